@@ -1,0 +1,405 @@
+//! `claude-bedrock config`: the effective configuration, as a table or a JSON document.
+
+use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, presets};
+use serde_json::{Map, Value, json};
+
+use crate::config::aws_files::AwsFileState;
+use crate::config::settings::FileState;
+use crate::config::{EffectiveConfig, RELEVANT_VARIABLES, is_related_variable};
+use crate::output::{Output, Palette};
+use crate::report::{SCHEMA_VERSION, Tool};
+use crate::secret;
+
+/// The JSON document of `config --json`.
+pub fn to_json(config: &EffectiveConfig) -> Value {
+    let describe = |s: &crate::config::source::Source| config.describe(s);
+    let mut env = Map::new();
+    let mut names: Vec<&str> = RELEVANT_VARIABLES.to_vec();
+    for (name, _) in config.env.iter() {
+        if is_related_variable(name) && !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    for name in names {
+        let entry = match config.env.var(name) {
+            Some(var) => json!({
+                "value": secret::display_value(name, &var.value),
+                "source": describe(&var.source),
+                "layer": var.source.layer().map(|l| l.id()).unwrap_or("process"),
+                "file": var.source.path().map(|p| p.display().to_string()),
+                "secret": secret::is_secret_var(name),
+                "cancelled": var.value.is_empty(),
+                "shadowed": var.shadowed.iter().map(|(source, value)| json!({
+                    "value": secret::display_value(name, value),
+                    "source": describe(source),
+                })).collect::<Vec<_>>(),
+            }),
+            None => json!({ "value": null, "source": null }),
+        };
+        env.insert(name.to_string(), entry);
+    }
+
+    let sourced = |v: &Option<crate::config::Sourced<String>>| match v {
+        Some(v) => json!({"value": v.value, "source": describe(&v.source)}),
+        None => Value::Null,
+    };
+    let settings = json!({
+        "awsAuthRefresh": sourced(&config.keys.aws_auth_refresh),
+        "awsCredentialExport": sourced(&config.keys.aws_credential_export),
+        "model": sourced(&config.keys.model),
+        "apiKeyHelper": sourced(&config.keys.api_key_helper),
+        "modelOverrides": config.keys.model_overrides.iter().map(|(k, v)| (k.clone(), json!({"value": v.value, "source": describe(&v.source)}))).collect::<Map<_, _>>(),
+        "availableModels": config.keys.available_models.iter().map(|v| json!({"value": v.value, "source": describe(&v.source)})).collect::<Vec<_>>(),
+    });
+
+    let provider = &config.provider;
+    let switch = |s: &Option<crate::config::source::Source>| json!({"on": s.is_some(), "source": s.as_ref().map(describe)});
+    let region = &config.region;
+    let profile = &config.profile;
+    let bearer = config.bearer.as_ref().map(|b| {
+        let mut value = serde_json::to_value(&b.analysis).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            map.insert("source".into(), json!(describe(&b.source)));
+            map.insert("expired".into(), json!(b.analysis.is_expired(config.now)));
+        }
+        value
+    });
+    let aws_files = [&config.aws_files.config, &config.aws_files.credentials];
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": Tool::this(),
+        "provider": {
+            "bedrock": switch(&provider.bedrock),
+            "mantle": switch(&provider.mantle),
+            "others": provider.others.iter().map(|(name, source)| json!({"variable": name, "source": describe(source)})).collect::<Vec<_>>(),
+            "managed_by_host": provider.managed_by_host.as_ref().map(describe),
+        },
+        "region": {
+            "value": region.value,
+            "source": region.source.describe(config.home()),
+            "source_kind": region.source.kind(),
+            "ignored": region.ignored,
+            "aws_cli": {"value": region.aws_cli.value, "source": region.aws_cli.source},
+        },
+        "profile": {
+            "name": profile.name,
+            "source": profile.describe_source(config.home()),
+            "explicit": profile.explicit,
+            "kind": profile.info.kind.short(),
+            "kind_detail": profile.info.kind.label(),
+            "region": profile.info.region.as_ref().map(|(r, _)| r),
+            "region_file": profile.info.region.as_ref().map(|(_, f)| f.label()),
+            "in_config_file": profile.info.in_config,
+            "in_credentials_file": profile.info.in_credentials,
+            "sso_region": profile.info.sso_region,
+            "sso_start_url": profile.info.sso_start_url,
+            "available": config.aws_files.profile_names(),
+        },
+        "credentials": {
+            "source": config.credentials.source.id(),
+            "description": config.credentials.source.describe(config.home()),
+            "notes": config.credentials.notes,
+        },
+        "bearer": bearer,
+        "env": env,
+        "settings": settings,
+        "models": config.models.iter().map(|m| json!({
+            "setting": m.setting,
+            "role": m.role,
+            "value": m.id.raw,
+            "id": m.id.id,
+            "kind": m.id.kind.short(),
+            "kind_detail": m.id.kind,
+            "prefix": m.id.prefix(),
+            "one_million_context": m.id.one_million_context,
+            "model": m.id.model.map(|n| n.display()),
+            "source": describe(&m.source),
+        })).collect::<Vec<_>>(),
+        "files": {
+            "settings": config.settings.files.iter().map(|f| json!({
+                "layer": f.layer.id(),
+                "path": f.path.display().to_string(),
+                "state": settings_state(&f.state),
+            })).collect::<Vec<_>>(),
+            "aws": aws_files.iter().map(|f| json!({
+                "kind": f.kind.label(),
+                "path": f.path.display().to_string(),
+                "path_source": describe(&f.path_source),
+                "state": aws_state(&f.state),
+            })).collect::<Vec<_>>(),
+        },
+    })
+}
+
+fn settings_state(state: &FileState) -> String {
+    match state {
+        FileState::Missing => "missing".into(),
+        FileState::Loaded(_) => "loaded".into(),
+        FileState::Unreadable(e) => format!("unreadable: {e}"),
+        FileState::Invalid {
+            message,
+            line,
+            column,
+        } => format!("invalid JSON at line {line}, column {column}: {message}"),
+        FileState::NotAnObject(kind) => format!("not an object ({kind})"),
+    }
+}
+
+fn aws_state(state: &AwsFileState) -> String {
+    match state {
+        AwsFileState::Missing => "missing".into(),
+        AwsFileState::Loaded => "loaded".into(),
+        AwsFileState::Unreadable(e) => format!("unreadable: {e}"),
+        AwsFileState::Invalid(e) => format!("invalid: {e}"),
+    }
+}
+
+/// A table whose first `fixed` columns (names, IDs) never wrap; the rest share what is left.
+fn table(out: &Output, header: &[&str], fixed: usize) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(out.width as u16)
+        .set_header(header.iter().map(|h| Cell::new(h)));
+    for index in 0..fixed {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    table
+}
+
+/// The configuration for people.
+pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
+    let describe = |s: &crate::config::source::Source| config.describe(s);
+    let dim = Palette::dim();
+    let bold = Palette::bold();
+    let mut text = String::new();
+    text.push_str(&format!(
+        "{}\n\n",
+        bold.apply_to("Claude Code's effective Bedrock configuration")
+    ));
+
+    let provider = &config.provider;
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let switch = |label: &str, variable: &str, source: &crate::config::source::Source| {
+        format!(
+            "{label} {}",
+            dim.apply_to(format!("({variable}, {})", describe(source)))
+        )
+    };
+    let provider_text = match (&provider.bedrock, &provider.mantle) {
+        (Some(b), Some(m)) => format!(
+            "{}\n{}",
+            switch("Bedrock Invoke API", "CLAUDE_CODE_USE_BEDROCK", b),
+            switch("Bedrock Mantle", "CLAUDE_CODE_USE_MANTLE", m)
+        ),
+        (Some(b), None) => switch("Bedrock Invoke API", "CLAUDE_CODE_USE_BEDROCK", b),
+        (None, Some(m)) => switch("Bedrock Mantle", "CLAUDE_CODE_USE_MANTLE", m),
+        (None, None) => Palette::fail()
+            .apply_to("Bedrock is off (CLAUDE_CODE_USE_BEDROCK not on)")
+            .to_string(),
+    };
+    rows.push(("Provider".into(), provider_text));
+    let region = &config.region;
+    let mut region_text = format!(
+        "{} {}",
+        region.value,
+        dim.apply_to(format!("from {}", region.source.describe(config.home())))
+    );
+    if let Some(cli) = &region.aws_cli.value
+        && cli != &region.value
+    {
+        region_text.push_str(&format!(
+            "\n{}",
+            Palette::warn().apply_to(format!("aws CLI uses {cli} ({})", region.aws_cli.source))
+        ));
+    }
+    for ignored in &region.ignored {
+        region_text.push_str(&format!(
+            "\n{}",
+            Palette::warn().apply_to(format!("ignored: {}: {}", ignored.step, ignored.reason))
+        ));
+    }
+    rows.push(("Region".into(), region_text));
+    let profile = &config.profile;
+    let mut profile_text = format!(
+        "{} {} — {}",
+        profile.name,
+        dim.apply_to(format!("({})", profile.describe_source(config.home()))),
+        profile.info.kind.label()
+    );
+    if let Some((r, file)) = &profile.info.region {
+        profile_text.push_str(&format!(", region {r} in {}", file.label()));
+    }
+    rows.push(("Profile".into(), profile_text));
+    rows.push((
+        "Credentials".into(),
+        config.credentials.source.describe(config.home()),
+    ));
+    if let Some(bearer) = &config.bearer {
+        let a = &bearer.analysis;
+        let kind = match &a.kind {
+            crate::config::bearer::BearerKind::ShortTerm {
+                region, expires_at, ..
+            } => format!(
+                "short-term, {region}, valid until at most {}{}",
+                crate::config::bearer::format_time(*expires_at),
+                if a.is_expired(config.now) {
+                    " (expired)"
+                } else {
+                    ""
+                }
+            ),
+            crate::config::bearer::BearerKind::LongTerm { account } => {
+                format!("long-term, account {account}")
+            }
+            crate::config::bearer::BearerKind::Malformed { reason } => {
+                format!("malformed: {reason}")
+            }
+        };
+        rows.push((
+            "Bearer key".into(),
+            format!(
+                "{} {kind} {}",
+                a.fingerprint,
+                dim.apply_to(format!("({})", describe(&bearer.source)))
+            ),
+        ));
+    }
+    let label_width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    for (label, value) in rows {
+        let mut lines = value.lines();
+        text.push_str(&format!(
+            "  {:<label_width$}  {}\n",
+            bold.apply_to(&label),
+            lines.next().unwrap_or("")
+        ));
+        for line in lines {
+            text.push_str(&format!("  {:<label_width$}  {line}\n", ""));
+        }
+    }
+
+    let mut env_table = table(out, &["Variable", "Value", "Source"], 1);
+    let mut any_env = false;
+    for (name, var) in config.env.iter() {
+        if !is_related_variable(name) {
+            continue;
+        }
+        any_env = true;
+        let value = if var.value.is_empty() {
+            "(empty: cancelled)".to_string()
+        } else {
+            secret::display_value(name, &var.value)
+        };
+        let mut source = describe(&var.source);
+        for (shadow_source, shadow_value) in &var.shadowed {
+            source.push_str(&format!(
+                "\n  overrides {} from {}",
+                if shadow_value.is_empty() {
+                    "(empty)".to_string()
+                } else {
+                    secret::display_value(name, shadow_value)
+                },
+                describe(shadow_source)
+            ));
+        }
+        env_table.add_row(vec![Cell::new(name), Cell::new(value), Cell::new(source)]);
+    }
+    text.push_str(&format!(
+        "\n{}\n",
+        bold.apply_to("Environment (Bedrock-related)")
+    ));
+    if any_env {
+        text.push_str(&format!("{env_table}\n"));
+    } else {
+        text.push_str("  none set\n");
+    }
+
+    let keys = &config.keys;
+    let mut settings_table = table(out, &["Setting", "Value", "Source"], 1);
+    let mut any_setting = false;
+    for (name, value) in [
+        ("awsAuthRefresh", &keys.aws_auth_refresh),
+        ("awsCredentialExport", &keys.aws_credential_export),
+        ("model", &keys.model),
+        ("apiKeyHelper", &keys.api_key_helper),
+    ] {
+        if let Some(value) = value {
+            any_setting = true;
+            settings_table.add_row(vec![
+                Cell::new(name),
+                Cell::new(&value.value),
+                Cell::new(describe(&value.source)),
+            ]);
+        }
+    }
+    for (name, value) in &keys.model_overrides {
+        any_setting = true;
+        settings_table.add_row(vec![
+            Cell::new(format!("modelOverrides.{name}")),
+            Cell::new(&value.value),
+            Cell::new(describe(&value.source)),
+        ]);
+    }
+    if !keys.available_models.is_empty() {
+        any_setting = true;
+        let list: Vec<&str> = keys
+            .available_models
+            .iter()
+            .map(|m| m.value.as_str())
+            .collect();
+        settings_table.add_row(vec![
+            Cell::new("availableModels"),
+            Cell::new(list.join(", ")),
+            Cell::new(describe(&keys.available_models[0].source)),
+        ]);
+    }
+    if any_setting {
+        text.push_str(&format!(
+            "\n{}\n{settings_table}\n",
+            bold.apply_to("Settings keys")
+        ));
+    }
+
+    text.push_str(&format!("\n{}\n", bold.apply_to("Models")));
+    if config.models.is_empty() {
+        text.push_str("  none pinned: Claude Code uses its built-in defaults\n");
+    } else {
+        let mut models_table = table(out, &["Setting", "ID", "Kind", "Model"], 2);
+        for m in &config.models {
+            let mut kind = m.id.kind.label();
+            if m.id.one_million_context {
+                kind.push_str(", 1M context");
+            }
+            models_table.add_row(vec![
+                Cell::new(&m.setting),
+                Cell::new(&m.id.raw),
+                Cell::new(kind),
+                Cell::new(m.id.model.map(|n| n.display()).unwrap_or_default()),
+            ]);
+        }
+        text.push_str(&format!("{models_table}\n"));
+    }
+
+    let mut files_table = table(out, &["File", "Path", "State"], 1);
+    for f in &config.settings.files {
+        files_table.add_row(vec![
+            Cell::new(f.layer.label()),
+            Cell::new(config.tilde(&f.path)),
+            Cell::new(settings_state(&f.state)),
+        ]);
+    }
+    for f in [&config.aws_files.config, &config.aws_files.credentials] {
+        files_table.add_row(vec![
+            Cell::new(format!("AWS {}", f.kind.label())),
+            Cell::new(config.tilde(&f.path)),
+            Cell::new(aws_state(&f.state)),
+        ]);
+    }
+    if out.verbose >= 1 || config.settings.present().count() > 0 {
+        text.push_str(&format!("\n{}\n{files_table}\n", bold.apply_to("Files")));
+    }
+    text
+}

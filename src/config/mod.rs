@@ -1,0 +1,502 @@
+//! The effective configuration: exactly what Claude Code will see, and where each value came from.
+//!
+//! Everything here is computed from [`Inputs`] (the process environment, the directories, the
+//! flags and the clock), so that tests can build any situation without touching the real machine.
+
+pub mod aws_files;
+pub mod bearer;
+pub mod credentials;
+pub mod env;
+pub mod models;
+pub mod region;
+pub mod settings;
+pub mod source;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use aws_files::{AwsFiles, ProfileInfo};
+use bearer::BearerAnalysis;
+use credentials::Credentials;
+use env::EffectiveEnv;
+use models::ModelId;
+use region::RegionResolution;
+use settings::{SettingsLayers, SettingsLocations};
+use source::Source;
+
+/// Everything the resolution reads.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub process_env: BTreeMap<String, String>,
+    pub home: Option<PathBuf>,
+    pub locations: SettingsLocations,
+    pub profile_flag: Option<String>,
+    pub region_flag: Option<String>,
+    pub now: OffsetDateTime,
+}
+
+impl Inputs {
+    /// The real process: its environment, `$HOME`, the current time.
+    pub fn from_process(
+        claude_config_dir: Option<PathBuf>,
+        project_dir: Option<PathBuf>,
+        managed_dir: Option<PathBuf>,
+        profile_flag: Option<String>,
+        region_flag: Option<String>,
+    ) -> Inputs {
+        let process_env: BTreeMap<String, String> = std::env::vars_os()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        let home = process_env
+            .get("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .or_else(std::env::home_dir);
+        let claude_config_dir = claude_config_dir
+            .or_else(|| {
+                process_env
+                    .get("CLAUDE_CONFIG_DIR")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| {
+                home.clone()
+                    .unwrap_or_else(|| PathBuf::from("~"))
+                    .join(".claude")
+            });
+        let project_dir = project_dir
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Inputs {
+            process_env,
+            home,
+            locations: SettingsLocations {
+                managed_dir: managed_dir.unwrap_or_else(default_managed_dir),
+                project_dir,
+                claude_config_dir,
+            },
+            profile_flag,
+            region_flag,
+            now: OffsetDateTime::now_utc(),
+        }
+    }
+}
+
+pub fn default_managed_dir() -> PathBuf {
+    if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/ClaudeCode")
+    } else if cfg!(windows) {
+        PathBuf::from(r"C:\Program Files\ClaudeCode")
+    } else {
+        PathBuf::from("/etc/claude-code")
+    }
+}
+
+/// Which provider switches are on, and where from.
+#[derive(Debug, Clone, Default)]
+pub struct Provider {
+    pub bedrock: Option<Source>,
+    pub mantle: Option<Source>,
+    /// Other providers switched on at the same time (Vertex, Foundry, Claude Platform on AWS).
+    pub others: Vec<(&'static str, Source)>,
+    /// `CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST`: the host picks the provider; these switches are ignored.
+    pub managed_by_host: Option<Source>,
+}
+
+pub const OTHER_PROVIDER_SWITCHES: &[&str] = &[
+    "CLAUDE_CODE_USE_VERTEX",
+    "CLAUDE_CODE_USE_FOUNDRY",
+    "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+];
+
+impl Provider {
+    fn resolve(env: &EffectiveEnv) -> Provider {
+        let on = |name: &str| {
+            env.get_with_source(name)
+                .filter(|(value, _)| env::is_truthy(value))
+                .map(|(_, source)| source.clone())
+        };
+        Provider {
+            bedrock: on("CLAUDE_CODE_USE_BEDROCK"),
+            mantle: on("CLAUDE_CODE_USE_MANTLE"),
+            others: OTHER_PROVIDER_SWITCHES
+                .iter()
+                .filter_map(|name| on(name).map(|source| (*name, source)))
+                .collect(),
+            managed_by_host: on("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"),
+        }
+    }
+
+    pub fn any_bedrock(&self) -> bool {
+        self.bedrock.is_some() || self.mantle.is_some()
+    }
+}
+
+/// The profile Claude Code will use.
+#[derive(Debug, Clone)]
+pub struct ActiveProfile {
+    pub name: String,
+    /// `--profile`, the `AWS_PROFILE` variable's origin, or the default.
+    pub source: Source,
+    /// Whether a profile was named (flag or `AWS_PROFILE`) rather than defaulted.
+    pub explicit: bool,
+    pub info: ProfileInfo,
+}
+
+impl ActiveProfile {
+    /// `--profile`, `AWS_PROFILE (user settings: ~/.claude/settings.json)`, or `default`.
+    pub fn describe_source(&self, home: Option<&Path>) -> String {
+        match &self.source {
+            Source::Flag(flag) => flag.to_string(),
+            Source::Default => "no AWS_PROFILE: the default profile".to_string(),
+            other => format!("AWS_PROFILE ({})", other.describe(home)),
+        }
+    }
+}
+
+/// A settings value together with its origin.
+#[derive(Debug, Clone)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// Top-level settings keys that matter on Bedrock.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsKeys {
+    pub aws_auth_refresh: Option<Sourced<String>>,
+    pub aws_credential_export: Option<Sourced<String>>,
+    pub model: Option<Sourced<String>>,
+    pub model_overrides: Vec<(String, Sourced<String>)>,
+    pub available_models: Vec<Sourced<String>>,
+    pub api_key_helper: Option<Sourced<String>>,
+    /// Keys present with the wrong JSON type.
+    pub wrong_types: Vec<(String, &'static str, &'static str, Source)>,
+}
+
+pub const SETTINGS_KEYS: &[&str] = &[
+    "awsAuthRefresh",
+    "awsCredentialExport",
+    "model",
+    "modelOverrides",
+    "availableModels",
+    "apiKeyHelper",
+];
+
+impl SettingsKeys {
+    fn collect(layers: &SettingsLayers) -> SettingsKeys {
+        let mut keys = SettingsKeys::default();
+        let string = |keys: &mut SettingsKeys, key: &str| -> Option<Sourced<String>> {
+            let (value, source) = layers.top_level(key)?;
+            match value {
+                Value::String(s) => Some(Sourced {
+                    value: s.clone(),
+                    source,
+                }),
+                other => {
+                    keys.wrong_types.push((
+                        key.to_string(),
+                        "string",
+                        settings::json_type(other),
+                        source,
+                    ));
+                    None
+                }
+            }
+        };
+        keys.aws_auth_refresh = string(&mut keys, "awsAuthRefresh");
+        keys.aws_credential_export = string(&mut keys, "awsCredentialExport");
+        keys.model = string(&mut keys, "model");
+        keys.api_key_helper = string(&mut keys, "apiKeyHelper");
+
+        // modelOverrides merges per key across layers, the highest layer winning each key.
+        for (value, source) in layers.all_values("modelOverrides").into_iter().rev() {
+            let Value::Object(map) = value else {
+                keys.wrong_types.push((
+                    "modelOverrides".into(),
+                    "object",
+                    settings::json_type(value),
+                    source,
+                ));
+                continue;
+            };
+            for (name, target) in map {
+                let Value::String(target) = target else {
+                    keys.wrong_types.push((
+                        format!("modelOverrides.{name}"),
+                        "string",
+                        settings::json_type(target),
+                        source.clone(),
+                    ));
+                    continue;
+                };
+                let entry = Sourced {
+                    value: target.clone(),
+                    source: source.clone(),
+                };
+                match keys.model_overrides.iter_mut().find(|(k, _)| k == name) {
+                    Some((_, existing)) => *existing = entry,
+                    None => keys.model_overrides.push((name.clone(), entry)),
+                }
+            }
+        }
+        // availableModels arrays are merged and de-duplicated across layers.
+        for (value, source) in layers.all_values("availableModels") {
+            let Value::Array(items) = value else {
+                keys.wrong_types.push((
+                    "availableModels".into(),
+                    "array",
+                    settings::json_type(value),
+                    source,
+                ));
+                continue;
+            };
+            for item in items {
+                match item {
+                    Value::String(id) if !keys.available_models.iter().any(|m| &m.value == id) => {
+                        keys.available_models.push(Sourced {
+                            value: id.clone(),
+                            source: source.clone(),
+                        });
+                    }
+                    Value::String(_) => {}
+                    other => keys.wrong_types.push((
+                        "availableModels[]".into(),
+                        "string",
+                        settings::json_type(other),
+                        source.clone(),
+                    )),
+                }
+            }
+        }
+        keys
+    }
+}
+
+/// The environment variables that pin models, in the order Claude Code documents them.
+pub const MODEL_VARIABLES: &[(&str, &str)] = &[
+    ("ANTHROPIC_MODEL", "primary"),
+    ("ANTHROPIC_DEFAULT_OPUS_MODEL", "opus"),
+    ("ANTHROPIC_DEFAULT_SONNET_MODEL", "sonnet"),
+    ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "haiku"),
+    ("ANTHROPIC_SMALL_FAST_MODEL", "small-fast"),
+    ("CLAUDE_CODE_SUBAGENT_MODEL", "subagent"),
+];
+
+/// One model identifier found in the configuration.
+#[derive(Debug, Clone)]
+pub struct PinnedModel {
+    /// `ANTHROPIC_MODEL`, `modelOverrides.claude-opus-4-6`, `availableModels[2]`, `model`.
+    pub setting: String,
+    /// `primary`, `opus`, `sonnet`, `haiku`, `small-fast`, `subagent`, `override`, `available`.
+    pub role: &'static str,
+    pub id: ModelId,
+    pub source: Source,
+}
+
+/// The bearer key, analysed, and where it was set.
+#[derive(Debug, Clone)]
+pub struct Bearer {
+    pub analysis: BearerAnalysis,
+    pub source: Source,
+}
+
+/// Claude Code's effective configuration.
+#[derive(Debug, Clone)]
+pub struct EffectiveConfig {
+    pub home: Option<PathBuf>,
+    pub locations: SettingsLocations,
+    pub process_env: BTreeMap<String, String>,
+    pub settings: SettingsLayers,
+    pub env: EffectiveEnv,
+    pub keys: SettingsKeys,
+    pub provider: Provider,
+    pub aws_files: AwsFiles,
+    pub profile: ActiveProfile,
+    pub region: RegionResolution,
+    pub credentials: Credentials,
+    pub bearer: Option<Bearer>,
+    pub models: Vec<PinnedModel>,
+    pub now: OffsetDateTime,
+}
+
+impl EffectiveConfig {
+    pub async fn resolve(inputs: &Inputs) -> EffectiveConfig {
+        let settings = SettingsLayers::load(&inputs.locations);
+        let env = EffectiveEnv::build(&inputs.process_env, &settings);
+        let keys = SettingsKeys::collect(&settings);
+        let provider = Provider::resolve(&env);
+        let home = inputs.home.as_deref();
+        let aws_files = AwsFiles::load(&env, home).await;
+
+        let (name, source, explicit) =
+            match (&inputs.profile_flag, env.get_with_source("AWS_PROFILE")) {
+                (Some(flag), _) => (flag.clone(), Source::Flag("--profile"), true),
+                (None, Some((value, source))) => (value.to_string(), source.clone(), true),
+                (None, None) => ("default".to_string(), Source::Default, false),
+            };
+        let profile = ActiveProfile {
+            info: aws_files.describe(&name),
+            name,
+            source,
+            explicit,
+        };
+        let region = region::resolve(
+            &env,
+            &profile.name,
+            &aws_files,
+            inputs.region_flag.as_deref(),
+            &inputs.process_env,
+        );
+        let credentials = credentials::resolve(
+            &env,
+            profile.explicit.then_some(profile.name.as_str()),
+            &profile.name,
+            &profile.info.kind,
+            keys.aws_credential_export.as_ref().map(|s| &s.source),
+        );
+        let bearer = env
+            .var("AWS_BEARER_TOKEN_BEDROCK")
+            .filter(|var| !var.value.is_empty())
+            .map(|var| Bearer {
+                analysis: bearer::analyze(&var.value),
+                source: var.source.clone(),
+            });
+        let models = pinned_models(&env, &keys);
+        EffectiveConfig {
+            home: inputs.home.clone(),
+            locations: inputs.locations.clone(),
+            process_env: inputs.process_env.clone(),
+            settings,
+            env,
+            keys,
+            provider,
+            aws_files,
+            profile,
+            region,
+            credentials,
+            bearer,
+            models,
+            now: inputs.now,
+        }
+    }
+
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+
+    /// A source described for humans, with `~` for the home directory.
+    pub fn describe(&self, source: &Source) -> String {
+        source.describe(self.home())
+    }
+
+    pub fn tilde(&self, path: &Path) -> String {
+        source::tilde(path, self.home())
+    }
+}
+
+fn pinned_models(env: &EffectiveEnv, keys: &SettingsKeys) -> Vec<PinnedModel> {
+    let mut models = Vec::new();
+    for (name, role) in MODEL_VARIABLES {
+        if let Some((value, source)) = env.get_with_source(name) {
+            models.push(PinnedModel {
+                setting: name.to_string(),
+                role,
+                id: ModelId::parse(value),
+                source: source.clone(),
+            });
+        }
+    }
+    if let Some(model) = &keys.model {
+        models.push(PinnedModel {
+            setting: "model".into(),
+            role: "primary",
+            id: ModelId::parse(&model.value),
+            source: model.source.clone(),
+        });
+    }
+    for (name, target) in &keys.model_overrides {
+        models.push(PinnedModel {
+            setting: format!("modelOverrides.{name}"),
+            role: "override",
+            id: ModelId::parse(&target.value),
+            source: target.source.clone(),
+        });
+    }
+    for (index, entry) in keys.available_models.iter().enumerate() {
+        models.push(PinnedModel {
+            setting: format!("availableModels[{index}]"),
+            role: "available",
+            id: ModelId::parse(&entry.value),
+            source: entry.source.clone(),
+        });
+    }
+    models
+}
+
+/// Variables the configuration report always lists, set or not.
+pub const RELEVANT_VARIABLES: &[&str] = &[
+    "CLAUDE_CODE_USE_BEDROCK",
+    "CLAUDE_CODE_USE_MANTLE",
+    "CLAUDE_CODE_USE_VERTEX",
+    "CLAUDE_CODE_USE_FOUNDRY",
+    "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+    "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST",
+    "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
+    "CLAUDE_CODE_SKIP_MANTLE_AUTH",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_BEDROCK",
+    "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_CA_BUNDLE",
+    "ANTHROPIC_BEDROCK_BASE_URL",
+    "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
+    "ANTHROPIC_BEDROCK_REGION_PREFIX",
+    "ANTHROPIC_BEDROCK_SERVICE_TIER",
+    "ANTHROPIC_MODEL",
+    "ANTHROPIC_DEFAULT_OPUS_MODEL",
+    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    "ANTHROPIC_SMALL_FAST_MODEL",
+    "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION",
+    "CLAUDE_CODE_SUBAGENT_MODEL",
+    "ANTHROPIC_CUSTOM_HEADERS",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "NODE_EXTRA_CA_CERTS",
+    "CLAUDE_CODE_CERT_STORE",
+    "DISABLE_PROMPT_CACHING",
+];
+
+/// Whether a variable belongs in the configuration report even though it is not listed above.
+pub fn is_related_variable(name: &str) -> bool {
+    RELEVANT_VARIABLES.contains(&name)
+        || name.starts_with("AWS_")
+        || name.contains("BEDROCK")
+        || name.contains("MANTLE")
+        || (name.starts_with("ANTHROPIC_") && name.ends_with("_MODEL"))
+}

@@ -1,0 +1,102 @@
+//! The doctor: a registry of checks, each a function from the effective configuration to a
+//! result. Checks never print; a panic inside one becomes a failed result, not an abort.
+
+mod auth;
+mod models;
+mod provider;
+mod region;
+mod settings;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use crate::config::EffectiveConfig;
+use crate::report::{CheckResult, Context, Status};
+
+/// An offline check: pure, fast, reads only the effective configuration.
+pub struct OfflineCheck {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub run: fn(&EffectiveConfig) -> CheckResult,
+}
+
+/// The offline checks, in report order.
+pub const OFFLINE_CHECKS: &[OfflineCheck] = &[
+    OfflineCheck {
+        id: "settings.files",
+        title: "Settings files",
+        run: settings::check,
+    },
+    OfflineCheck {
+        id: "provider",
+        title: "Provider",
+        run: provider::check,
+    },
+    OfflineCheck {
+        id: "region",
+        title: "Region",
+        run: region::check,
+    },
+    OfflineCheck {
+        id: "auth.source",
+        title: "Credential source",
+        run: auth::check_source,
+    },
+    OfflineCheck {
+        id: "auth.bearer",
+        title: "Bedrock API key",
+        run: auth::check_bearer,
+    },
+    OfflineCheck {
+        id: "models.pinned",
+        title: "Pinned models",
+        run: models::check_pinned,
+    },
+];
+
+pub fn run_offline(config: &EffectiveConfig) -> Vec<CheckResult> {
+    OFFLINE_CHECKS
+        .iter()
+        .map(|check| run_guarded(check, config))
+        .collect()
+}
+
+fn run_guarded(check: &OfflineCheck, config: &EffectiveConfig) -> CheckResult {
+    let started = Instant::now();
+    let mut result =
+        catch_unwind(AssertUnwindSafe(|| (check.run)(config))).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            CheckResult::new(
+                check.id,
+                check.title,
+                Status::Fail,
+                format!("the check itself crashed: {message}"),
+            )
+            .fix("This is a bug in claude-bedrock; please report it with this output.")
+        });
+    result.id = check.id.to_string();
+    result.title = check.title.to_string();
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+/// The report's context block: what configuration the checks ran in.
+pub fn context(config: &EffectiveConfig) -> Context {
+    Context {
+        region: config.region.value.clone(),
+        region_source: config.region.source.describe(config.home()),
+        profile: config.profile.name.clone(),
+        profile_source: config.profile.describe_source(config.home()),
+        auth: config.credentials.source.id().to_string(),
+        auth_detail: config.credentials.source.describe(config.home()),
+        bedrock: config.provider.bedrock.is_some(),
+        mantle: config.provider.mantle.is_some(),
+        claude_config_dir: config.tilde(&config.locations.claude_config_dir),
+        project_dir: config.tilde(&config.locations.project_dir),
+        os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+    }
+}

@@ -1,0 +1,240 @@
+//! `models.pinned`: every model ID in the configuration, classified, and checked against the
+//! region and the provider it will be sent to.
+
+use crate::config::models::{
+    ModelIdKind, PrefixFit, default_prefix_for_region, mantle_form, partition_of, prefix_fit,
+    profile_form,
+};
+use crate::config::{EffectiveConfig, PinnedModel};
+use crate::report::{CheckResult, Findings};
+
+pub fn check_pinned(config: &EffectiveConfig) -> CheckResult {
+    let mut findings = Findings::default();
+    let region = config.region.value.as_str();
+    let bedrock_on = config.provider.bedrock.is_some();
+    let mantle_on = config.provider.mantle.is_some();
+    let prefix = config
+        .env
+        .get("ANTHROPIC_BEDROCK_REGION_PREFIX")
+        .unwrap_or_else(|| default_prefix_for_region(region));
+
+    if let Some((value, source)) = config
+        .env
+        .get_with_source("ANTHROPIC_BEDROCK_REGION_PREFIX")
+        && !["us", "eu", "apac", "jp", "au", "global", "us-gov"].contains(&value)
+    {
+        findings.fail(
+            format!(
+                "ANTHROPIC_BEDROCK_REGION_PREFIX \"{value}\" ({}) is not a cross-region prefix",
+                config.describe(source)
+            ),
+            "Use one of us, eu, apac, jp, au, global.",
+        );
+    }
+
+    let tiers_pinned = [
+        "ANTHROPIC_DEFAULT_OPUS_MODEL",
+        "ANTHROPIC_DEFAULT_SONNET_MODEL",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    ]
+    .iter()
+    .filter(|name| config.env.get(name).is_some())
+    .count();
+    if config.models.is_empty() {
+        findings.warn(
+            "no models are pinned: Claude Code uses its built-in defaults, which change when new models are released and may not be enabled in this account",
+            "Run `claude-bedrock setup` to pin working models, or set ANTHROPIC_DEFAULT_OPUS_MODEL, ANTHROPIC_DEFAULT_SONNET_MODEL and ANTHROPIC_DEFAULT_HAIKU_MODEL.",
+        );
+    } else if tiers_pinned < 3 && config.models.iter().any(|m| m.role != "available") {
+        findings.note(format!(
+            "{tiers_pinned} of 3 tiers pinned (ANTHROPIC_DEFAULT_{{OPUS,SONNET,HAIKU}}_MODEL); the others use Claude Code's defaults"
+        ));
+    }
+
+    for pinned in &config.models {
+        findings.note(format!(
+            "{} = {} — {}{} ({})",
+            pinned.setting,
+            pinned.id.raw,
+            pinned.id.kind.label(),
+            pinned
+                .id
+                .model
+                .map(|m| format!(", {}", m.display()))
+                .unwrap_or_default(),
+            config.describe(&pinned.source)
+        ));
+        check_one(
+            config,
+            pinned,
+            region,
+            prefix,
+            bedrock_on,
+            mantle_on,
+            &mut findings,
+        );
+    }
+    if let Some((_, source)) = config.env.get_with_source("ANTHROPIC_SMALL_FAST_MODEL") {
+        findings.note(format!(
+            "ANTHROPIC_SMALL_FAST_MODEL ({}) is deprecated in favour of ANTHROPIC_DEFAULT_HAIKU_MODEL",
+            config.describe(source)
+        ));
+    }
+    let count = config.models.len();
+    let summary = match count {
+        0 => String::new(),
+        1 => format!("1 model ID, consistent with {region}"),
+        n => format!("{n} model IDs, all consistent with {region}"),
+    };
+    findings.into_result("models.pinned", "Pinned models", summary)
+}
+
+fn check_one(
+    config: &EffectiveConfig,
+    pinned: &PinnedModel,
+    region: &str,
+    default_prefix: &str,
+    bedrock_on: bool,
+    mantle_on: bool,
+    findings: &mut Findings,
+) {
+    let id = &pinned.id;
+    let setting = &pinned.setting;
+    let where_ = config.describe(&pinned.source);
+    let listing = pinned.role == "available";
+    // The Haiku-class model may be called in its own region.
+    let region = if pinned.role == "haiku" {
+        config
+            .env
+            .get("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
+            .unwrap_or(region)
+    } else {
+        region
+    };
+    match &id.kind {
+        ModelIdKind::Unknown => findings.fail(
+            format!("{setting} = \"{}\" ({where_}) is not a Bedrock model identifier", id.raw),
+            format!(
+                "Use an inference profile ID such as {default_prefix}.anthropic.claude-sonnet-4-6; `claude-bedrock models` lists the ones this account has."
+            ),
+        ),
+        ModelIdKind::Alias if !listing => findings.warn(
+            format!("{setting} = \"{}\" is an alias, not a pin: Claude Code resolves it to its current default", id.raw),
+            format!("Set {setting} to a specific inference profile ID; `claude-bedrock models` lists them."),
+        ),
+        ModelIdKind::AnthropicApiId if !listing => findings.fail(
+            format!("{setting} = \"{}\" is an Anthropic API model name; Bedrock does not know it", id.raw),
+            format!(
+                "Use the Bedrock inference profile ID, e.g. {default_prefix}.anthropic.{}; `claude-bedrock models` lists them.",
+                id.id
+            ),
+        ),
+        ModelIdKind::FoundationModel => {
+            let suggestion = profile_form(&id.id, default_prefix).unwrap_or_default();
+            findings.warn(
+                format!(
+                    "{setting} = {} is a foundation-model ID: current Claude models reject on-demand invocation (\"on-demand throughput isn’t supported\")",
+                    id.id
+                ),
+                format!("Use the inference profile ID {suggestion} instead."),
+            );
+        }
+        ModelIdKind::MantleId if !mantle_on => {
+            let suggestion = profile_form(&id.id, default_prefix).unwrap_or_default();
+            findings.fail(
+                format!(
+                    "{setting} = {} is a Mantle model ID, but Mantle is off (CLAUDE_CODE_USE_MANTLE); the Invoke API will reject it",
+                    id.id
+                ),
+                format!("Set CLAUDE_CODE_USE_MANTLE=1, or use an inference profile ID for the Invoke API (such as {suggestion}; check the exact ID with `claude-bedrock models`)."),
+            );
+        }
+        ModelIdKind::CrossRegionProfile { .. }
+        | ModelIdKind::SystemProfileArn { .. }
+        | ModelIdKind::ApplicationProfileArn { .. }
+        | ModelIdKind::FoundationModelArn { .. }
+            if mantle_on && !bedrock_on =>
+        {
+            let suggestion = mantle_form(&id.id)
+                .map(|m| format!("Use the Mantle ID {m}, or also set CLAUDE_CODE_USE_BEDROCK=1 so that this ID goes to the Invoke API."))
+                .unwrap_or_else(|| "Use a Mantle ID (anthropic.<model>), or also set CLAUDE_CODE_USE_BEDROCK=1.".into());
+            findings.fail(
+                format!("{setting} = {} is an Invoke API ID, but only Mantle is on; Mantle answers 400 for it", id.id),
+                suggestion,
+            );
+        }
+        _ => {}
+    }
+    if let Some(prefix) = id.prefix() {
+        match prefix_fit(prefix, region) {
+            PrefixFit::Fits => {}
+            PrefixFit::Mismatch { expected } => {
+                let suggestion = expected
+                    .iter()
+                    .filter_map(|p| profile_form(&id.id, p))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                findings.fail(
+                    format!(
+                        "{setting} = {} is a {prefix}. profile, which cannot be called from {region}",
+                        id.id
+                    ),
+                    format!("Use {suggestion}, or change the region."),
+                );
+            }
+            PrefixFit::Uncertain { expected } => findings.warn(
+                format!(
+                    "{setting} = {}: a {prefix}. profile may not be callable from {region} (expected {})",
+                    id.id,
+                    expected.join(", ")
+                ),
+                "Check with `claude-bedrock doctor` online, which lists the profiles this region offers.".to_string(),
+            ),
+        }
+    }
+    match &id.kind {
+        ModelIdKind::ApplicationProfileArn {
+            partition,
+            region: arn_region,
+            ..
+        }
+        | ModelIdKind::SystemProfileArn {
+            partition,
+            region: arn_region,
+            ..
+        }
+        | ModelIdKind::FoundationModelArn {
+            partition,
+            region: arn_region,
+        } => {
+            if arn_region != region {
+                findings.fail(
+                    format!("{setting}: the ARN is in {arn_region} but Claude Code calls {region}"),
+                    format!("Set AWS_REGION={arn_region}, or use a profile ARN from {region}."),
+                );
+            }
+            if partition != partition_of(region) {
+                findings.fail(
+                    format!(
+                        "{setting}: the ARN is in partition {partition}, but {region} is in {}",
+                        partition_of(region)
+                    ),
+                    "Use an ARN from the partition of the configured region.",
+                );
+            }
+        }
+        _ => {}
+    }
+    if id.one_million_context
+        && let Some(model) = id.model
+        && !model.supports_1m()
+    {
+        findings.warn(
+            format!(
+                "{setting} asks for 1M context ([1m]) but {} does not offer it",
+                model.display()
+            ),
+            format!("Remove [1m] from {setting}."),
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! `region`: the region Claude Code will call, where it came from, and what disagrees with it.
+
+use crate::config::EffectiveConfig;
+use crate::config::models::partition_of;
+use crate::config::region::{RegionSource, is_region_shaped};
+use crate::report::{CheckResult, Findings};
+
+pub fn check(config: &EffectiveConfig) -> CheckResult {
+    let mut findings = Findings::default();
+    let region = &config.region;
+    let user_settings = config.tilde(&config.locations.user_file());
+    let set_region_fix = |value: &str| {
+        format!(
+            "Set \"AWS_REGION\": \"{value}\" in the \"env\" block of {user_settings} (or export AWS_REGION={value})."
+        )
+    };
+
+    for ignored in &region.ignored {
+        findings.warn(
+            format!("{}: {}", ignored.step, ignored.reason),
+            set_region_fix("us-east-1"),
+        );
+    }
+    match &region.source {
+        RegionSource::Flag if !is_region_shaped(&region.value) => {
+            findings.fail(
+                format!("--region \"{}\" is not a region code", region.value),
+                "Pass a region code such as --region us-east-1.",
+            );
+        }
+        RegionSource::Default => {
+            findings.warn(
+                format!(
+                    "no region is configured, so Claude Code falls back to {}",
+                    region.value
+                ),
+                set_region_fix(&region.value),
+            );
+        }
+        RegionSource::Profile { .. } => findings.note(
+            "Claude Code ≤ 2.1.171 reads no AWS files and would use us-east-1: set AWS_REGION if older versions are in use",
+        ),
+        _ => {}
+    }
+    match partition_of(&region.value) {
+        "aws-cn" => findings.warn(
+            format!(
+                "{} is a China region, where Anthropic models are not offered",
+                region.value
+            ),
+            set_region_fix("us-east-1"),
+        ),
+        "aws-iso" => findings.warn(
+            format!(
+                "{} is an isolated region; Claude Code's defaults do not cover it",
+                region.value
+            ),
+            "Pin models explicitly (ANTHROPIC_DEFAULT_*_MODEL) with IDs available there.",
+        ),
+        _ => {}
+    }
+    if let Some(cli) = &region.aws_cli.value
+        && cli != &region.value
+    {
+        findings.warn(
+            format!(
+                "the aws CLI in this shell would use {cli} ({}), but Claude Code uses {}; what you test with `aws` is another region",
+                region.aws_cli.source, region.value
+            ),
+            format!(
+                "Pass --region {} to aws commands, or export AWS_DEFAULT_REGION={} as well (the aws CLI never reads AWS_REGION).",
+                region.value, region.value
+            ),
+        );
+    }
+    if let Some((value, source)) = config
+        .env
+        .get_with_source("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
+    {
+        let where_ = config.describe(source);
+        if !is_region_shaped(value) {
+            findings.fail(
+                format!("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION \"{value}\" ({where_}) is not a region code"),
+                "Set it to a region code such as us-west-2, or remove it.",
+            );
+        } else if config.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_none() {
+            findings.warn(
+                format!(
+                    "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION={value} ({where_}) has no effect: it applies only when ANTHROPIC_DEFAULT_HAIKU_MODEL is set"
+                ),
+                "Pin ANTHROPIC_DEFAULT_HAIKU_MODEL, or remove ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION.",
+            );
+        } else {
+            findings.note(format!(
+                "the Haiku-class model is called in {value} ({where_})"
+            ));
+        }
+    }
+    if let Some(var) = config.env.var("AWS_REGION")
+        && !var.shadowed.is_empty()
+    {
+        for (source, value) in &var.shadowed {
+            findings.note(format!(
+                "AWS_REGION={value} from {} is overridden",
+                config.describe(source)
+            ));
+        }
+    }
+    findings.into_result(
+        "region",
+        "Region",
+        format!(
+            "{} from {}",
+            region.value,
+            region.source.describe(config.home())
+        ),
+    )
+}

@@ -1,0 +1,111 @@
+//! claude-bedrock: gets Claude Code working on Amazon Bedrock, and says exactly why it doesn't.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod doctor;
+pub mod output;
+pub mod render;
+pub mod report;
+pub mod secret;
+
+use cli::{Cli, Command};
+use config::{EffectiveConfig, Inputs};
+use output::{Output, print_stdout};
+
+/// Exit status for usage errors and failures of the tool itself.
+pub const EXIT_USAGE: u8 = 2;
+
+/// An error that stops a command before it can produce its result.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct FatalError {
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+impl FatalError {
+    pub fn new(message: impl Into<String>, fix: Option<&str>) -> FatalError {
+        FatalError {
+            message: message.into(),
+            fix: fix.map(str::to_string),
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the process exit status.
+pub fn run(cli: Cli) -> u8 {
+    let out = Output::from_args(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            return report_fatal(
+                &out,
+                &FatalError::new(format!("cannot start the async runtime: {err}"), None),
+            );
+        }
+    };
+    match runtime.block_on(dispatch(&cli, &out)) {
+        Ok(code) => code,
+        Err(err) => report_fatal(&out, &err),
+    }
+}
+
+async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
+    let g = &cli.global;
+    let inputs = Inputs::from_process(
+        g.claude_config_dir.clone(),
+        g.project_dir.clone(),
+        g.managed_settings_dir.clone(),
+        g.profile.clone(),
+        g.region.clone(),
+    );
+    let config = EffectiveConfig::resolve(&inputs).await;
+    match &cli.command {
+        Command::Config(_) => {
+            let text = if out.is_json() {
+                render::json::to_string(&commands::config::to_json(&config))
+            } else {
+                commands::config::render_human(&config, out)
+            };
+            print_stdout(&text);
+            Ok(0)
+        }
+        Command::Doctor(args) => {
+            let outcome = commands::doctor::run(&config, args, out).await;
+            print_stdout(&outcome.text);
+            Ok(outcome.exit_code)
+        }
+        Command::Models(_) => Err(FatalError::new(
+            "`models` needs the live Bedrock client, which this build does not include yet",
+            Some("Use `claude-bedrock doctor` for the configuration checks."),
+        )),
+        Command::Setup(_) => Err(FatalError::new(
+            "`setup` is not available in this build yet",
+            Some("Use `claude-bedrock config` to see the current configuration."),
+        )),
+    }
+}
+
+/// Prints a fatal error: a JSON document on stdout under `--json`, and always a line on stderr.
+pub fn report_fatal(out: &Output, err: &FatalError) -> u8 {
+    if out.is_json() {
+        print_stdout(&render::json::error_document(
+            &err.message,
+            err.fix.as_deref(),
+        ));
+    }
+    let style = output::Palette::fail().for_stderr();
+    eprintln!("{} {}", style.apply_to("error:"), err.message);
+    if let Some(fix) = &err.fix {
+        eprintln!(
+            "{} {fix}",
+            output::Palette::fix().for_stderr().apply_to("fix:")
+        );
+    }
+    EXIT_USAGE
+}

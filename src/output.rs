@@ -1,0 +1,97 @@
+//! Stream discipline and styling: stdout carries only the result; everything else goes to stderr.
+//! Colour follows `--color`, then `NO_COLOR`, then whether the stream is a terminal.
+
+use std::io::{IsTerminal, Write};
+
+use console::Style;
+
+use crate::cli::{ColorChoice, Format, GlobalArgs};
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub verbose: u8,
+    pub quiet: bool,
+    pub color: bool,
+    /// Whether progress (spinners, bars) may be drawn on stderr.
+    pub progress: bool,
+    pub width: usize,
+}
+
+impl Output {
+    pub fn from_args(args: &GlobalArgs) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let (stdout_color, stderr_color) = match args.color {
+            ColorChoice::Always => (true, true),
+            ColorChoice::Never => (false, false),
+            ColorChoice::Auto => (!no_color && stdout_tty, !no_color && stderr_tty),
+        };
+        console::set_colors_enabled(stdout_color);
+        console::set_colors_enabled_stderr(stderr_color);
+        let format = args.format();
+        let width = console::Term::stdout()
+            .size_checked()
+            .map(|(_, cols)| cols as usize)
+            .unwrap_or(100)
+            .clamp(60, 140);
+        Output {
+            format,
+            verbose: args.verbose,
+            quiet: args.quiet,
+            color: stdout_color,
+            progress: stderr_tty && !args.quiet && format == Format::Human,
+            width,
+        }
+    }
+
+    /// Plain output for tests and non-terminals.
+    pub fn plain(format: Format) -> Output {
+        Output {
+            format,
+            verbose: 0,
+            quiet: false,
+            color: false,
+            progress: false,
+            width: 100,
+        }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.format == Format::Json
+    }
+}
+
+/// Writes the result to stdout, ignoring a closed pipe (`claude-bedrock doctor | head`).
+pub fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = stdout.write_all(b"\n");
+    }
+    let _ = stdout.flush();
+}
+
+pub struct Palette;
+
+impl Palette {
+    pub fn pass() -> Style {
+        Style::new().green()
+    }
+    pub fn warn() -> Style {
+        Style::new().yellow()
+    }
+    pub fn fail() -> Style {
+        Style::new().red()
+    }
+    pub fn dim() -> Style {
+        Style::new().dim()
+    }
+    pub fn bold() -> Style {
+        Style::new().bold()
+    }
+    pub fn fix() -> Style {
+        Style::new().cyan()
+    }
+}

@@ -1,0 +1,189 @@
+//! The report for people: one aligned line per check with ✓ ! ✗, details and the fix beneath,
+//! and a one-line summary.
+
+use console::{Style, measure_text_width};
+use textwrap::{Options, WordSplitter};
+
+use crate::output::{Output, Palette};
+use crate::report::{CheckResult, Report, Status, Summary};
+
+pub fn symbol(status: Status) -> (&'static str, Style) {
+    match status {
+        Status::Pass => ("✓", Palette::pass()),
+        Status::Warn => ("!", Palette::warn()),
+        Status::Fail => ("✗", Palette::fail()),
+        Status::Skip => ("-", Palette::dim()),
+    }
+}
+
+pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
+    let mut text = String::new();
+    let ctx = &report.context;
+    if !out.quiet {
+        text.push_str(&format!(
+            "{}  {}\n",
+            Palette::bold().apply_to(heading),
+            Palette::dim().apply_to(format!(
+                "region {} · profile {} · auth {}",
+                ctx.region, ctx.profile, ctx.auth
+            ))
+        ));
+        text.push('\n');
+    }
+    let title_width = report
+        .checks
+        .iter()
+        .map(|c| measure_text_width(&c.title))
+        .max()
+        .unwrap_or(0);
+    for check in &report.checks {
+        if out.quiet && matches!(check.status, Status::Pass | Status::Skip) {
+            continue;
+        }
+        render_check(&mut text, check, title_width, out);
+    }
+    if !out.quiet {
+        text.push('\n');
+    }
+    text.push_str(&summary_line(&report.summary));
+    text.push('\n');
+    if out.verbose >= 2 && !report.calls.is_empty() {
+        text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Calls")));
+        for call in &report.calls {
+            text.push_str(&format!(
+                "  {:<34} {:>5} ms  {:<7} {}  {}\n",
+                call.operation,
+                call.duration_ms,
+                call.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                call.outcome,
+                Palette::dim().apply_to(&call.endpoint)
+            ));
+        }
+    }
+    text
+}
+
+fn render_check(text: &mut String, check: &CheckResult, title_width: usize, out: &Output) {
+    let (mark, style) = symbol(check.status);
+    let indent = 2 + 2 + title_width + 2;
+    let summary_width = out.width.saturating_sub(indent).max(30);
+    let mut summary_lines = wrap(&check.summary, summary_width).into_iter();
+    let first = summary_lines.next().unwrap_or_default();
+    let pad = " ".repeat(title_width - measure_text_width(&check.title));
+    let mut line = format!(
+        "  {} {}{}  {}",
+        style.apply_to(mark),
+        Palette::bold().apply_to(&check.title),
+        pad,
+        first
+    );
+    if out.verbose >= 1 {
+        line.push_str(&format!(
+            "  {}",
+            Palette::dim().apply_to(format!("[{} · {} ms]", check.id, check.duration_ms))
+        ));
+    }
+    text.push_str(&line);
+    text.push('\n');
+    let hang = " ".repeat(indent);
+    for rest in summary_lines {
+        text.push_str(&format!("{hang}{rest}\n"));
+    }
+    let show_details =
+        check.status == Status::Warn || check.status == Status::Fail || out.verbose >= 1;
+    if show_details {
+        for detail in &check.details {
+            if let Some(problem) = detail.strip_prefix("✗ ") {
+                push_wrapped(text, &hang, "✗ ", problem, out.width, Palette::fail());
+            } else if let Some(problem) = detail.strip_prefix("! ") {
+                push_wrapped(text, &hang, "! ", problem, out.width, Palette::warn());
+            } else {
+                push_wrapped(text, &hang, "· ", detail, out.width, Palette::dim());
+            }
+        }
+    }
+    if let Some(fix) = &check.fix {
+        for (i, fix_line) in fix.lines().enumerate() {
+            let label = if i == 0 { "fix: " } else { "     " };
+            push_wrapped(text, &hang, label, fix_line, out.width, Palette::fix());
+        }
+    }
+}
+
+fn push_wrapped(
+    text: &mut String,
+    hang: &str,
+    label: &str,
+    body: &str,
+    width: usize,
+    style: Style,
+) {
+    let label_width = measure_text_width(label);
+    let available = width.saturating_sub(hang.len() + label_width).max(30);
+    for (i, piece) in wrap(body, available).into_iter().enumerate() {
+        let prefix = if i == 0 {
+            label.to_string()
+        } else {
+            " ".repeat(label_width)
+        };
+        text.push_str(&format!(
+            "{hang}{}\n",
+            style.apply_to(format!("{prefix}{piece}"))
+        ));
+    }
+}
+
+pub fn summary_line(summary: &Summary) -> String {
+    let mut parts = Vec::new();
+    if summary.fail > 0 {
+        parts.push(
+            Palette::fail()
+                .apply_to(format!("{} failed", summary.fail))
+                .to_string(),
+        );
+    }
+    if summary.warn > 0 {
+        let noun = if summary.warn == 1 {
+            "warning"
+        } else {
+            "warnings"
+        };
+        parts.push(
+            Palette::warn()
+                .apply_to(format!("{} {noun}", summary.warn))
+                .to_string(),
+        );
+    }
+    parts.push(
+        Palette::pass()
+            .apply_to(format!("{} passed", summary.pass))
+            .to_string(),
+    );
+    if summary.skip > 0 {
+        parts.push(
+            Palette::dim()
+                .apply_to(format!("{} skipped", summary.skip))
+                .to_string(),
+        );
+    }
+    let verdict = if summary.fail > 0 {
+        Palette::fail().apply_to("Claude Code on Bedrock will not work as configured.")
+    } else if summary.warn > 0 {
+        Palette::warn().apply_to("Claude Code on Bedrock should work; see the warnings.")
+    } else {
+        Palette::pass().apply_to("Claude Code on Bedrock is ready.")
+    };
+    format!("{}  {}", parts.join(" · "), verdict)
+}
+
+/// Wraps at spaces only: model IDs and paths are full of hyphens that must not become breaks.
+fn wrap(text: &str, width: usize) -> Vec<std::borrow::Cow<'_, str>> {
+    textwrap::wrap(
+        text,
+        Options::new(width)
+            .word_splitter(WordSplitter::NoHyphenation)
+            .break_words(false),
+    )
+}

@@ -1,0 +1,4 @@
+//! Renderers: the same report, drawn for people or for machines.
+
+pub mod human;
+pub mod json;
