@@ -98,6 +98,44 @@ pub fn redact_headers(headers: &str) -> String {
         .join("\\n")
 }
 
+/// A command line (awsAuthRefresh, awsCredentialExport, apiKeyHelper) safe to show: the value
+/// after a flag naming a secret, and any long token mixing letters and digits, is fingerprinted.
+pub fn redact_command(command: &str) -> String {
+    let mut redact_next = false;
+    command
+        .split(' ')
+        .map(|word| {
+            let lower = word.to_ascii_lowercase();
+            let names_secret = ["secret", "token", "password", "passwd", "key"]
+                .iter()
+                .any(|m| lower.contains(m));
+            let shown = if redact_next && !word.is_empty() {
+                fingerprint(word)
+            } else if let Some((flag, value)) = word.split_once('=')
+                && flag.starts_with('-')
+                && names_secret
+                && !value.is_empty()
+            {
+                format!("{flag}={}", fingerprint(value))
+            } else if looks_like_a_secret(word) {
+                fingerprint(word)
+            } else {
+                word.to_string()
+            };
+            redact_next = word.starts_with('-') && !word.contains('=') && names_secret;
+            shown
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn looks_like_a_secret(word: &str) -> bool {
+    word.len() >= 20
+        && !word.contains('/')
+        && word.chars().any(|c| c.is_ascii_digit())
+        && word.chars().any(|c| c.is_ascii_alphabetic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +185,20 @@ mod tests {
             "http://****@proxy:8080/path"
         );
         assert_eq!(redact_url("http://proxy:8080"), "http://proxy:8080");
+    }
+
+    #[test]
+    fn commands_keep_their_shape_but_lose_secrets() {
+        assert_eq!(
+            redact_command("aws sso login --profile dev"),
+            "aws sso login --profile dev"
+        );
+        let shown = redact_command("/opt/creds --secret s3cretvalue99 --token=abcdefgh12345678");
+        assert!(!shown.contains("s3cretvalue99"), "{shown}");
+        assert!(!shown.contains("abcdefgh12345678"), "{shown}");
+        assert!(shown.starts_with("/opt/creds --secret "));
+        let shown = redact_command("get-creds AKIAABCDEFGHIJ1234567890XYZ");
+        assert!(!shown.contains("ABCDEFGHIJ1234567890"), "{shown}");
     }
 
     #[test]

@@ -43,11 +43,17 @@ pub fn to_json(config: &EffectiveConfig) -> Value {
         Some(v) => json!({"value": v.value, "source": describe(&v.source)}),
         None => Value::Null,
     };
+    let command = |v: &Option<crate::config::Sourced<String>>| match v {
+        Some(v) => {
+            json!({"value": secret::redact_command(&v.value), "source": describe(&v.source)})
+        }
+        None => Value::Null,
+    };
     let settings = json!({
-        "awsAuthRefresh": sourced(&config.keys.aws_auth_refresh),
-        "awsCredentialExport": sourced(&config.keys.aws_credential_export),
+        "awsAuthRefresh": command(&config.keys.aws_auth_refresh),
+        "awsCredentialExport": command(&config.keys.aws_credential_export),
         "model": sourced(&config.keys.model),
-        "apiKeyHelper": sourced(&config.keys.api_key_helper),
+        "apiKeyHelper": command(&config.keys.api_key_helper),
         "modelOverrides": config.keys.model_overrides.iter().map(|(k, v)| (k.clone(), json!({"value": v.value, "source": describe(&v.source)}))).collect::<Map<_, _>>(),
         "availableModels": config.keys.available_models.iter().map(|v| json!({"value": v.value, "source": describe(&v.source)})).collect::<Vec<_>>(),
     });
@@ -161,7 +167,7 @@ fn table(out: &Output, header: &[&str], fixed: usize) -> Table {
         .load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(out.width as u16)
-        .set_header(header.iter().map(|h| Cell::new(h)));
+        .set_header(header.iter().map(Cell::new));
     for index in 0..fixed {
         if let Some(column) = table.column_mut(index) {
             column.set_constraint(ColumnConstraint::ContentWidth);
@@ -328,9 +334,14 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
     ] {
         if let Some(value) = value {
             any_setting = true;
+            let shown = if name == "model" {
+                value.value.clone()
+            } else {
+                secret::redact_command(&value.value)
+            };
             settings_table.add_row(vec![
                 Cell::new(name),
-                Cell::new(&value.value),
+                Cell::new(shown),
                 Cell::new(describe(&value.source)),
             ]);
         }

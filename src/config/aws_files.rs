@@ -87,12 +87,7 @@ impl AwsFile {
             }
             Err(err) => {
                 // The parser names the line, never its content, so no key can leak through here.
-                let message = err.to_string();
-                let message = message
-                    .split_once("on line")
-                    .map(|(_, rest)| format!("line{rest}"))
-                    .unwrap_or(message);
-                file.state = AwsFileState::Invalid(message);
+                file.state = AwsFileState::Invalid(parse_error_message(&err));
             }
         }
         file
@@ -203,6 +198,8 @@ pub struct ProfileInfo {
     pub region: Option<(String, AwsFileKind)>,
     /// The region in the config file alone: what the aws CLI reads.
     pub config_region: Option<String>,
+    /// The region in the credentials file alone.
+    pub credentials_region: Option<String>,
     pub in_config: bool,
     pub in_credentials: bool,
     pub sso_region: Option<String>,
@@ -284,6 +281,7 @@ impl AwsFiles {
             name: name.to_string(),
             region: self.get(name, "region").map(|(v, k)| (v.to_string(), k)),
             config_region: self.config.get(name, "region").map(str::to_string),
+            credentials_region: self.credentials.get(name, "region").map(str::to_string),
             in_config,
             in_credentials,
             sso_region: from_session("sso_region").or_else(|| self.value(name, "sso_region")),
@@ -348,6 +346,23 @@ impl AwsFiles {
             ));
         }
         None
+    }
+}
+
+/// "line 3: Expected an '=' sign defining a property" from aws-config's error chain.
+fn parse_error_message(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        innermost = cause.to_string();
+        source = cause.source();
+    }
+    match innermost.split_once(" on line ") {
+        Some((_, rest)) => {
+            let (line, message) = rest.split_once(':').unwrap_or((rest, ""));
+            format!("line {}: {}", line.trim(), message.trim())
+        }
+        None => innermost,
     }
 }
 

@@ -135,12 +135,17 @@ pub fn resolve(
             });
         }
     }
+    // The credentials file is read first; a value there that is not a region counts as unset.
     let info = files.describe(profile_name);
-    if let Some((value, file)) = &info.region {
+    for (value, file) in [
+        (&info.credentials_region, AwsFileKind::Credentials),
+        (&info.config_region, AwsFileKind::Config),
+    ] {
+        let Some(value) = value else { continue };
         let source = Source::Profile {
             profile: profile_name.to_string(),
-            file: *file,
-            path: files.file(*file).path.clone(),
+            file,
+            path: files.file(file).path.clone(),
         };
         if is_region_shaped(value) {
             return done(value, RegionSource::Profile { source }, ignored);

@@ -118,7 +118,7 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
         findings.note(format!(
             "awsAuthRefresh ({}) runs `{}` when credentials expire",
             config.describe(&refresh.source),
-            refresh.value
+            crate::secret::redact_command(&refresh.value)
         ));
     }
     findings.into_result(

@@ -1,0 +1,92 @@
+//! No secret ever leaves: every subcommand, at every verbosity and in every format, with canary
+//! secrets in the environment, in settings, and in the AWS files.
+
+use crate::support::Sandbox;
+use crate::support::keys::long_term_key;
+
+const SECRET_KEY: &str = "CANARYsecretAccessKey0123456789abcdefghij";
+const SESSION_TOKEN: &str = "CANARYsessionTokenIQoJb3JpZ2luX2VjEXAMPLE";
+const AUTH_TOKEN: &str = "CANARYanthropicAuthToken0123456789";
+const API_KEY: &str = "sk-ant-CANARYapikey0123456789";
+const HEADER_SECRET: &str = "CANARYheaderValue0123456789";
+const PROXY_PASSWORD: &str = "CANARYproxyPassw0rd";
+const FILE_SECRET: &str = "CANARYfileSecretKey0123456789abcdef";
+
+fn canaries(bearer_env: &str, bearer_settings: &str) -> Vec<String> {
+    let mut list: Vec<String> = [
+        SECRET_KEY,
+        SESSION_TOKEN,
+        AUTH_TOKEN,
+        API_KEY,
+        HEADER_SECRET,
+        PROXY_PASSWORD,
+        FILE_SECRET,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for key in [bearer_env, bearer_settings] {
+        list.push(key.to_string());
+        // Any run of the key beyond the 4 characters a fingerprint may show.
+        list.push(key[4..16].to_string());
+        list.push(key[key.len() - 12..].to_string());
+    }
+    list
+}
+
+#[test]
+fn no_output_contains_a_secret() {
+    let bearer_env = long_term_key("111122223333");
+    let bearer_settings = long_term_key("444455556666");
+    let settings = format!(
+        r#"{{"env":{{
+            "CLAUDE_CODE_USE_BEDROCK":"1",
+            "AWS_BEARER_TOKEN_BEDROCK":"{bearer_settings}",
+            "ANTHROPIC_AUTH_TOKEN":"{AUTH_TOKEN}",
+            "ANTHROPIC_CUSTOM_HEADERS":"Authorization: Bearer {HEADER_SECRET}",
+            "HTTPS_PROXY":"http://user:{PROXY_PASSWORD}@proxy.internal:3128"
+        }},
+        "awsCredentialExport":"/opt/export-creds --secret {FILE_SECRET}"}}"#
+    );
+    let s = Sandbox::new()
+        .env("AWS_BEARER_TOKEN_BEDROCK", &bearer_env)
+        .env("AWS_ACCESS_KEY_ID", "AKIDCANARY0000000000")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .user_settings(&settings)
+        .aws_credentials(&format!(
+            "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = {FILE_SECRET}\n"
+        ));
+    let canaries = canaries(&bearer_env, &bearer_settings);
+    let commands: &[&[&str]] = &[
+        &["config"],
+        &["doctor", "--offline"],
+        &["doctor"],
+        &["models"],
+        &["setup"],
+    ];
+    let mut runs = 0;
+    for command in commands {
+        for verbosity in [&["-q"][..], &[][..], &["-v"][..], &["-vv"][..]] {
+            for format in [&[][..], &["--json"][..]] {
+                let mut args: Vec<&str> = command.to_vec();
+                args.extend_from_slice(verbosity);
+                args.extend_from_slice(format);
+                let run = s.run(&args);
+                runs += 1;
+                for canary in &canaries {
+                    assert!(
+                        !run.stdout.contains(canary.as_str())
+                            && !run.stderr.contains(canary.as_str()),
+                        "`{}` leaked a secret fragment {canary:?}:\n{}\n{}",
+                        args.join(" "),
+                        run.stdout,
+                        run.stderr
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(runs, 40);
+}

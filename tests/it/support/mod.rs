@@ -1,0 +1,218 @@
+//! A sandboxed machine for one test: a temp HOME with `.claude` and `.aws`, a project directory, a
+//! managed-settings directory, and an explicit process environment. Nothing of the real machine
+//! leaks in: the binary runs with a cleared environment.
+
+#![allow(dead_code)]
+
+pub mod keys;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use claude_bedrock::config::settings::SettingsLocations;
+use claude_bedrock::config::{EffectiveConfig, Inputs};
+use tempfile::TempDir;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+/// The instant tests pretend it is, unless they say otherwise.
+pub const NOW: OffsetDateTime = datetime!(2026-11-22 12:00:00 UTC);
+
+pub struct Sandbox {
+    _dir: TempDir,
+    pub root: PathBuf,
+    pub home: PathBuf,
+    pub project: PathBuf,
+    pub managed: PathBuf,
+    pub env: BTreeMap<String, String>,
+    pub profile_flag: Option<String>,
+    pub region_flag: Option<String>,
+    pub now: OffsetDateTime,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        let home = root.join("home");
+        let project = root.join("project");
+        let managed = root.join("managed");
+        for d in [&home, &project, &managed] {
+            fs::create_dir_all(d).unwrap();
+        }
+        let mut env = BTreeMap::new();
+        env.insert("HOME".to_string(), home.display().to_string());
+        Sandbox {
+            _dir: dir,
+            root,
+            home,
+            project,
+            managed,
+            env,
+            profile_flag: None,
+            region_flag: None,
+            now: NOW,
+        }
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Sandbox {
+        self.env.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    pub fn profile_flag(mut self, profile: &str) -> Sandbox {
+        self.profile_flag = Some(profile.to_string());
+        self
+    }
+
+    pub fn region_flag(mut self, region: &str) -> Sandbox {
+        self.region_flag = Some(region.to_string());
+        self
+    }
+
+    fn write(&self, path: &Path, contents: &str) -> PathBuf {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+        path.to_path_buf()
+    }
+
+    pub fn user_settings_path(&self) -> PathBuf {
+        self.home.join(".claude/settings.json")
+    }
+
+    pub fn user_settings(self, json: &str) -> Sandbox {
+        self.write(&self.user_settings_path(), json);
+        self
+    }
+
+    pub fn project_settings(self, json: &str) -> Sandbox {
+        self.write(&self.project.join(".claude/settings.json"), json);
+        self
+    }
+
+    pub fn local_settings(self, json: &str) -> Sandbox {
+        self.write(&self.project.join(".claude/settings.local.json"), json);
+        self
+    }
+
+    pub fn managed_settings(self, json: &str) -> Sandbox {
+        self.write(&self.managed.join("managed-settings.json"), json);
+        self
+    }
+
+    pub fn managed_dropin(self, name: &str, json: &str) -> Sandbox {
+        self.write(&self.managed.join("managed-settings.d").join(name), json);
+        self
+    }
+
+    pub fn aws_config(self, ini: &str) -> Sandbox {
+        self.write(&self.home.join(".aws/config"), ini);
+        self
+    }
+
+    pub fn aws_credentials(self, ini: &str) -> Sandbox {
+        self.write(&self.home.join(".aws/credentials"), ini);
+        self
+    }
+
+    pub fn file(self, relative: &str, contents: &str) -> Sandbox {
+        self.write(&self.root.join(relative), contents);
+        self
+    }
+
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            process_env: self.env.clone(),
+            home: Some(self.home.clone()),
+            locations: SettingsLocations {
+                managed_dir: self.managed.clone(),
+                project_dir: self.project.clone(),
+                claude_config_dir: self.home.join(".claude"),
+            },
+            profile_flag: self.profile_flag.clone(),
+            region_flag: self.region_flag.clone(),
+            now: self.now,
+        }
+    }
+
+    /// The effective configuration, resolved in-process.
+    pub fn resolve(&self) -> EffectiveConfig {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(EffectiveConfig::resolve(&self.inputs()))
+    }
+
+    /// The binary, with only this sandbox's environment (plus PATH) and its directories.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_claude-bedrock"));
+        command
+            .env_clear()
+            .envs(&self.env)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(&self.project)
+            .args(args)
+            .arg("--project-dir")
+            .arg(&self.project)
+            .arg("--managed-settings-dir")
+            .arg(&self.managed);
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().expect("run claude-bedrock");
+        Run::from(output)
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
+            panic!(
+                "stdout is not JSON ({err}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The check with `id` from a doctor JSON report.
+    pub fn check(&self, id: &str) -> serde_json::Value {
+        let report = self.json();
+        report["checks"]
+            .as_array()
+            .expect("checks array")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no check {id} in {}", self.stdout))
+    }
+}
+
+/// Where the shared reference material lives: `../shared` beside the repository.
+pub fn shared_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    assert!(
+        dir.join("schemas").is_dir(),
+        "the shared reference directory is missing at {}",
+        dir.display()
+    );
+    dir
+}
