@@ -1,13 +1,16 @@
 //! claude-bedrock: gets Claude Code working on Amazon Bedrock, and says exactly why it doesn't.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod doctor;
+pub mod loopback;
 pub mod output;
 pub mod render;
 pub mod report;
 pub mod secret;
+pub mod setup;
 
 use cli::{Cli, Command};
 use config::{EffectiveConfig, Inputs};
@@ -76,7 +79,7 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Ok(0)
         }
         Command::Doctor(args) => {
-            let outcome = commands::doctor::run(&config, args, out).await;
+            let outcome = commands::doctor::run(&config, args, out, timeout(g)).await;
             print_stdout(&outcome.text);
             Ok(outcome.exit_code)
         }
@@ -89,6 +92,10 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Some("Use `claude-bedrock config` to see the current configuration."),
         )),
     }
+}
+
+fn timeout(global: &cli::GlobalArgs) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(global.timeout)
 }
 
 /// Prints a fatal error: a JSON document on stdout under `--json`, and always a line on stderr.

@@ -95,3 +95,14 @@ impl Palette {
         Style::new().cyan()
     }
 }
+
+/// A spinner on stderr, only when progress may be drawn.
+pub fn spinner(out: &Output, message: &str) -> Option<indicatif::ProgressBar> {
+    if !out.progress {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}

@@ -201,6 +201,12 @@ pub struct Context {
     pub claude_config_dir: String,
     pub project_dir: String,
     pub os: String,
+    /// `online`, or `offline` when no network call was made.
+    pub mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_endpoint: Option<String>,
 }
 
 /// One call made to a network endpoint, shown under `-v`.
@@ -280,6 +286,9 @@ mod tests {
             claude_config_dir: String::new(),
             project_dir: String::new(),
             os: String::new(),
+            mode: "online".into(),
+            control_endpoint: None,
+            runtime_endpoint: None,
         };
         let only_warn = Report::new(context.clone(), vec![warn.clone()], vec![]);
         assert_eq!(only_warn.exit_code(false), 0);

@@ -136,6 +136,38 @@ fn looks_like_a_secret(word: &str) -> bool {
         && word.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// Replaces anything in free text (AWS messages, HTML pages, error chains) that looks like a key or
+/// token — a long run of base64/hex characters — with its fingerprint, and caps the length.
+pub fn scrub_text(text: &str) -> String {
+    const MAX: usize = 600;
+    let mut out = String::with_capacity(text.len().min(MAX));
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        let opaque = token.len() >= 32
+            && token.chars().any(|c| c.is_ascii_digit())
+            && token.chars().any(|c| c.is_ascii_alphabetic());
+        if opaque {
+            out.push_str(&fingerprint(token));
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_') {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    if out.chars().count() > MAX {
+        out = out.chars().take(MAX).collect::<String>() + "…";
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,8 @@
 //! `claude-bedrock doctor`.
 
+use std::time::Duration;
+
+use crate::aws::Clients;
 use crate::cli::DoctorArgs;
 use crate::config::EffectiveConfig;
 use crate::doctor;
@@ -12,9 +15,13 @@ pub struct DoctorOutcome {
     pub exit_code: u8,
 }
 
-pub async fn run(config: &EffectiveConfig, args: &DoctorArgs, out: &Output) -> DoctorOutcome {
-    let checks = doctor::run_offline(config);
-    let report = Report::new(doctor::context(config), checks, Vec::new());
+pub async fn run(
+    config: &EffectiveConfig,
+    args: &DoctorArgs,
+    out: &Output,
+    timeout: Duration,
+) -> DoctorOutcome {
+    let report = report(config, args, out, timeout).await;
     let text = if out.is_json() {
         render::json::to_string(&report)
     } else {
@@ -24,4 +31,30 @@ pub async fn run(config: &EffectiveConfig, args: &DoctorArgs, out: &Output) -> D
         text,
         exit_code: report.exit_code(args.strict),
     }
+}
+
+pub async fn report(
+    config: &EffectiveConfig,
+    args: &DoctorArgs,
+    out: &Output,
+    timeout: Duration,
+) -> Report {
+    let mut checks = doctor::run_offline(config);
+    let mut calls = Vec::new();
+    let mut context = doctor::context(config);
+    if args.offline {
+        checks.extend(doctor::live::skipped("--offline: no network call made"));
+        context.mode = "offline".into();
+    } else {
+        let spinner = crate::output::spinner(out, "Checking Bedrock…");
+        let clients = Clients::build(config, timeout).await;
+        context.control_endpoint = Some(clients.control_endpoint.clone());
+        context.runtime_endpoint = Some(clients.runtime_endpoint.clone());
+        checks.extend(doctor::live::run(config, &clients).await);
+        calls = clients.log.snapshot();
+        if let Some(spinner) = spinner {
+            spinner.finish_and_clear();
+        }
+    }
+    Report::new(context, checks, calls)
 }

@@ -376,6 +376,25 @@ pub fn prefix_fit(prefix: &str, region: &str) -> PrefixFit {
     }
 }
 
+/// Claude Code's built-in Bedrock model for each tier when nothing is pinned (Claude Code 2.1.x),
+/// without its cross-region prefix. This table is the one place these IDs live.
+pub const TIER_DEFAULTS: [(Family, &str); 3] = [
+    (Family::Opus, "anthropic.claude-opus-4-6-v1"),
+    (Family::Sonnet, "anthropic.claude-sonnet-4-6"),
+    (Family::Haiku, "anthropic.claude-haiku-4-5-20251001-v1:0"),
+];
+
+/// The ID Claude Code calls for an unpinned tier, with the region's (or
+/// `ANTHROPIC_BEDROCK_REGION_PREFIX`'s) cross-region prefix.
+pub fn tier_default(family: Family, prefix: &str) -> String {
+    let base = TIER_DEFAULTS
+        .iter()
+        .find(|(f, _)| *f == family)
+        .map(|(_, id)| *id)
+        .unwrap_or(TIER_DEFAULTS[1].1);
+    format!("{prefix}.{base}")
+}
+
 /// The Mantle form of a Bedrock model ID: no region prefix, no date, no version suffix
 /// (`us.anthropic.claude-haiku-4-5-20251001-v1:0` → `anthropic.claude-haiku-4-5`).
 pub fn mantle_form(id: &str) -> Option<String> {

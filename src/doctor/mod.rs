@@ -2,6 +2,8 @@
 //! result. Checks never print; a panic inside one becomes a failed result, not an abort.
 
 mod auth;
+pub mod explain;
+pub mod live;
 mod models;
 mod provider;
 mod region;
@@ -98,5 +100,8 @@ pub fn context(config: &EffectiveConfig) -> Context {
         claude_config_dir: config.tilde(&config.locations.claude_config_dir),
         project_dir: config.tilde(&config.locations.project_dir),
         os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        mode: "online".into(),
+        control_endpoint: None,
+        runtime_endpoint: None,
     }
 }

@@ -36,22 +36,54 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
         .map(|c| measure_text_width(&c.title))
         .max()
         .unwrap_or(0);
-    for check in &report.checks {
+    let mut index = 0;
+    while index < report.checks.len() {
+        let check = &report.checks[index];
         if out.quiet && matches!(check.status, Status::Pass | Status::Skip) {
+            index += 1;
+            continue;
+        }
+        // A run of checks skipped for one reason (e.g. --offline) reads better as one line.
+        let run = report.checks[index..]
+            .iter()
+            .take_while(|c| c.status == Status::Skip && c.summary == check.summary)
+            .count();
+        if run > 2 && out.verbose == 0 {
+            let titles: Vec<&str> = report.checks[index..index + run]
+                .iter()
+                .map(|c| c.title.as_str())
+                .collect();
+            let grouped = CheckResult {
+                title: format!("{run} checks"),
+                summary: format!("{}: {}", check.summary, titles.join(", ")),
+                ..check.clone()
+            };
+            render_check(&mut text, &grouped, title_width, out);
+            index += run;
             continue;
         }
         render_check(&mut text, check, title_width, out);
+        index += 1;
     }
     if !out.quiet {
         text.push('\n');
     }
-    text.push_str(&summary_line(&report.summary));
+    text.push_str(&summary_line(
+        &report.summary,
+        report.context.mode == "offline",
+    ));
     text.push('\n');
-    if out.verbose >= 2 && !report.calls.is_empty() {
+    if out.verbose >= 1 && !report.calls.is_empty() {
         text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Calls")));
+        let op_width = report
+            .calls
+            .iter()
+            .map(|c| c.operation.len())
+            .max()
+            .unwrap_or(0);
         for call in &report.calls {
             text.push_str(&format!(
-                "  {:<34} {:>5} ms  {:<7} {}  {}\n",
+                "  {:<op_width$}  {:>6} ms  {:>3}  {:<11}  {}\n",
                 call.operation,
                 call.duration_ms,
                 call.status
@@ -135,7 +167,7 @@ fn push_wrapped(
     }
 }
 
-pub fn summary_line(summary: &Summary) -> String {
+pub fn summary_line(summary: &Summary, offline: bool) -> String {
     let mut parts = Vec::new();
     if summary.fail > 0 {
         parts.push(
@@ -168,7 +200,11 @@ pub fn summary_line(summary: &Summary) -> String {
                 .to_string(),
         );
     }
-    let verdict = if summary.fail > 0 {
+    let verdict = if offline && summary.fail == 0 {
+        Palette::dim().apply_to(
+            "The configuration looks right; run without --offline to test it against AWS.",
+        )
+    } else if summary.fail > 0 {
         Palette::fail().apply_to("Claude Code on Bedrock will not work as configured.")
     } else if summary.warn > 0 {
         Palette::warn().apply_to("Claude Code on Bedrock should work; see the warnings.")

@@ -71,7 +71,18 @@ fn doctor_json_document_has_the_contract_shape() {
             "region",
             "auth.source",
             "auth.bearer",
-            "models.pinned"
+            "models.pinned",
+            "auth.identity",
+            "iam.list-inference-profiles",
+            "iam.get-inference-profile",
+            "iam.invoke",
+            "iam.invoke-stream",
+            "models.primary",
+            "models.opus",
+            "models.sonnet",
+            "models.haiku",
+            "models.small-fast",
+            "models.overrides"
         ]
     );
     for check in doc["checks"].as_array().unwrap() {
@@ -90,7 +101,7 @@ fn doctor_json_document_has_the_contract_shape() {
     }
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"pass": 5, "warn": 0, "fail": 0, "skip": 1})
+        serde_json::json!({"pass": 5, "warn": 0, "fail": 0, "skip": 12})
     );
 }
 
@@ -331,7 +342,7 @@ fn human_doctor_output_has_marks_fixes_and_a_summary() {
     assert!(out.contains("fix: "), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
-        last.contains("1 failed · 1 warning · 3 passed · 1 skipped"),
+        last.contains("1 failed · 1 warning · 3 passed · 12 skipped"),
         "{last}"
     );
     // -q keeps only problems and the summary.

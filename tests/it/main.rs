@@ -5,6 +5,7 @@ mod support;
 mod bearer_keys;
 mod cli;
 mod layering;
+mod live;
 mod no_secrets;
 mod region;
 mod schema;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_aws;
 pub mod keys;
 
 use std::collections::BTreeMap;
@@ -44,6 +45,8 @@ impl Sandbox {
         }
         let mut env = BTreeMap::new();
         env.insert("HOME".to_string(), home.display().to_string());
+        // Never let the SDK's credential chain reach for the EC2 metadata service.
+        env.insert("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string());
         Sandbox {
             _dir: dir,
             root,

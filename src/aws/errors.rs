@@ -1,0 +1,354 @@
+//! Every way a Bedrock, STS or credential call fails, classified into one kind with its own
+//! wording and fix. Matching is on the essential part of AWS's messages (REFERENCE §6), with
+//! typographic quotes normalised.
+
+use std::error::Error as StdError;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::Serialize;
+
+use crate::secret;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// `403 {"Message":"Authorization header is missing"}`: no auth reached Bedrock.
+    AuthHeaderMissing,
+    /// IAM denied an action (`… is not authorized to perform: bedrock:X …`).
+    AccessDenied {
+        action: Option<String>,
+    },
+    /// The Marketplace subscription actions are missing.
+    Marketplace,
+    /// "You don't have access to the model with the specified model ID."
+    ModelNotEnabled,
+    /// "Model use case details have not been submitted for this account."
+    UseCaseRequired,
+    /// "… with on-demand throughput isn't supported …"
+    OnDemandUnsupported,
+    /// "The provided model identifier is invalid."
+    InvalidModelId,
+    /// "This Model is marked by provider as Legacy"
+    LegacyModel,
+    /// 404 on a profile or model that does not exist.
+    NotFound,
+    /// "The security token included in the request is expired"
+    ExpiredToken,
+    /// "The security token included in the request is invalid", unknown access key.
+    InvalidCredentials,
+    /// The secret key does not match the access key.
+    SignatureMismatch,
+    /// A bearer key that Bedrock refused.
+    BearerRejected,
+    /// The SSO session (token cache) is missing or expired.
+    SsoExpired,
+    /// No credentials could be found by the chain.
+    NoCredentials,
+    /// A credential provider (process, assume-role, SSO) failed for another reason.
+    CredentialProvider,
+    /// 429: throttled — a warning, not a failure.
+    Throttled,
+    /// Something other than AWS answered (HTML, wrong content type, no request id).
+    NotAws {
+        content_type: Option<String>,
+    },
+    Timeout,
+    /// DNS, refused connection, reset.
+    Connect,
+    /// The TLS handshake failed (certificate not trusted: interception, or a wrong endpoint).
+    Tls,
+    Other,
+}
+
+/// A classified failure of one call.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    /// AWS's message, or the error chain, scrubbed of anything that looks like a secret.
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            status: None,
+            code: None,
+            message: secret::scrub_text(&message.into()),
+        }
+    }
+
+    pub fn is_throttled(&self) -> bool {
+        self.kind == FailureKind::Throttled
+    }
+
+    /// A short one-line description including the status and the AWS error code.
+    pub fn brief(&self) -> String {
+        match (&self.status, &self.code) {
+            (Some(status), Some(code)) => format!("{status} {code}: {}", self.message),
+            (Some(status), None) => format!("HTTP {status}: {}", self.message),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+/// The text of an error and all its causes, which is where the SDK puts credential-chain and
+/// connector details.
+pub fn error_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+pub fn classify<E>(err: &SdkError<E, HttpResponse>, bearer: bool) -> Failure
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    match err {
+        SdkError::ServiceError(service) => {
+            let raw = service.raw();
+            let code = service.err().code().map(str::to_string);
+            let message = service
+                .err()
+                .message()
+                .map(str::to_string)
+                .unwrap_or_else(|| body_text(raw));
+            let mut failure = classify_response(raw, code, message, bearer);
+            if failure.kind == FailureKind::Other && not_aws(raw) {
+                failure.kind = FailureKind::NotAws {
+                    content_type: header(raw, "content-type"),
+                };
+            }
+            failure
+        }
+        SdkError::ResponseError(response) => {
+            let raw = response.raw();
+            let status = raw.status().as_u16();
+            if not_aws(raw) || !is_json_or_xml(raw) {
+                let content_type = header(raw, "content-type");
+                return Failure {
+                    kind: FailureKind::NotAws {
+                        content_type: content_type.clone(),
+                    },
+                    status: Some(status),
+                    code: None,
+                    message: secret::scrub_text(&describe_foreign_body(raw)),
+                };
+            }
+            let message = error_chain(err);
+            classify_response(raw, None, message, bearer)
+        }
+        SdkError::TimeoutError(_) => {
+            Failure::new(FailureKind::Timeout, "no response before the timeout")
+        }
+        SdkError::DispatchFailure(dispatch) => {
+            let chain = error_chain(err);
+            let kind = if dispatch.is_timeout() {
+                FailureKind::Timeout
+            } else if is_tls(&chain) {
+                FailureKind::Tls
+            } else if is_credentials_problem(&chain) {
+                credentials_kind(&chain)
+            } else if dispatch.is_io() {
+                FailureKind::Connect
+            } else {
+                credentials_kind(&chain)
+            };
+            Failure::new(kind, chain)
+        }
+        SdkError::ConstructionFailure(_) => {
+            let chain = error_chain(err);
+            Failure::new(credentials_kind(&chain), chain)
+        }
+        _ => Failure::new(FailureKind::Other, error_chain(err)),
+    }
+}
+
+fn classify_response(
+    raw: &HttpResponse,
+    code: Option<String>,
+    message: String,
+    bearer: bool,
+) -> Failure {
+    let status = raw.status().as_u16();
+    let code = code.or_else(|| {
+        header(raw, "x-amzn-errortype").map(|t| t.split(':').next().unwrap_or("").to_string())
+    });
+    let text = normalise(&message);
+    let code_is = |c: &str| code.as_deref() == Some(c);
+    let kind = if text.contains("authorization header is missing") {
+        FailureKind::AuthHeaderMissing
+    } else if text.contains("aws-marketplace:") || text.contains("marketplace actions") {
+        FailureKind::Marketplace
+    } else if text.contains("is not authorized to perform") {
+        FailureKind::AccessDenied {
+            action: denied_action(&message),
+        }
+    } else if text.contains("use case details have not been submitted") {
+        FailureKind::UseCaseRequired
+    } else if text.contains("don't have access to the model") {
+        FailureKind::ModelNotEnabled
+    } else if text.contains("on-demand throughput isn't supported") {
+        FailureKind::OnDemandUnsupported
+    } else if text.contains("model identifier is invalid") {
+        FailureKind::InvalidModelId
+    } else if text.contains("marked by provider as legacy") {
+        FailureKind::LegacyModel
+    } else if text.contains("security token included in the request is expired")
+        || code_is("ExpiredTokenException")
+        || code_is("ExpiredToken")
+    {
+        FailureKind::ExpiredToken
+    } else if text.contains("signature we calculated does not match")
+        || code_is("SignatureDoesNotMatch")
+        || code_is("InvalidSignatureException")
+    {
+        FailureKind::SignatureMismatch
+    } else if text.contains("security token included in the request is invalid")
+        || code_is("UnrecognizedClientException")
+        || code_is("InvalidClientTokenId")
+    {
+        FailureKind::InvalidCredentials
+    } else if bearer
+        && (text.contains("api key") || status == 401 || (status == 403 && code.is_none()))
+    {
+        FailureKind::BearerRejected
+    } else if status == 429
+        || code_is("ThrottlingException")
+        || text.contains("too many requests")
+        || text.contains("too many tokens")
+    {
+        FailureKind::Throttled
+    } else if status == 404 || code_is("ResourceNotFoundException") {
+        FailureKind::NotFound
+    } else if code_is("AccessDeniedException") {
+        FailureKind::AccessDenied { action: None }
+    } else {
+        FailureKind::Other
+    };
+    Failure {
+        kind,
+        status: Some(status),
+        code,
+        message: secret::scrub_text(&message),
+    }
+}
+
+fn normalise(message: &str) -> String {
+    message.replace(['’', '‘'], "'").to_ascii_lowercase()
+}
+
+/// `bedrock:InvokeModel` out of "… is not authorized to perform: bedrock:InvokeModel on resource …".
+fn denied_action(message: &str) -> Option<String> {
+    let rest = message.split("perform: ").nth(1)?;
+    let action: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
+        .collect();
+    (action.contains(':')).then_some(action)
+}
+
+fn header(raw: &HttpResponse, name: &str) -> Option<String> {
+    raw.headers().get(name).map(str::to_string)
+}
+
+/// AWS always sends a request id; proxies and gateways usually don't.
+fn not_aws(raw: &HttpResponse) -> bool {
+    let has_request_id = ["x-amzn-requestid", "x-amz-request-id", "x-amzn-request-id"]
+        .iter()
+        .any(|h| raw.headers().get(*h).is_some());
+    let html = header(raw, "content-type").is_some_and(|ct| ct.contains("html"));
+    html || !has_request_id
+}
+
+fn is_json_or_xml(raw: &HttpResponse) -> bool {
+    header(raw, "content-type")
+        .is_some_and(|ct| ct.contains("json") || ct.contains("xml") || ct.contains("eventstream"))
+}
+
+fn body_text(raw: &HttpResponse) -> String {
+    raw.body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
+
+/// "HTTP 502 text/html: <title>Access Denied by Corporate Proxy</title>".
+fn describe_foreign_body(raw: &HttpResponse) -> String {
+    let body = body_text(raw);
+    let title = body
+        .find("<title>")
+        .and_then(|start| {
+            let rest = &body[start + 7..];
+            rest.find("</title>")
+                .map(|end| rest[..end].trim().to_string())
+        })
+        .filter(|t| !t.is_empty());
+    let snippet = title.unwrap_or_else(|| {
+        body.chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect::<String>()
+    });
+    let server = header(raw, "server")
+        .map(|s| format!(", server \"{s}\""))
+        .unwrap_or_default();
+    format!(
+        "the response is {} from something that is not AWS{server}: {snippet}",
+        header(raw, "content-type").unwrap_or_else(|| "without a content type".into())
+    )
+}
+
+fn is_tls(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "unknownissuer",
+        "self-signed",
+        "self signed",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+fn is_credentials_problem(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    ["credential", "identity", "sso", "token", "profile"]
+        .iter()
+        .any(|m| lower.contains(m))
+}
+
+fn credentials_kind(chain: &str) -> FailureKind {
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("session token not found or invalid")
+        || (lower.contains("sso") && (lower.contains("expired") || lower.contains("token")))
+    {
+        FailureKind::SsoExpired
+    } else if lower.contains("no credentials")
+        || lower.contains("credentialsnotloaded")
+        || lower.contains("could not find")
+        || lower.contains("not loaded")
+    {
+        FailureKind::NoCredentials
+    } else if lower.contains("credential") || lower.contains("profile") || lower.contains("assume")
+    {
+        FailureKind::CredentialProvider
+    } else if is_tls(chain) {
+        FailureKind::Tls
+    } else {
+        FailureKind::Other
+    }
+}

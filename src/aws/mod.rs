@@ -1,0 +1,166 @@
+//! AWS clients built from the effective configuration, so that the doctor tests the path Claude
+//! Code will take: the same region, profile, credentials (bearer key or SigV4) and endpoints.
+
+pub mod calls;
+pub mod credential_export;
+pub mod errors;
+pub mod ops;
+pub mod policy;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_types::os_shim_internal::Env;
+use aws_types::region::Region;
+
+use crate::config::EffectiveConfig;
+use crate::config::credentials::CredentialSource;
+use calls::CallLog;
+
+/// How requests are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// `Authorization: Bearer <AWS_BEARER_TOKEN_BEDROCK>` on Bedrock calls.
+    Bearer,
+    /// SigV4 with credentials from the chain (or `awsCredentialExport`).
+    SigV4,
+    /// `CLAUDE_CODE_SKIP_BEDROCK_AUTH`: nothing at all.
+    None,
+}
+
+pub struct Clients {
+    pub auth: AuthMode,
+    pub sts: aws_sdk_sts::Client,
+    pub bedrock: aws_sdk_bedrock::Client,
+    pub runtime: aws_sdk_bedrockruntime::Client,
+    pub log: CallLog,
+    pub timeout: Duration,
+    /// Where control-plane and runtime calls go, for reports.
+    pub control_endpoint: String,
+    pub runtime_endpoint: String,
+    /// Set when `awsCredentialExport` could not produce credentials.
+    pub credential_export_error: Option<String>,
+}
+
+impl Clients {
+    pub async fn build(config: &EffectiveConfig, timeout: Duration) -> Clients {
+        let auth = match config.credentials.source {
+            CredentialSource::BearerKey { .. } => AuthMode::Bearer,
+            CredentialSource::SkipAuth { .. } => AuthMode::None,
+            _ => AuthMode::SigV4,
+        };
+        let env = sdk_env(config);
+        let log = CallLog::default();
+        let region = config.region.value.clone();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .env(Env::from(env.clone()))
+            .region(Region::new(region.clone()))
+            .profile_name(&config.profile.name)
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(timeout)
+                    .read_timeout(timeout)
+                    .operation_attempt_timeout(timeout)
+                    .operation_timeout(timeout)
+                    .build(),
+            );
+        let mut credential_export_error = None;
+        match (
+            &config.credentials.source,
+            &config.keys.aws_credential_export,
+        ) {
+            (CredentialSource::SkipAuth { .. }, _) => loader = loader.no_credentials(),
+            (CredentialSource::CredentialExport { .. }, Some(export)) => {
+                match credential_export::run(&export.value, &env, timeout).await {
+                    Ok(credentials) => {
+                        loader =
+                            loader.credentials_provider(SharedCredentialsProvider::new(credentials))
+                    }
+                    Err(err) => {
+                        credential_export_error = Some(err);
+                        loader = loader.no_credentials();
+                    }
+                }
+            }
+            _ => {}
+        }
+        let sdk = loader.load().await;
+
+        let base_url = config
+            .env
+            .get("ANTHROPIC_BEDROCK_BASE_URL")
+            .map(str::to_string);
+        let mut bedrock =
+            aws_sdk_bedrock::config::Builder::from(&sdk).interceptor(log.interceptor());
+        let mut runtime =
+            aws_sdk_bedrockruntime::config::Builder::from(&sdk).interceptor(log.interceptor());
+        if let Some(base) = &base_url {
+            // Claude Code sends control-plane and runtime calls alike to this base.
+            bedrock = bedrock.endpoint_url(base);
+            runtime = runtime.endpoint_url(base);
+        }
+        if auth == AuthMode::None {
+            // Send nothing at all, as Claude Code does: no SigV4, no bearer token.
+            let no_auth = [aws_smithy_runtime_api::client::auth::AuthSchemeId::new(
+                "noAuth",
+            )];
+            bedrock = bedrock
+                .allow_no_auth()
+                .auth_scheme_preference(no_auth.clone());
+            runtime = runtime.allow_no_auth().auth_scheme_preference(no_auth);
+        }
+        let sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(log.interceptor());
+        let bedrock = bedrock.build();
+        let runtime = runtime.build();
+
+        let endpoint = |service_var: &str, host: &str| {
+            base_url
+                .clone()
+                .or_else(|| env.get(service_var).cloned())
+                .or_else(|| env.get("AWS_ENDPOINT_URL").cloned())
+                .or_else(|| config.profile.info.endpoint_url.clone())
+                .unwrap_or_else(|| format!("https://{host}.{region}.amazonaws.com"))
+        };
+        Clients {
+            auth,
+            control_endpoint: endpoint("AWS_ENDPOINT_URL_BEDROCK", "bedrock"),
+            runtime_endpoint: endpoint("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "bedrock-runtime"),
+            sts: aws_sdk_sts::Client::from_conf(sts.build()),
+            bedrock: aws_sdk_bedrock::Client::from_conf(bedrock),
+            runtime: aws_sdk_bedrockruntime::Client::from_conf(runtime),
+            log,
+            timeout,
+            credential_export_error,
+        }
+    }
+}
+
+/// The environment the SDK resolves from: Claude Code's effective environment, with the
+/// exceptions Claude Code makes.
+fn sdk_env(config: &EffectiveConfig) -> HashMap<String, String> {
+    let mut env: HashMap<String, String> = config.env.to_map().into_iter().collect();
+    if config.profile.explicit {
+        // A named profile makes Claude Code ignore access keys in the environment.
+        for name in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ] {
+            env.remove(name);
+        }
+        env.insert("AWS_PROFILE".into(), config.profile.name.clone());
+    }
+    if !matches!(
+        config.credentials.source,
+        CredentialSource::BearerKey { .. }
+    ) {
+        // Only a bearer-key configuration should authenticate with the key.
+        env.remove("AWS_BEARER_TOKEN_BEDROCK");
+    }
+    env
+}

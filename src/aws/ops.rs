@@ -1,0 +1,291 @@
+//! The calls the doctor, `models` and `setup` make — each exercising one permission Claude Code
+//! needs — returning plain data or a classified [`Failure`].
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_bedrock::types::InferenceProfileType;
+use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_sdk_bedrockruntime::types::ResponseStream;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::Serialize;
+
+use super::errors::{Failure, FailureKind, classify, error_chain};
+use super::{AuthMode, Clients};
+
+/// The one-token request Claude Code itself sends to probe a model.
+pub const PROBE_BODY: &str = r#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":1,"messages":[{"content":".","role":"user"}]}"#;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProfileSummary {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// `SYSTEM_DEFINED` or `APPLICATION`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    /// Foundation-model ARNs the profile routes to.
+    pub models: Vec<String>,
+}
+
+impl ProfileSummary {
+    pub fn is_application(&self) -> bool {
+        self.kind == "APPLICATION"
+    }
+
+    /// Whether the profile serves an Anthropic model.
+    pub fn is_anthropic(&self) -> bool {
+        self.id.contains("anthropic.") || self.models.iter().any(|m| m.contains("anthropic."))
+    }
+
+    /// Whether `model_id` (a foundation-model ID) is one of the models behind this profile.
+    pub fn contains_model(&self, model_id: &str) -> bool {
+        self.models
+            .iter()
+            .any(|arn| arn.rsplit('/').next() == Some(model_id))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProfileList {
+    pub profiles: Vec<ProfileSummary>,
+    pub pages: usize,
+}
+
+impl ProfileList {
+    /// A profile by ID or ARN.
+    pub fn find(&self, id_or_arn: &str) -> Option<&ProfileSummary> {
+        self.profiles
+            .iter()
+            .find(|p| p.id == id_or_arn || p.arn == id_or_arn)
+    }
+}
+
+async fn bounded<T>(
+    clients: &Clients,
+    future: impl Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    // A backstop above the SDK's own timeouts, for credential providers that ignore them.
+    match tokio::time::timeout(clients.timeout + Duration::from_secs(2), future).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::new(
+            FailureKind::Timeout,
+            format!("no answer within {} s", clients.timeout.as_secs_f64()),
+        )),
+    }
+}
+
+fn bearer(clients: &Clients) -> bool {
+    clients.auth == AuthMode::Bearer
+}
+
+/// `ListInferenceProfiles`, both types concurrently, every page.
+pub async fn list_profiles(clients: &Clients) -> Result<ProfileList, Failure> {
+    let (system, application) = tokio::join!(
+        list_type(clients, InferenceProfileType::SystemDefined),
+        list_type(clients, InferenceProfileType::Application),
+    );
+    let (mut system, application) = (system?, application?);
+    system.profiles.extend(application.profiles);
+    system.pages += application.pages;
+    Ok(system)
+}
+
+async fn list_type(clients: &Clients, kind: InferenceProfileType) -> Result<ProfileList, Failure> {
+    let mut list = ProfileList::default();
+    let mut next_token: Option<String> = None;
+    loop {
+        let page = bounded(clients, async {
+            clients
+                .bedrock
+                .list_inference_profiles()
+                .type_equals(kind.clone())
+                .max_results(1000)
+                .set_next_token(next_token.clone())
+                .send()
+                .await
+                .map_err(|e| classify(&e, bearer(clients)))
+        })
+        .await?;
+        list.pages += 1;
+        list.profiles
+            .extend(page.inference_profile_summaries().iter().map(|p| {
+                ProfileSummary {
+                    id: p.inference_profile_id().to_string(),
+                    arn: p.inference_profile_arn().to_string(),
+                    name: p.inference_profile_name().to_string(),
+                    kind: p.r#type().as_str().to_string(),
+                    status: p.status().as_str().to_string(),
+                    models: p
+                        .models()
+                        .iter()
+                        .filter_map(|m| m.model_arn().map(str::to_string))
+                        .collect(),
+                }
+            }));
+        next_token = page
+            .next_token()
+            .map(str::to_string)
+            .filter(|t| !t.is_empty());
+        // A server that repeats a token would loop forever; 100 pages of 1000 is far beyond reality.
+        if next_token.is_none() || list.pages >= 100 {
+            return Ok(list);
+        }
+    }
+}
+
+/// `GetInferenceProfile` on an ID or ARN.
+pub async fn get_profile(clients: &Clients, id_or_arn: &str) -> Result<ProfileSummary, Failure> {
+    bounded(clients, async {
+        let p = clients
+            .bedrock
+            .get_inference_profile()
+            .inference_profile_identifier(id_or_arn)
+            .send()
+            .await
+            .map_err(|e| classify(&e, bearer(clients)))?;
+        Ok(ProfileSummary {
+            id: p.inference_profile_id().to_string(),
+            arn: p.inference_profile_arn().to_string(),
+            name: p.inference_profile_name().to_string(),
+            kind: p.r#type().as_str().to_string(),
+            status: p.status().as_str().to_string(),
+            models: p
+                .models()
+                .iter()
+                .filter_map(|m| m.model_arn().map(str::to_string))
+                .collect(),
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// `sts:GetCallerIdentity`.
+pub async fn caller_identity(clients: &Clients) -> Result<Identity, Failure> {
+    bounded(clients, async {
+        let out = clients
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| classify(&e, false))?;
+        Ok(Identity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+        })
+    })
+    .await
+}
+
+/// The outcome of a one-token request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Probe {
+    pub ok: bool,
+    pub failure: Option<Failure>,
+    pub duration_ms: u64,
+}
+
+impl Probe {
+    fn from(result: Result<(), Failure>, started: Instant) -> Probe {
+        Probe {
+            ok: result.is_ok(),
+            failure: result.err(),
+            duration_ms: started.elapsed().as_millis() as u64,
+        }
+    }
+}
+
+/// A one-token `InvokeModel`.
+pub async fn invoke(clients: &Clients, model_id: &str) -> Probe {
+    let started = Instant::now();
+    let result = bounded(clients, async {
+        let out = clients
+            .runtime
+            .invoke_model()
+            .model_id(model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(PROBE_BODY))
+            .send()
+            .await
+            .map_err(|e| classify(&e, bearer(clients)))?;
+        let body: Option<serde_json::Value> = serde_json::from_slice(out.body().as_ref()).ok();
+        let is_message = body
+            .as_ref()
+            .is_some_and(|b| b.get("type").and_then(|t| t.as_str()) == Some("message"));
+        if !is_message {
+            return Err(Failure::new(
+                FailureKind::NotAws {
+                    content_type: Some(out.content_type().to_string()),
+                },
+                format!(
+                    "the invoke answer is not an Anthropic message (content type {})",
+                    out.content_type()
+                ),
+            ));
+        }
+        Ok(())
+    })
+    .await;
+    Probe::from(result, started)
+}
+
+/// A one-token `InvokeModelWithResponseStream`, read to its end.
+pub async fn invoke_stream(clients: &Clients, model_id: &str) -> Probe {
+    let started = Instant::now();
+    let result = bounded(clients, async {
+        let mut out = clients
+            .runtime
+            .invoke_model_with_response_stream()
+            .model_id(model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(PROBE_BODY))
+            .send()
+            .await
+            .map_err(|e| classify(&e, bearer(clients)))?;
+        let mut chunks = 0;
+        loop {
+            match out.body.recv().await {
+                Ok(Some(ResponseStream::Chunk(_))) => chunks += 1,
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(err) => {
+                    let code = err.code().map(str::to_string);
+                    let message = err
+                        .message()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| error_chain(&err));
+                    let kind = match code.as_deref() {
+                        Some("ThrottlingException") => FailureKind::Throttled,
+                        _ if message.to_ascii_lowercase().contains("content type") => {
+                            FailureKind::NotAws { content_type: None }
+                        }
+                        _ => FailureKind::Other,
+                    };
+                    let mut failure = Failure::new(
+                        kind,
+                        format!("the stream broke after {chunks} events: {message}"),
+                    );
+                    failure.code = code;
+                    return Err(failure);
+                }
+            }
+        }
+        if chunks == 0 {
+            return Err(Failure::new(
+                FailureKind::Other,
+                "the stream ended without a single event",
+            ));
+        }
+        Ok(())
+    })
+    .await;
+    Probe::from(result, started)
+}

@@ -1,0 +1,274 @@
+//! One place that turns a classified failure into the sentence a user reads and the exact fix.
+
+use crate::aws::AuthMode;
+use crate::aws::errors::{Failure, FailureKind};
+use crate::aws::ops::ProfileList;
+use crate::aws::policy;
+use crate::config::EffectiveConfig;
+use crate::config::aws_files::ProfileKind;
+use crate::config::credentials::CredentialSource;
+use crate::config::models::{ModelIdKind, ModelName, profile_form};
+use crate::report::Status;
+
+/// What was being attempted when the failure happened.
+pub struct Attempt<'a> {
+    /// `ListInferenceProfiles`, `InvokeModel`, …
+    pub operation: &'a str,
+    /// The IAM action the operation needs.
+    pub action: &'a str,
+    pub endpoint: &'a str,
+    pub model: Option<&'a str>,
+    pub auth: AuthMode,
+    pub profiles: Option<&'a ProfileList>,
+}
+
+pub struct Explanation {
+    pub status: Status,
+    pub summary: String,
+    pub fix: String,
+    /// What the service (or the SDK) said, verbatim but scrubbed: support engineers search for it.
+    pub evidence: String,
+}
+
+impl Explanation {
+    pub fn into_check(self, id: &str, title: &str) -> crate::report::CheckResult {
+        crate::report::CheckResult::new(id, title, self.status, self.summary)
+            .detail(self.evidence)
+            .fix(self.fix)
+    }
+}
+
+/// The Bedrock console's model-access page for a region.
+pub fn console_model_access(region: &str) -> String {
+    format!("https://{region}.console.aws.amazon.com/bedrock/home?region={region}#/modelaccess")
+}
+
+pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfig) -> Explanation {
+    let region = &config.region.value;
+    let model = attempt.model.unwrap_or("the model");
+    let op = attempt.operation;
+    let profile = &config.profile.name;
+    let evidence = format!("{} said: {}", attempt.operation, failure.brief());
+    let fail = |summary: String, fix: String| Explanation {
+        status: Status::Fail,
+        summary,
+        fix,
+        evidence: evidence.clone(),
+    };
+    match &failure.kind {
+        FailureKind::AuthHeaderMissing => {
+            let fix = match attempt.auth {
+                AuthMode::None => "CLAUDE_CODE_SKIP_BEDROCK_AUTH sends no Authorization: remove it unless ANTHROPIC_BEDROCK_BASE_URL points at a gateway that signs requests.".to_string(),
+                _ => format!(
+                    "Something between this machine and {} removes the Authorization header (a proxy or gateway); check HTTPS_PROXY and ANTHROPIC_BEDROCK_BASE_URL. Claude Code 2.1.94 also dropped the bearer header on invoke calls: use 2.1.96 or later.",
+                    attempt.endpoint
+                ),
+            };
+            fail(format!("{op}: Bedrock answered 403 \"Authorization header is missing\": no credentials reached it"), fix)
+        }
+        FailureKind::AccessDenied { action } => {
+            let action = action.as_deref().unwrap_or(attempt.action);
+            let mut fix = format!("Grant {action} to the identity Claude Code uses; the statement that grants it:\n{}", policy::statement_for(action));
+            if attempt.auth == AuthMode::Bearer {
+                fix.push_str(&format!(
+                    "\nA Bedrock API key also needs bedrock:CallWithBearerToken:\n{}",
+                    policy::statement_for("bedrock:CallWithBearerToken")
+                ));
+            }
+            fail(format!("{op}: IAM denies {action}: {}", failure.message), fix)
+        }
+        FailureKind::Marketplace => fail(
+            format!("{op} on {model}: the AWS Marketplace subscription actions are denied"),
+            format!(
+                "Allow the Marketplace actions Bedrock uses to subscribe to Anthropic models (or have an administrator open the model once in the console):\n{}",
+                policy::statement_for("aws-marketplace:Subscribe")
+            ),
+        ),
+        FailureKind::ModelNotEnabled => fail(
+            format!("{model}: this account has no access to the model in {region}"),
+            format!("Enable Anthropic models for the account in the Bedrock console: {}", console_model_access(region)),
+        ),
+        FailureKind::UseCaseRequired => fail(
+            format!("{model}: Anthropic's use case form has not been submitted for this account"),
+            format!(
+                "Submit it once per account: open {} (or the Chat/Text playground), choose any Anthropic model and fill in the form.",
+                console_model_access(region)
+            ),
+        ),
+        FailureKind::OnDemandUnsupported => {
+            let suggestion = suggest_profile(model, attempt.profiles, config);
+            fail(
+                format!("{model} cannot be invoked on demand: Bedrock needs an inference profile that contains it"),
+                format!("Use the inference profile ID {suggestion} instead."),
+            )
+        }
+        FailureKind::InvalidModelId => fail(
+            format!("{model} is not a model identifier Bedrock knows in {region}"),
+            format!("Use an ID from `claude-bedrock models --region {region}`{}.", newest_hint(model, attempt.profiles, region)),
+        ),
+        FailureKind::LegacyModel => fail(
+            format!("{model} is marked Legacy by Anthropic and is no longer callable from this account"),
+            format!("Move to a current model{}.", newest_hint(model, attempt.profiles, region)),
+        ),
+        FailureKind::NotFound => fail(
+            format!("{op}: {} not found in {region}: {}", attempt.model.unwrap_or("the resource"), failure.message),
+            format!("Check the ID and the region; `claude-bedrock models --region {region}` lists what exists."),
+        ),
+        FailureKind::ExpiredToken => fail(
+            format!("{op}: the AWS credentials have expired"),
+            refresh_fix(config),
+        ),
+        FailureKind::SsoExpired => fail(
+            format!("{op}: the SSO session for profile \"{profile}\" has expired or was never started"),
+            format!("Run: aws sso login --profile {profile}"),
+        ),
+        FailureKind::InvalidCredentials => fail(
+            format!("{op}: AWS does not recognise the access key ({})", failure.message),
+            credentials_fix(config),
+        ),
+        FailureKind::SignatureMismatch => fail(
+            format!("{op}: the secret access key does not belong to the access key ID"),
+            credentials_fix(config),
+        ),
+        FailureKind::BearerRejected => fail(
+            format!("{op}: Bedrock rejected the API key: {}", failure.message),
+            format!(
+                "Check that the key is current, was made for {region}, and that its IAM identity has bedrock:CallWithBearerToken and bedrock:InvokeModel:\n{}",
+                policy::statement_for("bedrock:CallWithBearerToken")
+            ),
+        ),
+        FailureKind::NoCredentials => fail(
+            format!("{op}: no AWS credentials could be found: {}", failure.message),
+            "Run `claude-bedrock setup`, or `aws configure sso` and set AWS_PROFILE, or set AWS_BEARER_TOKEN_BEDROCK.".into(),
+        ),
+        FailureKind::CredentialProvider => fail(
+            format!("{op}: the credential provider failed: {}", failure.message),
+            provider_fix(config),
+        ),
+        FailureKind::Throttled => Explanation {
+            evidence: evidence.clone(),
+            status: Status::Warn,
+            summary: format!("{op}: throttled by Bedrock (429): {}", failure.message),
+            fix: "This is a quota, not a configuration problem: retry later, or request a higher quota in Service Quotas.".into(),
+        },
+        FailureKind::NotAws { content_type } => fail(
+            format!(
+                "{op}: something other than AWS answered at {}{}: {}",
+                attempt.endpoint,
+                content_type.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
+                failure.message
+            ),
+            "A proxy, firewall or gateway is answering instead of Bedrock: check HTTPS_PROXY / NO_PROXY, ANTHROPIC_BEDROCK_BASE_URL and AWS_ENDPOINT_URL_*; the network checks of `claude-bedrock doctor` show which.".into(),
+        ),
+        FailureKind::Timeout => fail(
+            format!("{op}: no answer from {} within the timeout", attempt.endpoint),
+            "Check the network path (VPN, proxy, firewall) to the endpoint, or raise --timeout.".into(),
+        ),
+        FailureKind::Connect => fail(
+            format!("{op}: cannot connect to {}: {}", attempt.endpoint, failure.message),
+            "Check DNS, the firewall and the proxy settings (HTTPS_PROXY, NO_PROXY), and any endpoint override (ANTHROPIC_BEDROCK_BASE_URL, AWS_ENDPOINT_URL_*).".into(),
+        ),
+        FailureKind::Tls => fail(
+            format!("{op}: the TLS handshake with {} failed: {}", attempt.endpoint, failure.message),
+            "If a corporate proxy inspects TLS, point AWS_CA_BUNDLE (AWS SDK and CLI) and NODE_EXTRA_CA_CERTS (Claude Code, exported in the shell) at its CA certificate.".into(),
+        ),
+        FailureKind::Other => fail(format!("{op}: {}", failure.brief()), "See the AWS message above; `-vv` shows every call made.".into()),
+    }
+}
+
+fn refresh_fix(config: &EffectiveConfig) -> String {
+    match &config.credentials.source {
+        CredentialSource::Profile { name, kind } if kind.is_sso() => {
+            format!("Run: aws sso login --profile {name}")
+        }
+        CredentialSource::Profile {
+            name,
+            kind: ProfileKind::ConsoleLogin,
+        } => format!("Run: aws login --profile {name}"),
+        CredentialSource::EnvKeys { .. } => {
+            "The session token in AWS_SESSION_TOKEN has expired: export fresh credentials.".into()
+        }
+        CredentialSource::CredentialExport { .. } => {
+            "The awsCredentialExport command returned expired credentials: check what it prints."
+                .into()
+        }
+        CredentialSource::Profile { name, .. } => format!(
+            "Refresh the credentials of profile \"{name}\" (for temporary keys, obtain new ones)."
+        ),
+        _ => "Obtain fresh credentials.".into(),
+    }
+}
+
+fn credentials_fix(config: &EffectiveConfig) -> String {
+    match &config.credentials.source {
+        CredentialSource::EnvKeys { .. } => "Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: they must come from the same credential set (no stray quotes).".into(),
+        CredentialSource::Profile { name, kind } if kind.is_sso() => format!("Run: aws sso login --profile {name}"),
+        CredentialSource::Profile { name, .. } => format!("Re-enter the keys of profile \"{name}\": aws configure --profile {name}"),
+        _ => "Check the credentials Claude Code uses (`claude-bedrock config` shows which).".into(),
+    }
+}
+
+fn provider_fix(config: &EffectiveConfig) -> String {
+    match &config.credentials.source {
+        CredentialSource::Profile { name, kind: ProfileKind::Process } => format!("Run the credential_process of profile \"{name}\" by hand to see its error."),
+        CredentialSource::Profile { name, kind: ProfileKind::AssumeRole { .. } } => format!("Check the source profile of \"{name}\" and the role's trust policy."),
+        CredentialSource::Profile { name, kind } if kind.is_sso() => format!("Run: aws sso login --profile {name}"),
+        CredentialSource::CredentialExport { .. } => "Run the awsCredentialExport command by hand: it must print {\"Credentials\":{…}}.".into(),
+        _ => "Run `aws sts get-caller-identity` with the same profile to see the provider's own error.".into(),
+    }
+}
+
+/// The inference profile to use instead of an on-demand foundation-model ID: one from the
+/// account's list that contains the model, preferring the region's prefix.
+pub fn suggest_profile(
+    model: &str,
+    profiles: Option<&ProfileList>,
+    config: &EffectiveConfig,
+) -> String {
+    let prefix = crate::config::models::default_prefix_for_region(&config.region.value);
+    let bare = model.rsplit('/').next().unwrap_or(model);
+    if let Some(list) = profiles {
+        let mut containing: Vec<&str> = list
+            .profiles
+            .iter()
+            .filter(|p| !p.is_application() && p.contains_model(bare))
+            .map(|p| p.id.as_str())
+            .collect();
+        containing.sort_by_key(|id| {
+            (
+                !id.starts_with(&format!("{prefix}.")),
+                !id.starts_with("global."),
+                id.to_string(),
+            )
+        });
+        if let Some(best) = containing.first() {
+            return (*best).to_string();
+        }
+    }
+    profile_form(bare, prefix).unwrap_or_else(|| format!("{prefix}.{bare}"))
+}
+
+/// ": the newest Opus here is us.anthropic.…" when the list has a newer model of the family.
+fn newest_hint(model: &str, profiles: Option<&ProfileList>, region: &str) -> String {
+    let (Some(name), Some(list)) = (ModelName::parse(model), profiles) else {
+        return String::new();
+    };
+    let home_prefix = format!(
+        "{}.",
+        crate::config::models::default_prefix_for_region(region)
+    );
+    list.profiles
+        .iter()
+        .filter(|p| !p.is_application())
+        .filter_map(|p| ModelName::parse(&p.id).map(|n| (n, p)))
+        .filter(|(n, _)| n.family == name.family)
+        // Newest first; among equals, the region's own prefix.
+        .max_by_key(|(n, p)| (n.recency(), p.id.starts_with(&home_prefix)))
+        .map(|(n, p)| format!(": the newest {} here is {}", n.display(), p.id))
+        .unwrap_or_default()
+}
+
+/// Whether a pinned value is sent to Bedrock as is (aliases are resolved by Claude Code).
+pub fn is_probeable(kind: &ModelIdKind) -> bool {
+    !matches!(kind, ModelIdKind::Alias | ModelIdKind::MantleId)
+}

@@ -1,0 +1,567 @@
+//! A fake AWS on a loopback port: STS (Query/XML), the Bedrock control plane (REST-JSON with
+//! `nextToken` pagination) and runtime (JSON and AWS event stream), with authentication checked
+//! as AWS checks it — SigV4 signatures recomputed with aws-sigv4, bearer keys compared, and
+//! `403 {"Message":"Authorization header is missing"}` when there is none. Scenarios come from
+//! `fixtures/scenarios/*.json`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use claude_bedrock::loopback::{Request, Response, Server, wire};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::keys::long_term_key;
+
+pub const ACCESS_KEY: &str = "AKIDFAKEAWS000000001";
+pub const SECRET_KEY: &str = "fakeSecretKey/0123456789abcdefghijklmnopq";
+pub const ACCOUNT: &str = "123456789012";
+
+/// The one bearer key the fake accepts.
+pub fn bearer_key() -> String {
+    long_term_key(ACCOUNT)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Rule {
+    pub operation: String,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default = "default_status")]
+    pub status: u16,
+    #[serde(default, rename = "type")]
+    pub error_type: String,
+    #[serde(default)]
+    pub message: String,
+    /// Answer with an HTML page of this title instead, as a proxy would.
+    #[serde(default)]
+    pub html: Option<String>,
+}
+
+fn default_status() -> u16 {
+    400
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Scenario {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    #[serde(default = "default_profiles")]
+    pub profiles: String,
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Operations that never answer.
+    #[serde(default)]
+    pub hang: Vec<String>,
+    /// Every SigV4 request is answered as if its session token had expired.
+    #[serde(default)]
+    pub expired_credentials: bool,
+    #[serde(default = "default_arn")]
+    pub caller_arn: String,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// What the doctor must report: exit code, statuses by check id, texts a check must contain.
+    #[serde(default)]
+    pub expect: Expect,
+    /// Extra environment for the doctor run.
+    #[serde(default)]
+    pub env: serde_json::Map<String, Value>,
+    /// Credentials to give the doctor: `keys` (default), `bearer`, `wrong-secret`, `unknown-key`.
+    #[serde(default)]
+    pub auth: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Expect {
+    #[serde(default)]
+    pub exit: i32,
+    #[serde(default)]
+    pub checks: serde_json::Map<String, Value>,
+    #[serde(default)]
+    pub contains: serde_json::Map<String, Value>,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+fn default_profiles() -> String {
+    "us-east-1".into()
+}
+fn default_page_size() -> usize {
+    5
+}
+fn default_arn() -> String {
+    format!(
+        "arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/dev@example.com"
+    )
+}
+
+impl Scenario {
+    pub fn load(name: &str) -> Scenario {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/scenarios")
+            .join(format!("{name}.json"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    pub fn healthy() -> Scenario {
+        serde_json::from_str("{}").unwrap()
+    }
+
+    fn profile_summaries(&self) -> Vec<Value> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/profiles")
+            .join(format!("{}.json", self.profiles));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+}
+
+/// What the fake saw of one request.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub operation: String,
+    pub path: String,
+    pub model: Option<String>,
+    /// `none`, `bearer`, `sigv4`, or `other`.
+    pub auth_scheme: String,
+    /// Whether the credentials were accepted.
+    pub auth_ok: bool,
+    pub body: String,
+}
+
+struct State {
+    scenario: Scenario,
+    profiles: Vec<Value>,
+    seen: Mutex<Vec<Seen>>,
+}
+
+pub struct FakeAws {
+    server: Option<Server>,
+    runtime: tokio::runtime::Runtime,
+    state: Arc<State>,
+    pub url: String,
+}
+
+impl FakeAws {
+    pub fn start(scenario: Scenario) -> FakeAws {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let state = Arc::new(State {
+            profiles: scenario.profile_summaries(),
+            scenario,
+            seen: Mutex::new(Vec::new()),
+        });
+        let handler_state = state.clone();
+        let server = runtime
+            .block_on(Server::start(move |request: Request| {
+                let state = handler_state.clone();
+                async move { handle(&state, request).await }
+            }))
+            .unwrap();
+        let url = server.url();
+        FakeAws {
+            server: Some(server),
+            runtime,
+            state,
+            url,
+        }
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.seen.lock().unwrap().clone()
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.state.scenario
+    }
+}
+
+impl Drop for FakeAws {
+    fn drop(&mut self) {
+        // Stop the server inside its runtime, then let the runtime go without waiting for hung
+        // handlers.
+        let _guard = self.runtime.enter();
+        self.server.take();
+    }
+}
+
+fn percent_decode(segment: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = segment.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+/// `(operation, model or profile id)` for a request.
+fn route(request: &Request) -> (String, Option<String>) {
+    let path = request.uri().path();
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let body = String::from_utf8_lossy(request.body());
+    match (
+        request.method().as_str(),
+        segments
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+    ) {
+        ("POST", []) if body.contains("Action=GetCallerIdentity") => {
+            ("GetCallerIdentity".into(), None)
+        }
+        ("GET", ["inference-profiles"]) => ("ListInferenceProfiles".into(), None),
+        ("GET", ["inference-profiles", id]) => ("GetInferenceProfile".into(), Some(id.to_string())),
+        ("POST", ["model", id, "invoke"]) => ("InvokeModel".into(), Some(id.to_string())),
+        ("POST", ["model", id, "invoke-with-response-stream"]) => {
+            ("InvokeModelWithResponseStream".into(), Some(id.to_string()))
+        }
+        _ => ("Unknown".into(), None),
+    }
+}
+
+enum AuthOutcome {
+    Ok,
+    Reject(Response),
+}
+
+async fn handle(state: &State, request: Request) -> Response {
+    let scenario = &state.scenario;
+    let (operation, model) = route(&request);
+    let is_sts = operation == "GetCallerIdentity";
+    let (scheme, auth) = authenticate(&request, scenario, is_sts);
+    state.seen.lock().unwrap().push(Seen {
+        operation: operation.clone(),
+        path: request.uri().path().to_string(),
+        model: model.clone(),
+        auth_scheme: scheme.to_string(),
+        auth_ok: matches!(auth, AuthOutcome::Ok),
+        body: String::from_utf8_lossy(request.body()).into_owned(),
+    });
+    if scenario.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(scenario.latency_ms)).await;
+    }
+    if scenario.hang.contains(&operation) {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    if let AuthOutcome::Reject(response) = auth {
+        return response;
+    }
+    if let Some(rule) = scenario
+        .rules
+        .iter()
+        .find(|r| r.operation == operation && (r.model.is_none() || r.model == model))
+    {
+        if let Some(title) = &rule.html {
+            return wire::html(rule.status, title);
+        }
+        if is_sts {
+            return wire::sts_error(rule.status, &rule.error_type, &rule.message);
+        }
+        return wire::bedrock_error(rule.status, &rule.error_type, &rule.message);
+    }
+    match operation.as_str() {
+        "GetCallerIdentity" => wire::sts_identity(
+            ACCOUNT,
+            &scenario.caller_arn,
+            "AROAEXAMPLEID:dev@example.com",
+        ),
+        "ListInferenceProfiles" => list(state, &request),
+        "GetInferenceProfile" => {
+            let id = model.unwrap_or_default();
+            match find_profile(state, &id) {
+                Some(profile) => wire::json(200, profile),
+                None => wire::bedrock_error(
+                    404,
+                    "ResourceNotFoundException",
+                    "The specified resource ARN was not found. Check the ARN and try your request again.",
+                ),
+            }
+        }
+        "InvokeModel" | "InvokeModelWithResponseStream" => {
+            let id = model.unwrap_or_default();
+            if find_profile(state, &id).is_none() {
+                if id.starts_with("anthropic.") {
+                    return wire::bedrock_error(
+                        400,
+                        "ValidationException",
+                        &format!(
+                            "Invocation of model ID {id} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model."
+                        ),
+                    );
+                }
+                return wire::bedrock_error(
+                    400,
+                    "ValidationException",
+                    "The provided model identifier is invalid.",
+                );
+            }
+            if operation == "InvokeModel" {
+                wire::json(200, &wire::message(&id))
+            } else {
+                wire::event_stream(&id)
+            }
+        }
+        _ => wire::bedrock_error(404, "UnknownOperationException", "Unknown operation"),
+    }
+}
+
+fn find_profile<'a>(state: &'a State, id: &str) -> Option<&'a Value> {
+    state
+        .profiles
+        .iter()
+        .find(|p| p["inferenceProfileId"] == id || p["inferenceProfileArn"] == id)
+}
+
+fn list(state: &State, request: &Request) -> Response {
+    let query = request.uri().query().unwrap_or("");
+    let kind = query_param(query, "type").unwrap_or_else(|| "SYSTEM_DEFINED".into());
+    let matching: Vec<Value> = state
+        .profiles
+        .iter()
+        .filter(|p| p["type"] == kind.as_str())
+        .cloned()
+        .collect();
+    let start: usize = query_param(query, "nextToken")
+        .and_then(|t| t.strip_prefix("page-").and_then(|n| n.parse().ok()))
+        .unwrap_or(0);
+    let size = state.scenario.page_size.max(1);
+    let page: Vec<Value> = matching.iter().skip(start).take(size).cloned().collect();
+    let next = (start + size < matching.len()).then(|| format!("page-{}", start + size));
+    wire::profiles_page(&page, next.as_deref())
+}
+
+fn authenticate(
+    request: &Request,
+    scenario: &Scenario,
+    is_sts: bool,
+) -> (&'static str, AuthOutcome) {
+    let Some(authorization) = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+    else {
+        let response = if is_sts {
+            wire::sts_error(
+                403,
+                "MissingAuthenticationToken",
+                "Request is missing Authentication Token",
+            )
+        } else {
+            wire::authorization_missing()
+        };
+        return ("none", AuthOutcome::Reject(response));
+    };
+    if let Some(key) = authorization.strip_prefix("Bearer ") {
+        if is_sts {
+            return (
+                "bearer",
+                AuthOutcome::Reject(wire::sts_error(
+                    403,
+                    "IncompleteSignature",
+                    "Authorization header requires 'Credential' parameter.",
+                )),
+            );
+        }
+        if key == bearer_key() {
+            return ("bearer", AuthOutcome::Ok);
+        }
+        let mut response = wire::json(
+            403,
+            &serde_json::json!({"Message": "Authentication failed: Please make sure your API Key is valid."}),
+        );
+        response.headers_mut().insert(
+            "x-amzn-ErrorType",
+            http::HeaderValue::from_static("AccessDeniedException"),
+        );
+        return ("bearer", AuthOutcome::Reject(response));
+    }
+    if authorization.starts_with("AWS4-HMAC-SHA256 ") {
+        let service = if is_sts { "sts" } else { "bedrock" };
+        let result = verify_sigv4(request, authorization, service, &scenario.region);
+        let reject = |code: &str, message: &str| {
+            if is_sts {
+                wire::sts_error(403, code, message)
+            } else {
+                wire::bedrock_error(403, code, message)
+            }
+        };
+        return match result {
+            Err(SigError::UnknownKey) => (
+                "sigv4",
+                AuthOutcome::Reject(reject(
+                    if is_sts {
+                        "InvalidClientTokenId"
+                    } else {
+                        "UnrecognizedClientException"
+                    },
+                    "The security token included in the request is invalid.",
+                )),
+            ),
+            Err(SigError::Mismatch) => (
+                "sigv4",
+                AuthOutcome::Reject(reject(
+                    if is_sts {
+                        "SignatureDoesNotMatch"
+                    } else {
+                        "InvalidSignatureException"
+                    },
+                    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+                )),
+            ),
+            Err(SigError::Scope(message)) => (
+                "sigv4",
+                AuthOutcome::Reject(reject("InvalidSignatureException", &message)),
+            ),
+            Ok(()) if scenario.expired_credentials => (
+                "sigv4",
+                AuthOutcome::Reject(reject(
+                    if is_sts {
+                        "ExpiredToken"
+                    } else {
+                        "ExpiredTokenException"
+                    },
+                    "The security token included in the request is expired",
+                )),
+            ),
+            Ok(()) => ("sigv4", AuthOutcome::Ok),
+        };
+    }
+    (
+        "other",
+        AuthOutcome::Reject(wire::bedrock_error(
+            403,
+            "IncompleteSignatureException",
+            "Authorization header requires 'Credential' parameter.",
+        )),
+    )
+}
+
+enum SigError {
+    UnknownKey,
+    Mismatch,
+    Scope(String),
+}
+
+/// Recomputes the request's SigV4 signature from the test secret, as AWS does.
+fn verify_sigv4(
+    request: &Request,
+    authorization: &str,
+    service: &str,
+    region: &str,
+) -> Result<(), SigError> {
+    let field = |name: &str| {
+        authorization
+            .split([',', ' '])
+            .find_map(|part| part.trim().strip_prefix(&format!("{name}=")))
+            .map(str::to_string)
+    };
+    let credential = field("Credential").ok_or(SigError::Mismatch)?;
+    let signed_headers = field("SignedHeaders").ok_or(SigError::Mismatch)?;
+    let signature = field("Signature").ok_or(SigError::Mismatch)?;
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [access_key, _date, scope_region, scope_service, _] = scope[..] else {
+        return Err(SigError::Mismatch);
+    };
+    if access_key != ACCESS_KEY {
+        return Err(SigError::UnknownKey);
+    }
+    if scope_service != service {
+        return Err(SigError::Scope(format!(
+            "Credential should be scoped to correct service: '{service}'."
+        )));
+    }
+    if scope_region != region {
+        return Err(SigError::Scope(format!(
+            "Credential should be scoped to a valid region, not '{scope_region}'."
+        )));
+    }
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let amz_date = header("x-amz-date").ok_or(SigError::Mismatch)?;
+    let time = time::PrimitiveDateTime::parse(
+        &amz_date,
+        time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
+    )
+    .map_err(|_| SigError::Mismatch)?
+    .assume_utc();
+    let session_token = header("x-amz-security-token");
+    // The signer adds x-amz-date and the session token itself; pass the other signed headers.
+    let headers: Vec<(String, String)> = signed_headers
+        .split(';')
+        .filter(|h| *h != "x-amz-date" && *h != "x-amz-security-token")
+        .filter_map(|h| header(h).map(|v| (h.to_string(), v)))
+        .collect();
+    let identity = Credentials::new(ACCESS_KEY, SECRET_KEY, session_token, None, "fake").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(scope_region)
+        .name(service)
+        .time(SystemTime::from(time))
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|_| SigError::Mismatch)?
+        .into();
+    let uri = format!(
+        "http://{}{}",
+        header("host").unwrap_or_default(),
+        request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let signable = SignableRequest::new(
+        request.method().as_str(),
+        uri,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(request.body()),
+    )
+    .map_err(|_| SigError::Mismatch)?;
+    let output = sign(signable, &params).map_err(|_| SigError::Mismatch)?;
+    if output.signature() == signature {
+        Ok(())
+    } else {
+        Err(SigError::Mismatch)
+    }
+}
