@@ -83,10 +83,13 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             print_stdout(&outcome.text);
             Ok(outcome.exit_code)
         }
-        Command::Models(_) => Err(FatalError::new(
-            "`models` needs the live Bedrock client, which this build does not include yet",
-            Some("Use `claude-bedrock doctor` for the configuration checks."),
-        )),
+        Command::Models(args) => {
+            let outcome = commands::models::run(&config, args, out, timeout(g)).await;
+            if !outcome.text.is_empty() {
+                print_stdout(&outcome.text);
+            }
+            Ok(outcome.exit_code)
+        }
         Command::Setup(_) => Err(FatalError::new(
             "`setup` is not available in this build yet",
             Some("Use `claude-bedrock config` to see the current configuration."),

@@ -65,6 +65,7 @@ pub enum FailureKind {
 /// A classified failure of one call.
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
+    #[serde(flatten)]
     pub kind: FailureKind,
     pub status: Option<u16>,
     pub code: Option<String>,

@@ -37,6 +37,8 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     pub bedrock: aws_sdk_bedrock::Client,
     pub runtime: aws_sdk_bedrockruntime::Client,
+    /// The runtime client for `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION`, when it applies.
+    pub haiku_runtime: Option<(String, aws_sdk_bedrockruntime::Client)>,
     pub log: CallLog,
     pub timeout: Duration,
     /// Where control-plane and runtime calls go, for reports.
@@ -116,6 +118,13 @@ impl Clients {
         }
         let sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(log.interceptor());
         let bedrock = bedrock.build();
+        // Claude Code calls the Haiku-class model in its own region when both are set.
+        let haiku_runtime = config.haiku_region().map(|r| {
+            let client = aws_sdk_bedrockruntime::Client::from_conf(
+                runtime.clone().region(Region::new(r.to_string())).build(),
+            );
+            (r.to_string(), client)
+        });
         let runtime = runtime.build();
 
         let endpoint = |service_var: &str, host: &str| {
@@ -133,9 +142,20 @@ impl Clients {
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
             bedrock: aws_sdk_bedrock::Client::from_conf(bedrock),
             runtime: aws_sdk_bedrockruntime::Client::from_conf(runtime),
+            haiku_runtime,
             log,
             timeout,
             credential_export_error,
+        }
+    }
+}
+
+impl Clients {
+    /// The runtime client for calls in `region` (`None`: the configured region).
+    pub fn runtime_for(&self, region: Option<&str>) -> &aws_sdk_bedrockruntime::Client {
+        match (&self.haiku_runtime, region) {
+            (Some((haiku_region, client)), Some(wanted)) if haiku_region == wanted => client,
+            _ => &self.runtime,
         }
     }
 }

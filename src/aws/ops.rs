@@ -202,11 +202,12 @@ impl Probe {
 }
 
 /// A one-token `InvokeModel`.
-pub async fn invoke(clients: &Clients, model_id: &str) -> Probe {
+/// `region`: `None` for the configured region, or the Haiku-class model's own region.
+pub async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
     let started = Instant::now();
     let result = bounded(clients, async {
         let out = clients
-            .runtime
+            .runtime_for(region)
             .invoke_model()
             .model_id(model_id)
             .content_type("application/json")
@@ -237,11 +238,11 @@ pub async fn invoke(clients: &Clients, model_id: &str) -> Probe {
 }
 
 /// A one-token `InvokeModelWithResponseStream`, read to its end.
-pub async fn invoke_stream(clients: &Clients, model_id: &str) -> Probe {
+pub async fn invoke_stream(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
     let started = Instant::now();
     let result = bounded(clients, async {
         let mut out = clients
-            .runtime
+            .runtime_for(region)
             .invoke_model_with_response_stream()
             .model_id(model_id)
             .content_type("application/json")

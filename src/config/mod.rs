@@ -389,6 +389,15 @@ impl EffectiveConfig {
         }
     }
 
+    /// `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION`, when Claude Code applies it: the Haiku-class model
+    /// is then called in that region (only with `ANTHROPIC_DEFAULT_HAIKU_MODEL` set).
+    pub fn haiku_region(&self) -> Option<&str> {
+        self.env
+            .get("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
+            .filter(|_| self.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_some())
+            .filter(|r| region::is_region_shaped(r) && *r != self.region.value)
+    }
+
     pub fn home(&self) -> Option<&Path> {
         self.home.as_deref()
     }

@@ -110,6 +110,9 @@ pub struct ModelName {
     pub minor: u32,
     /// `YYYYMMDD`, when the name carries one.
     pub date: Option<u32>,
+    /// Older names put the version first: `claude-3-5-haiku`.
+    #[serde(skip)]
+    pub version_first: bool,
 }
 
 impl ModelName {
@@ -139,7 +142,8 @@ impl ModelName {
             .filter(|p| small(p))
             .filter_map(|p| p.parse().ok())
             .collect();
-        let version = if after.is_empty() { before } else { after };
+        let version_first = after.is_empty();
+        let version = if version_first { before } else { after };
         let major = *version.first()?;
         let minor = version.get(1).copied().unwrap_or(0);
         let date = parts
@@ -151,6 +155,7 @@ impl ModelName {
             major,
             minor,
             date,
+            version_first,
         })
     }
 
@@ -174,10 +179,15 @@ impl ModelName {
             Family::Sonnet => "Sonnet",
             Family::Haiku => "Haiku",
         };
-        if self.minor == 0 {
-            format!("Claude {family} {}", self.major)
+        let version = if self.minor == 0 {
+            self.major.to_string()
         } else {
-            format!("Claude {family} {}.{}", self.major, self.minor)
+            format!("{}.{}", self.major, self.minor)
+        };
+        if self.version_first {
+            format!("Claude {version} {family}")
+        } else {
+            format!("Claude {family} {version}")
         }
     }
 }
@@ -526,6 +536,7 @@ mod tests {
         );
         let old = ModelName::parse("anthropic.claude-3-5-sonnet-20241022-v2:0").unwrap();
         assert_eq!((old.family, old.major, old.minor), (Family::Sonnet, 3, 5));
+        assert_eq!(old.display(), "Claude 3.5 Sonnet");
         let opus4 = ModelName::parse("us.anthropic.claude-opus-4-20250514-v1:0").unwrap();
         assert_eq!(
             (opus4.major, opus4.minor, opus4.date),

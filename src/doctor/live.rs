@@ -21,10 +21,10 @@ use super::explain::{Attempt, explain, is_probeable};
 /// Every network check, in report order: `(id, title)`.
 pub const LIVE_CHECKS: &[(&str, &str)] = &[
     ("auth.identity", "AWS identity"),
-    ("iam.list-inference-profiles", "ListInferenceProfiles"),
-    ("iam.get-inference-profile", "GetInferenceProfile"),
-    ("iam.invoke", "InvokeModel"),
-    ("iam.invoke-stream", "InvokeModelWithResponseStream"),
+    ("iam.list-inference-profiles", "IAM: list profiles"),
+    ("iam.get-inference-profile", "IAM: get profile"),
+    ("iam.invoke", "IAM: invoke"),
+    ("iam.invoke-stream", "IAM: stream"),
     ("models.primary", "Primary model"),
     ("models.opus", "Opus tier"),
     ("models.sonnet", "Sonnet tier"),
@@ -57,10 +57,22 @@ pub struct ModelTarget {
     pub setting: String,
     pub id: ModelId,
     pub pinned: bool,
+    /// The region the call goes to when it is not the configured one (the Haiku-class model).
+    pub region: Option<String>,
 }
+
+impl ModelTarget {
+    fn key(&self) -> ProbeKey {
+        (self.id.id.clone(), self.region.clone())
+    }
+}
+
+/// A model and the region it is called in.
+type ProbeKey = (String, Option<String>);
 
 /// The models Claude Code will call, tier by tier, as it resolves them.
 pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
+    let haiku_region = config.haiku_region().map(str::to_string);
     let prefix = config
         .env
         .get("ANTHROPIC_BEDROCK_REGION_PREFIX")
@@ -122,6 +134,7 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
         setting,
         id,
         pinned,
+        region: None,
     });
     for (check, family) in [
         ("models.opus", Family::Opus),
@@ -129,11 +142,15 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
         ("models.haiku", Family::Haiku),
     ] {
         let (setting, id, pinned) = tier(family);
+        let region = (family == Family::Haiku)
+            .then(|| haiku_region.clone())
+            .flatten();
         targets.push(ModelTarget {
             check,
             setting,
             id,
             pinned,
+            region,
         });
     }
     let (setting, id, pinned) = match config.env.get("ANTHROPIC_SMALL_FAST_MODEL") {
@@ -156,6 +173,7 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
         setting,
         id,
         pinned,
+        region: haiku_region.clone(),
     });
     for (name, value) in &config.keys.model_overrides {
         targets.push(ModelTarget {
@@ -163,6 +181,7 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
             setting: format!("modelOverrides.{name}"),
             id: ModelId::parse(&value.value),
             pinned: true,
+            region: None,
         });
     }
     targets
@@ -175,10 +194,10 @@ struct ModelProbes {
 
 pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult> {
     let targets = model_targets(config);
-    let mut unique: Vec<String> = Vec::new();
+    let mut unique: Vec<ProbeKey> = Vec::new();
     for target in &targets {
-        if is_probeable(&target.id.kind) && !unique.contains(&target.id.id) {
-            unique.push(target.id.id.clone());
+        if is_probeable(&target.id.kind) && !unique.contains(&target.key()) {
+            unique.push(target.key());
         }
     }
     // A pinned profile is fetched at once; otherwise the first Anthropic profile from the list.
@@ -190,6 +209,7 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
     });
     let app_arns: Vec<String> = unique
         .iter()
+        .map(|(m, _)| m)
         .filter(|m| {
             matches!(
                 ModelId::parse(m).kind,
@@ -236,12 +256,13 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
             started.elapsed().as_millis() as u64,
         ))
     };
-    let probes_future = join_all(unique.iter().map(|model| async move {
+    let probes_future = join_all(unique.iter().map(|key| async move {
+        let (model, region) = key;
         let (invoke, stream) = tokio::join!(
-            ops::invoke(clients, model),
-            ops::invoke_stream(clients, model)
+            ops::invoke(clients, model, region.as_deref()),
+            ops::invoke_stream(clients, model, region.as_deref())
         );
-        (model.clone(), ModelProbes { invoke, stream })
+        (key.clone(), ModelProbes { invoke, stream })
     }));
     let app_future = join_all(
         app_arns
@@ -256,7 +277,7 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
         probes_future,
         app_future
     );
-    let probes: HashMap<String, ModelProbes> = probes.into_iter().collect();
+    let probes: HashMap<ProbeKey, ModelProbes> = probes.into_iter().collect();
     let app_profiles: HashMap<String, Result<ProfileSummary, Failure>> =
         app_profiles.into_iter().collect();
     let list_ok = list.as_ref().ok();
@@ -288,6 +309,7 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
             |p| &p.stream,
         ),
     ];
+    let mut reported: Vec<(&str, ProbeKey, usize)> = Vec::new();
     for check in [
         "models.primary",
         "models.opus",
@@ -297,6 +319,30 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
         "models.overrides",
     ] {
         let mine: Vec<&ModelTarget> = targets.iter().filter(|t| t.check == check).collect();
+        // A tier that resolves to a model already reported points there instead of repeating it.
+        if let [only] = mine.as_slice()
+            && let Some((earlier, _, index)) =
+                reported.iter().find(|(_, key, _)| *key == only.key())
+        {
+            let earlier_result = &results[*index];
+            let mut same = CheckResult::new(
+                check,
+                title(check),
+                earlier_result.status,
+                format!(
+                    "same model as the {}: {}",
+                    title(earlier),
+                    earlier_result.summary
+                ),
+            )
+            .detail(only.setting.clone());
+            same.fix = earlier_result.fix.clone();
+            results.push(same);
+            continue;
+        }
+        if let [only] = mine.as_slice() {
+            reported.push((check, only.key(), results.len()));
+        }
         results.push(model_check(
             check,
             &mine,
@@ -492,8 +538,8 @@ fn permission_check(
     action: &str,
     config: &EffectiveConfig,
     clients: &Clients,
-    models: &[String],
-    probes: &HashMap<String, ModelProbes>,
+    models: &[ProbeKey],
+    probes: &HashMap<ProbeKey, ModelProbes>,
     list: Option<&ProfileList>,
     pick: fn(&ModelProbes) -> &Probe,
 ) -> CheckResult {
@@ -502,7 +548,7 @@ fn permission_check(
     }
     let outcomes: Vec<(&String, &Probe)> = models
         .iter()
-        .filter_map(|m| probes.get(m).map(|p| (m, pick(p))))
+        .filter_map(|key| probes.get(key).map(|p| (&key.0, pick(p))))
         .collect();
     let ms = outcomes
         .iter()
@@ -590,7 +636,7 @@ fn model_check(
     targets: &[&ModelTarget],
     config: &EffectiveConfig,
     clients: &Clients,
-    probes: &HashMap<String, ModelProbes>,
+    probes: &HashMap<ProbeKey, ModelProbes>,
     app_profiles: &HashMap<String, Result<ProfileSummary, Failure>>,
     list: Option<&ProfileList>,
 ) -> CheckResult {
@@ -638,7 +684,12 @@ fn model_check(
                 _ => {}
             }
         }
-        let Some(probe) = probes.get(model) else {
+        if let Some(region) = &target.region {
+            findings.note(format!(
+                "called in {region} (ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION)"
+            ));
+        }
+        let Some(probe) = probes.get(&target.key()) else {
             continue;
         };
         ms = ms
@@ -684,15 +735,7 @@ fn model_check(
                         "\nOr pin a model that works for this tier: `claude-bedrock setup`.",
                     );
                 }
-                findings.raise(
-                    status,
-                    format!(
-                        "{}: {}",
-                        target.setting.split(' ').next().unwrap_or(""),
-                        e.summary
-                    ),
-                    Some(fix),
-                );
+                findings.raise(status, e.summary, Some(fix));
                 findings.note(e.evidence);
                 if operation == "InvokeModel"
                     && let Some(stream_failure) = &probe.stream.failure

@@ -2,7 +2,7 @@
 //! and a one-line summary.
 
 use console::{Style, measure_text_width};
-use textwrap::{Options, WordSplitter};
+use textwrap::{Options, WordSeparator, WordSplitter};
 
 use crate::output::{Output, Palette};
 use crate::report::{CheckResult, Report, Status, Summary};
@@ -219,6 +219,7 @@ fn wrap(text: &str, width: usize) -> Vec<std::borrow::Cow<'_, str>> {
     textwrap::wrap(
         text,
         Options::new(width)
+            .word_separator(WordSeparator::AsciiSpace)
             .word_splitter(WordSplitter::NoHyphenation)
             .break_words(false),
     )

@@ -272,3 +272,39 @@ fn unreachable_endpoint_fails_fast_with_a_clear_message() {
         "{check}"
     );
 }
+
+#[test]
+fn the_haiku_model_is_probed_in_its_own_region() {
+    let mut scenario = Scenario::healthy();
+    scenario.other_regions = vec!["us-west-2".into()];
+    let fake = FakeAws::start(scenario);
+    let sandbox = sandbox_for(&fake)
+        .local_settings(r#"{"env":{"ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION":"us-west-2"}}"#);
+    let run = sandbox.run(&["doctor", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let haiku_calls: Vec<_> = fake
+        .seen()
+        .into_iter()
+        .filter(|s| s.model.as_deref() == Some("us.anthropic.claude-haiku-4-5-20251001-v1:0"))
+        .collect();
+    assert_eq!(haiku_calls.len(), 2, "{haiku_calls:?}");
+    assert!(
+        haiku_calls
+            .iter()
+            .all(|s| s.signing_region.as_deref() == Some("us-west-2"))
+    );
+    let others = fake.seen().into_iter().filter(|s| {
+        s.operation == "InvokeModel"
+            && s.model.as_deref() != Some("us.anthropic.claude-haiku-4-5-20251001-v1:0")
+    });
+    assert!(
+        others
+            .into_iter()
+            .all(|s| s.signing_region.as_deref() == Some("us-east-1"))
+    );
+    assert!(
+        run.check("models.haiku")
+            .to_string()
+            .contains("called in us-west-2")
+    );
+}

@@ -61,6 +61,9 @@ pub struct Scenario {
     /// Operations that never answer.
     #[serde(default)]
     pub hang: Vec<String>,
+    /// Regions besides `region` that requests may be signed for.
+    #[serde(default)]
+    pub other_regions: Vec<String>,
     /// Every SigV4 request is answered as if its session token had expired.
     #[serde(default)]
     pub expired_credentials: bool,
@@ -134,6 +137,8 @@ pub struct Seen {
     pub model: Option<String>,
     /// `none`, `bearer`, `sigv4`, or `other`.
     pub auth_scheme: String,
+    /// The region of the SigV4 credential scope.
+    pub signing_region: Option<String>,
     /// Whether the credentials were accepted.
     pub auth_ok: bool,
     pub body: String,
@@ -270,6 +275,7 @@ async fn handle(state: &State, request: Request) -> Response {
         path: request.uri().path().to_string(),
         model: model.clone(),
         auth_scheme: scheme.to_string(),
+        signing_region: signing_region(&request),
         auth_ok: matches!(auth, AuthOutcome::Ok),
         body: String::from_utf8_lossy(request.body()).into_owned(),
     });
@@ -413,7 +419,7 @@ fn authenticate(
     }
     if authorization.starts_with("AWS4-HMAC-SHA256 ") {
         let service = if is_sts { "sts" } else { "bedrock" };
-        let result = verify_sigv4(request, authorization, service, &scenario.region);
+        let result = verify_sigv4(request, authorization, service, scenario);
         let reject = |code: &str, message: &str| {
             if is_sts {
                 wire::sts_error(403, code, message)
@@ -472,6 +478,12 @@ fn authenticate(
     )
 }
 
+fn signing_region(request: &Request) -> Option<String> {
+    let authorization = request.headers().get("authorization")?.to_str().ok()?;
+    let credential = authorization.split("Credential=").nth(1)?;
+    credential.split('/').nth(2).map(str::to_string)
+}
+
 enum SigError {
     UnknownKey,
     Mismatch,
@@ -483,7 +495,7 @@ fn verify_sigv4(
     request: &Request,
     authorization: &str,
     service: &str,
-    region: &str,
+    scenario: &Scenario,
 ) -> Result<(), SigError> {
     let field = |name: &str| {
         authorization
@@ -506,7 +518,8 @@ fn verify_sigv4(
             "Credential should be scoped to correct service: '{service}'."
         )));
     }
-    if scope_region != region {
+    if scope_region != scenario.region && !scenario.other_regions.iter().any(|r| r == scope_region)
+    {
         return Err(SigError::Scope(format!(
             "Credential should be scoped to a valid region, not '{scope_region}'."
         )));
