@@ -114,6 +114,19 @@ impl EffectiveEnv {
         }
     }
 
+    /// Applies values above every settings layer: what `setup` is about to write, so that it can
+    /// test a configuration before committing it. `None` removes the variable.
+    pub fn overlay(&mut self, overrides: &[(String, Option<String>)], source: &Source) {
+        for (name, value) in overrides {
+            match value {
+                Some(value) => self.set(name, value.clone(), source.clone()),
+                None => {
+                    self.vars.remove(name);
+                }
+            }
+        }
+    }
+
     /// The variable with its provenance, even when its value is empty.
     pub fn var(&self, name: &str) -> Option<&EnvVar> {
         self.vars.get(name)

@@ -36,6 +36,8 @@ pub struct Inputs {
     pub profile_flag: Option<String>,
     pub region_flag: Option<String>,
     pub now: OffsetDateTime,
+    /// Environment values laid over every settings layer (`setup` testing what it will write).
+    pub overrides: Vec<(String, Option<String>)>,
 }
 
 impl Inputs {
@@ -86,6 +88,7 @@ impl Inputs {
             profile_flag,
             region_flag,
             now: OffsetDateTime::now_utc(),
+            overrides: Vec::new(),
         }
     }
 }
@@ -331,7 +334,8 @@ pub struct EffectiveConfig {
 impl EffectiveConfig {
     pub async fn resolve(inputs: &Inputs) -> EffectiveConfig {
         let settings = SettingsLayers::load(&inputs.locations);
-        let env = EffectiveEnv::build(&inputs.process_env, &settings);
+        let mut env = EffectiveEnv::build(&inputs.process_env, &settings);
+        env.overlay(&inputs.overrides, &Source::Flag("setup"));
         let keys = SettingsKeys::collect(&settings);
         let provider = Provider::resolve(&env);
         let home = inputs.home.as_deref();

@@ -137,6 +137,7 @@ impl Sandbox {
             profile_flag: self.profile_flag.clone(),
             region_flag: self.region_flag.clone(),
             now: self.now,
+            overrides: Vec::new(),
         }
     }
 
@@ -209,13 +210,21 @@ impl Run {
     }
 }
 
-/// Where the shared reference material lives: `../shared` beside the repository.
+/// Where the shared reference material (settings schema, settings corpus) lives: beside the
+/// repository as `../shared`, or where `CLAUDE_BEDROCK_SHARED_DIR` or the workspace put it.
 pub fn shared_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(
-        dir.join("schemas").is_dir(),
-        "the shared reference directory is missing at {}",
-        dir.display()
-    );
-    dir
+    let candidates = [
+        std::env::var_os("CLAUDE_BEDROCK_SHARED_DIR").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")),
+        Some(PathBuf::from("/work/shared")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("schemas").is_dir())
+        .unwrap_or_else(|| {
+            panic!(
+                "the shared reference directory (schemas/, corpus/) was not found beside the repository; set CLAUDE_BEDROCK_SHARED_DIR"
+            )
+        })
 }
