@@ -56,6 +56,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Write the document to FILE (atomically) instead of stdout
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// When to use colour (NO_COLOR is respected under auto)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -93,6 +97,10 @@ fn parse_timeout(value: &str) -> Result<f64, String> {
 pub enum Format {
     Human,
     Json,
+    /// A redacted report to paste into a support ticket or an issue (doctor only)
+    Markdown,
+    /// JUnit XML for CI dashboards (doctor only)
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,8 +122,83 @@ pub enum Command {
     Config(ConfigArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct SetupArgs {}
+#[derive(Debug, Args, Default, Clone)]
+pub struct SetupArgs {
+    /// Answer every prompt from flags and defaults (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// How Claude Code authenticates: an AWS profile (--profile), a Bedrock API key, access keys
+    /// stored as a profile, or the credentials already in the environment
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthKind>,
+
+    /// With --auth bearer: read the API key from standard input instead of AWS_BEARER_TOKEN_BEDROCK
+    #[arg(long)]
+    pub bearer_key_stdin: bool,
+
+    /// Pin the Opus tier (ANTHROPIC_DEFAULT_OPUS_MODEL)
+    #[arg(long, value_name = "ID")]
+    pub opus: Option<String>,
+
+    /// Pin the Sonnet tier (ANTHROPIC_DEFAULT_SONNET_MODEL)
+    #[arg(long, value_name = "ID")]
+    pub sonnet: Option<String>,
+
+    /// Pin the Haiku tier (ANTHROPIC_DEFAULT_HAIKU_MODEL)
+    #[arg(long, value_name = "ID")]
+    pub haiku: Option<String>,
+
+    /// Set the primary model (ANTHROPIC_MODEL)
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
+
+    /// Use the 1M-token context window ([1m]) where the pinned model offers it
+    #[arg(long = "1m")]
+    pub one_million: bool,
+
+    /// Add awsAuthRefresh ("aws sso login --profile …") for an SSO profile
+    #[arg(long, conflicts_with = "no_aws_auth_refresh")]
+    pub aws_auth_refresh: bool,
+
+    /// Remove awsAuthRefresh
+    #[arg(long)]
+    pub no_aws_auth_refresh: bool,
+
+    /// Which settings file to write [default: user]
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeArg>,
+
+    /// Make no network call: no verification, no discovery, no probes
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Show the changes and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Pin models even when their probe fails, and continue past a failed verification
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthKind {
+    Profile,
+    Bearer,
+    Keys,
+    Env,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    /// ~/.claude/settings.json: every project
+    User,
+    /// .claude/settings.local.json: this project, not committed
+    Local,
+    /// .claude/settings.json: this project, committed (no secrets)
+    Project,
+}
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -126,6 +209,18 @@ pub struct DoctorArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub strict: bool,
+
+    /// Check Bedrock's Mantle endpoint even when CLAUDE_CODE_USE_MANTLE is off
+    #[arg(long)]
+    pub mantle: bool,
+
+    /// The Claude Code executable to check [default: `claude` on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub claude_bin: Option<PathBuf>,
+
+    /// Run your `claude` against a loopback server to see which auth headers it really sends
+    #[arg(long)]
+    pub trace_client: bool,
 }
 
 #[derive(Debug, Args)]

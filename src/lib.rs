@@ -5,7 +5,9 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod doctor;
+pub mod document;
 pub mod loopback;
+pub mod net;
 pub mod output;
 pub mod render;
 pub mod report;
@@ -70,30 +72,29 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
     let config = EffectiveConfig::resolve(&inputs).await;
     match &cli.command {
         Command::Config(_) => {
+            document::require_report_format(out.format, "config")?;
             let text = if out.is_json() {
                 render::json::to_string(&commands::config::to_json(&config))
             } else {
                 commands::config::render_human(&config, out)
             };
-            print_stdout(&text);
+            document::emit(&text, g.output.as_deref(), out.format)?;
             Ok(0)
         }
         Command::Doctor(args) => {
             let outcome = commands::doctor::run(&config, args, out, timeout(g)).await;
-            print_stdout(&outcome.text);
+            document::emit(&outcome.text, g.output.as_deref(), out.format)?;
             Ok(outcome.exit_code)
         }
         Command::Models(args) => {
+            document::require_report_format(out.format, "models")?;
             let outcome = commands::models::run(&config, args, out, timeout(g)).await;
             if !outcome.text.is_empty() {
-                print_stdout(&outcome.text);
+                document::emit(&outcome.text, g.output.as_deref(), out.format)?;
             }
             Ok(outcome.exit_code)
         }
-        Command::Setup(_) => Err(FatalError::new(
-            "`setup` is not available in this build yet",
-            Some("Use `claude-bedrock config` to see the current configuration."),
-        )),
+        Command::Setup(args) => commands::setup::run(g, args, out, timeout(g)).await,
     }
 }
 

@@ -87,6 +87,28 @@ impl Failure {
         self.kind == FailureKind::Throttled
     }
 
+    /// A few words for a list: "model access not enabled", "bedrock:InvokeModel denied", …
+    pub fn short_reason(&self) -> String {
+        match &self.kind {
+            FailureKind::ModelNotEnabled => "model access not enabled".into(),
+            FailureKind::UseCaseRequired => "use case form not submitted".into(),
+            FailureKind::Marketplace => "Marketplace actions denied".into(),
+            FailureKind::AccessDenied { action } => {
+                format!("{} denied", action.as_deref().unwrap_or("IAM"))
+            }
+            FailureKind::LegacyModel => "legacy model".into(),
+            FailureKind::OnDemandUnsupported => "needs an inference profile".into(),
+            FailureKind::InvalidModelId => "invalid model identifier".into(),
+            FailureKind::Throttled => "throttled".into(),
+            FailureKind::Timeout => "timed out".into(),
+            FailureKind::AuthHeaderMissing => "no Authorization reached Bedrock".into(),
+            FailureKind::BearerRejected => "API key rejected".into(),
+            FailureKind::ExpiredToken | FailureKind::SsoExpired => "credentials expired".into(),
+            FailureKind::NotAws { .. } => "answered by something other than AWS".into(),
+            _ => self.brief().chars().take(60).collect(),
+        }
+    }
+
     /// A short one-line description including the status and the AWS error code.
     pub fn brief(&self) -> String {
         match (&self.status, &self.code) {

@@ -46,6 +46,8 @@ pub struct Clients {
     pub runtime_endpoint: String,
     /// Set when `awsCredentialExport` could not produce credentials.
     pub credential_export_error: Option<String>,
+    /// The SigV4 credentials the SDK resolved, for requests made outside the SDK (Mantle).
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 impl Clients {
@@ -92,6 +94,7 @@ impl Clients {
             _ => {}
         }
         let sdk = loader.load().await;
+        let credentials = sdk.credentials_provider();
 
         let base_url = config
             .env
@@ -146,6 +149,7 @@ impl Clients {
             log,
             timeout,
             credential_export_error,
+            credentials,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::aws::Clients;
-use crate::cli::DoctorArgs;
+use crate::cli::{DoctorArgs, Format};
 use crate::config::EffectiveConfig;
 use crate::doctor;
 use crate::output::Output;
@@ -22,10 +22,11 @@ pub async fn run(
     timeout: Duration,
 ) -> DoctorOutcome {
     let report = report(config, args, out, timeout).await;
-    let text = if out.is_json() {
-        render::json::to_string(&report)
-    } else {
-        render::human::render_report(&report, out, "claude-bedrock doctor")
+    let text = match out.format {
+        Format::Json => render::json::to_string(&report),
+        Format::Markdown => render::markdown::render_report(&report),
+        Format::Junit => render::junit::render_report(&report),
+        Format::Human => render::human::render_report(&report, out, "claude-bedrock doctor"),
     };
     DoctorOutcome {
         text,
@@ -44,17 +45,38 @@ pub async fn report(
     let mut context = doctor::context(config);
     if args.offline {
         checks.extend(doctor::live::skipped("--offline: no network call made"));
+        checks.extend(doctor::extended::offline(config));
         context.mode = "offline".into();
     } else {
         let spinner = crate::output::spinner(out, "Checking Bedrock…");
         let clients = Clients::build(config, timeout).await;
         context.control_endpoint = Some(clients.control_endpoint.clone());
         context.runtime_endpoint = Some(clients.runtime_endpoint.clone());
-        checks.extend(doctor::live::run(config, &clients).await);
+        // The network, SSO and Mantle checks run alongside the live ones and report after them.
+        let (live, extended) = tokio::join!(
+            doctor::live::run(config, &clients),
+            doctor::extended::run(config, &clients, args.mantle, timeout)
+        );
+        checks.extend(live);
+        checks.extend(extended);
         calls = clients.log.snapshot();
         if let Some(spinner) = spinner {
             spinner.finish_and_clear();
         }
+    }
+    // The client runs locally (the trace only against loopback), so --offline does not skip it.
+    let client = doctor::client::ClientOptions {
+        claude_bin: args.claude_bin.clone(),
+        trace: args.trace_client,
+        timeout,
+    };
+    let spinner = args
+        .trace_client
+        .then(|| crate::output::spinner(out, "Tracing claude against a loopback Bedrock…"))
+        .flatten();
+    checks.extend(doctor::client::run(config, &client).await);
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
     }
     Report::new(context, checks, calls)
 }

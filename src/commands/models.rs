@@ -189,18 +189,7 @@ fn availability(probe: &Probe) -> String {
             Palette::warn().apply_to("! throttled").to_string()
         }
         Some(f) => {
-            let reason = match &f.kind {
-                FailureKind::ModelNotEnabled => "model access not enabled".to_string(),
-                FailureKind::UseCaseRequired => "use case form not submitted".to_string(),
-                FailureKind::Marketplace => "Marketplace actions denied".to_string(),
-                FailureKind::AccessDenied { action } => {
-                    format!("{} denied", action.as_deref().unwrap_or("IAM"))
-                }
-                FailureKind::LegacyModel => "legacy model".to_string(),
-                FailureKind::OnDemandUnsupported => "needs an inference profile".to_string(),
-                FailureKind::Timeout => "timed out".to_string(),
-                _ => f.brief().chars().take(60).collect(),
-            };
+            let reason = f.short_reason();
             Palette::fail().apply_to(format!("✗ {reason}")).to_string()
         }
     }

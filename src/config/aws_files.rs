@@ -251,7 +251,8 @@ impl AwsFiles {
             })
     }
 
-    fn value(&self, profile: &str, key: &str) -> Option<String> {
+    /// A profile property, credentials file first.
+    pub fn value(&self, profile: &str, key: &str) -> Option<String> {
         self.get(profile, key).map(|(v, _)| v.to_string())
     }
 

@@ -2,12 +2,18 @@
 //! result. Checks never print; a panic inside one becomes a failed result, not an abort.
 
 mod auth;
+pub mod client;
 pub mod explain;
+pub mod extended;
 pub mod live;
+pub mod mantle;
 mod models;
+pub mod network;
 mod provider;
 mod region;
 mod settings;
+pub mod sso;
+mod trace;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;

@@ -2,6 +2,7 @@
 //! The doctor uses it to watch what the real Claude Code client sends; the test suite builds its
 //! fake AWS on it.
 
+pub mod capture;
 pub mod wire;
 
 use std::convert::Infallible;

@@ -98,8 +98,13 @@ pub fn stream_events(model: &str) -> Vec<Value> {
 /// `InvokeModelWithResponseStream`'s body: each Anthropic event, base64 in `{"bytes":…}`, framed
 /// as an AWS event-stream `chunk` message.
 pub fn event_stream(model: &str) -> Response {
+    event_stream_of(stream_events(model))
+}
+
+/// Any Anthropic streaming events, framed as `InvokeModelWithResponseStream` sends them.
+pub fn event_stream_of(events: Vec<Value>) -> Response {
     let mut body = Vec::new();
-    for event in stream_events(model) {
+    for event in events {
         let payload = json!({ "bytes": STANDARD.encode(event.to_string()) }).to_string();
         let header = |name: &'static str, value: &'static str| {
             Header::new(name, HeaderValue::String(StrBytes::from(value)))

@@ -1,1 +1,8 @@
+//! `setup`: the onboarding wizard and its scriptable twin. Gather (prompts or flags, plus the live
+//! checks) → plan (pure: what changes in which file) → apply (the writer, the only thing that
+//! writes).
+
+pub mod aws_credentials;
+pub mod flow;
+pub mod prompter;
 pub mod writer;

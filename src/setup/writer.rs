@@ -980,7 +980,7 @@ fn invalid_json(path: &Path, text: &str, err: &serde_json::Error) -> WriteError 
 }
 
 /// Follows symlinks by hand so that a dangling one still names the file to create.
-fn resolve_symlinks(target: &Path) -> Result<PathBuf, WriteError> {
+pub(crate) fn resolve_symlinks(target: &Path) -> Result<PathBuf, WriteError> {
     let unreadable = |source| WriteError::Unreadable {
         path: target.to_path_buf(),
         source,
@@ -1005,7 +1005,7 @@ fn resolve_symlinks(target: &Path) -> Result<PathBuf, WriteError> {
     )))
 }
 
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         // A missing parent directory is fine too: apply creates it.

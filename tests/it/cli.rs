@@ -2,9 +2,9 @@
 
 use crate::support::{Run, Sandbox};
 
-/// A configuration every offline check passes.
+/// A configuration every offline check passes (its SSO session is logged in).
 fn healthy() -> Sandbox {
-    Sandbox::new()
+    crate::sso::with_valid_sso_session(Sandbox::new())
         .user_settings(
             r#"{
   "env": {
@@ -82,7 +82,15 @@ fn doctor_json_document_has_the_contract_shape() {
             "models.sonnet",
             "models.haiku",
             "models.small-fast",
-            "models.overrides"
+            "models.overrides",
+            "network.proxy",
+            "network.tls",
+            "sso.session",
+            "sso.refresh-loop",
+            "mantle.endpoint",
+            "mantle.models",
+            "client.version",
+            "client.bearer-trace"
         ]
     );
     for check in doc["checks"].as_array().unwrap() {
@@ -101,7 +109,7 @@ fn doctor_json_document_has_the_contract_shape() {
     }
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"pass": 5, "warn": 0, "fail": 0, "skip": 12})
+        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 18})
     );
 }
 
@@ -342,7 +350,7 @@ fn human_doctor_output_has_marks_fixes_and_a_summary() {
     assert!(out.contains("fix: "), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
-        last.contains("1 failed · 1 warning · 3 passed · 12 skipped"),
+        last.contains("1 failed · 1 warning · 5 passed · 18 skipped"),
         "{last}"
     );
     // -q keeps only problems and the summary.

@@ -4,9 +4,15 @@ mod support;
 
 mod bearer_keys;
 mod cli;
+mod client;
 mod layering;
 pub mod live;
+mod mantle;
 mod models;
+mod network;
 mod no_secrets;
 mod region;
+mod reports;
 mod schema;
+mod setup;
+mod sso;

@@ -4,8 +4,12 @@
 
 #![allow(dead_code)]
 
+pub mod claude_code;
 pub mod fake_aws;
+pub mod fake_mantle;
+pub mod fake_tls;
 pub mod keys;
+pub mod mitm;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,0 +1,255 @@
+//! `claude-bedrock setup`: runs the wizard (interactively, or from flags with `--yes`) and reports
+//! what it wrote.
+
+use std::io::{BufRead, IsTerminal};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::FatalError;
+use crate::cli::{GlobalArgs, SetupArgs};
+use crate::config::Inputs;
+use crate::output::{Output, Palette, print_stdout};
+use crate::report::{SCHEMA_VERSION, Tool};
+use crate::setup::flow::{Outcome, SetupError, Ui, Wizard, change_line};
+use crate::setup::prompter::{Prompter, TerminalPrompter};
+use crate::setup::writer::Plan;
+
+/// Exit status when the user cancels (Ctrl-C, Escape): nothing was written.
+pub const EXIT_CANCELLED: u8 = 130;
+
+pub async fn run(
+    global: &GlobalArgs,
+    args: &SetupArgs,
+    out: &Output,
+    timeout: Duration,
+) -> Result<u8, FatalError> {
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !args.yes && !terminal {
+        return Err(FatalError::new(
+            "setup asks questions and needs a terminal; without one, pass --yes and answer with flags",
+            Some(
+                "For example: claude-bedrock setup --yes --auth profile --profile NAME --region us-east-1 [--opus ID --sonnet ID --haiku ID --model ID --1m --scope user|local|project --aws-auth-refresh --no-probe --dry-run --json]",
+            ),
+        ));
+    }
+    if args.bearer_key_stdin && terminal && !args.yes {
+        return Err(FatalError::new(
+            "--bearer-key-stdin reads the key from a pipe; in a terminal setup asks for it instead",
+            Some(
+                "Drop --bearer-key-stdin, or pipe the key: printf %s \"$KEY\" | claude-bedrock setup --yes --auth bearer --bearer-key-stdin",
+            ),
+        ));
+    }
+    let stdin_key = if args.bearer_key_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            FatalError::new(
+                format!("cannot read the key from standard input: {e}"),
+                None,
+            )
+        })?;
+        Some(line.trim().to_string()).filter(|k| !k.is_empty())
+    } else {
+        None
+    };
+
+    // The global --profile/--region are answers to the wizard, not overrides of what exists.
+    let inputs = Inputs::from_process(
+        global.claude_config_dir.clone(),
+        global.project_dir.clone(),
+        global.managed_settings_dir.clone(),
+        None,
+        None,
+    );
+    let interactive = terminal && !args.yes;
+    install_cancel_handler();
+    let mut terminal_prompter = TerminalPrompter::new();
+    let prompter: Option<&mut dyn Prompter> = if interactive {
+        Some(&mut terminal_prompter)
+    } else {
+        None
+    };
+    let ui = Ui {
+        progress: out.progress && !out.is_json(),
+        chatty: !out.is_json() && !out.quiet,
+    };
+    let wizard = Wizard::new(
+        args,
+        inputs,
+        global.profile.clone(),
+        global.region.clone(),
+        prompter,
+        ui,
+        timeout,
+        stdin_key,
+    );
+    Ok(finish(wizard.run().await, out))
+}
+
+/// Renders the outcome (or the reason there is none) and returns the exit status.
+pub fn finish(result: Result<Outcome, SetupError>, out: &Output) -> u8 {
+    match result {
+        Ok(outcome) => {
+            if out.is_json() {
+                print_stdout(&crate::render::json::to_string(&to_json(&outcome)));
+            } else {
+                print_stdout(&render_human(&outcome));
+            }
+            0
+        }
+        Err(SetupError::Cancelled) => {
+            if out.is_json() {
+                print_stdout(&crate::render::json::error_document(
+                    "setup was cancelled; nothing was written",
+                    None,
+                ));
+            }
+            eprintln!("setup cancelled; nothing was written");
+            EXIT_CANCELLED
+        }
+        Err(SetupError::Usage { message, fix }) => {
+            crate::report_fatal(out, &FatalError::new(message, Some(&fix)))
+        }
+        Err(SetupError::Refused { message, fix }) => {
+            report_error(out, &message, Some(&fix));
+            1
+        }
+        Err(SetupError::Write(message)) => {
+            report_error(out, &message, None);
+            1
+        }
+    }
+}
+
+fn report_error(out: &Output, message: &str, fix: Option<&str>) {
+    if out.is_json() {
+        print_stdout(&crate::render::json::error_document(message, fix));
+    }
+    eprintln!(
+        "{} {message}",
+        Palette::fail().for_stderr().apply_to("error:")
+    );
+    if let Some(fix) = fix {
+        eprintln!("{} {fix}", Palette::fix().for_stderr().apply_to("fix:"));
+    }
+}
+
+/// Ctrl-C during a prompt: put the cursor back, say that nothing was written, exit 130. Writes
+/// are atomic renames, so an interruption can never leave a torn file either.
+fn install_cancel_handler() {
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = console::Term::stderr().show_cursor();
+            eprintln!("\nsetup cancelled; nothing was written");
+            std::process::exit(EXIT_CANCELLED as i32);
+        }
+    });
+}
+
+fn status(outcome: &Outcome) -> &'static str {
+    let unchanged =
+        outcome.plan.is_noop() && outcome.credentials_plan.as_ref().is_none_or(Plan::is_noop);
+    if unchanged {
+        "unchanged"
+    } else if outcome.dry_run {
+        "dry-run"
+    } else {
+        "written"
+    }
+}
+
+pub fn to_json(outcome: &Outcome) -> Value {
+    let changes: Vec<Value> = outcome
+        .credentials_plan
+        .iter()
+        .chain(std::iter::once(&outcome.plan))
+        .flat_map(|plan| {
+            plan.changes.iter().map(move |c| {
+                json!({
+                    "file": plan.target.display().to_string(),
+                    "key": c.key,
+                    "kind": c.kind.to_string(),
+                    "before": c.before,
+                    "after": c.after,
+                })
+            })
+        })
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": Tool::this(),
+        "status": status(outcome),
+        "target": outcome.plan.target.display().to_string(),
+        "scope": outcome.scope.as_str(),
+        "auth": { "type": outcome.auth.id(), "detail": outcome.auth.describe() },
+        "region": outcome.region,
+        "pins": outcome.pins,
+        "changes": changes,
+        "backup": outcome.applied.as_ref().and_then(|a| a.backup.as_ref()).map(|b| b.display().to_string()),
+        "credentials_file": outcome.credentials_plan.as_ref().map(|p| p.target.display().to_string()),
+        "probes": outcome.probes,
+        "warnings": outcome.warnings,
+    })
+}
+
+pub fn render_human(outcome: &Outcome) -> String {
+    let mut text = String::new();
+    let target = outcome.plan.target.display();
+    match status(outcome) {
+        "unchanged" => text.push_str(&format!(
+            "{} {target} already says this; nothing to write.\n",
+            Palette::pass().apply_to("✓")
+        )),
+        "dry-run" => {
+            text.push_str(&format!(
+                "Dry run: these changes would be written to {target}:\n"
+            ));
+            for plan in outcome
+                .credentials_plan
+                .iter()
+                .chain(std::iter::once(&outcome.plan))
+            {
+                for change in &plan.changes {
+                    text.push_str(&format!("  {}\n", change_line(change)));
+                }
+            }
+        }
+        _ => {
+            if let (Some(plan), Some(applied)) =
+                (&outcome.credentials_plan, &outcome.credentials_applied)
+                && !plan.is_noop()
+            {
+                text.push_str(&format!(
+                    "{} Stored the access key in {}\n",
+                    Palette::pass().apply_to("✓"),
+                    applied.path.display()
+                ));
+            }
+            if let Some(applied) = &outcome.applied {
+                text.push_str(&format!(
+                    "{} Wrote {}",
+                    Palette::pass().apply_to("✓"),
+                    applied.path.display()
+                ));
+                if let Some(backup) = &applied.backup {
+                    text.push_str(&format!(" (previous version: {})", backup.display()));
+                }
+                text.push('\n');
+                for change in &outcome.plan.changes {
+                    text.push_str(&format!("    {}\n", change_line(change)));
+                }
+            }
+        }
+    }
+    for warning in &outcome.warnings {
+        text.push_str(&format!("{} {warning}\n", Palette::warn().apply_to("!")));
+    }
+    if status(outcome) == "written" {
+        text.push_str("\nNext:\n");
+        text.push_str("  claude                   start Claude Code on Bedrock\n");
+        text.push_str("  /status                  (inside Claude Code) shows the provider, region and models\n");
+        text.push_str("  claude-bedrock doctor    checks everything end to end\n");
+    }
+    text
+}

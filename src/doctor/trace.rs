@@ -1,0 +1,841 @@
+//! `client.bearer-trace`: runs the user's own `claude -p "."` against a loopback server that
+//! answers like Bedrock, and reports how each request was authenticated. This measures what the
+//! configuration analysis can only predict — e.g. 2.1.94 sending no `Authorization` on invoke.
+//!
+//! Isolation: nothing may leave the machine and no user file may change.
+//! - Settings `env` overrides the process env, so the redirects go in a `--settings` file (the
+//!   highest layer but managed) as well as in the child's env; managed settings that could undo
+//!   them stop the trace.
+//! - `claude -p` writes `.claude.json`, `backups/` and `projects/` under its config dir, so the
+//!   child gets `CLAUDE_CONFIG_DIR` = a temp copy holding the user's `settings.json`; it runs in a
+//!   temp working directory, so project settings are carried in the `--settings` file instead.
+//! - Proxies are removed and `NO_PROXY` covers loopback; credential sources that would call AWS
+//!   (SSO, assume-role, web identity, `credential_process`, containers, instance roles) are cut
+//!   off, with placeholder keys when the client must still sign; `apiKeyHelper` and
+//!   `awsCredentialExport` are replaced by local commands printing placeholders; hooks are off
+//!   and `awsAuthRefresh` is dropped.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+use tokio::process::Command;
+
+use crate::config::EffectiveConfig;
+use crate::config::aws_files::ProfileKind;
+use crate::config::credentials::CredentialSource;
+use crate::config::models::{Family, default_prefix_for_region, tier_default};
+use crate::config::settings::{SettingsLayers, SettingsLocations};
+use crate::config::source::{Layer, Source};
+use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
+use crate::report::{CheckResult, Status};
+
+use super::client::{CLIENT_CHECKS, Claude, Version, defect_fix};
+
+const PROXY_VARIABLES: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Variables that would send the traced client somewhere else if a layer above `--settings`
+/// (managed settings) set them.
+const REDIRECT_GUARDED: &[&str] = &[
+    "ANTHROPIC_BEDROCK_BASE_URL",
+    "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST",
+];
+
+/// Credential variables that make the AWS SDK call out (STS, containers).
+const NETWORK_CREDENTIAL_VARIABLES: &[&str] = &[
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+const PLACEHOLDER_ACCESS_KEY: &str = "AKIDCLAUDEBEDROCKTRACE";
+const PLACEHOLDER_SECRET: &str = "claude-bedrock-trace-placeholder-secret";
+const PLACEHOLDER_KEY_HELPER: &str = "echo claude-bedrock-trace-placeholder-key";
+const PLACEHOLDER_CREDENTIAL_EXPORT: &str = r#"echo '{"Credentials":{"AccessKeyId":"AKIDCLAUDEBEDROCKTRACE","SecretAccessKey":"claude-bedrock-trace-placeholder-secret","SessionToken":"claude-bedrock-trace","Expiration":"2099-01-01T00:00:00Z"}}'"#;
+
+pub async fn run(
+    config: &EffectiveConfig,
+    claude: &Claude,
+    version: Option<Version>,
+    timeout: Duration,
+) -> CheckResult {
+    let (id, title) = CLIENT_CHECKS[1];
+    let skip = |summary: String| CheckResult::new(id, title, Status::Skip, summary);
+    if !config.provider.any_bedrock() {
+        return skip(
+            "Claude Code is not switched to Bedrock (CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_MANTLE): nothing to trace"
+                .into(),
+        );
+    }
+    if let Some(reason) = managed_redirect(config) {
+        return skip(format!(
+            "{reason}, which the trace cannot override: not run, so that nothing leaves this machine"
+        ));
+    }
+    match trace(config, claude, timeout).await {
+        Ok(outcome) => verdict(config, claude, version, &outcome),
+        Err(err) => CheckResult::new(
+            id,
+            title,
+            Status::Warn,
+            format!("the trace could not be set up: {err}"),
+        ),
+    }
+}
+
+/// A managed settings file (the only layer above `--settings`) that sets a redirect or proxy.
+fn managed_redirect(config: &EffectiveConfig) -> Option<String> {
+    for name in REDIRECT_GUARDED {
+        if let Some(var) = config.env.var(name)
+            && var.source.layer() == Some(Layer::Managed)
+        {
+            return Some(format!("{name} is set by {}", config.describe(&var.source)));
+        }
+    }
+    // The child reads the platform's managed settings, whatever --managed-settings-dir said.
+    let platform = crate::config::default_managed_dir();
+    if platform != config.locations.managed_dir {
+        let layers = SettingsLayers::load(&SettingsLocations {
+            managed_dir: platform.clone(),
+            project_dir: platform.clone(),
+            claude_config_dir: platform,
+        });
+        for file in layers.files.iter().filter(|f| f.layer == Layer::Managed) {
+            if let Some(Value::Object(env)) = file.object().and_then(|m| m.get("env"))
+                && let Some(name) = REDIRECT_GUARDED.iter().find(|n| env.contains_key(**n))
+            {
+                return Some(format!(
+                    "{name} is set by managed settings: {}",
+                    config.tilde(&file.path)
+                ));
+            }
+        }
+    }
+    if config.env.is_truthy("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST") {
+        return Some(
+            "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST makes Claude Code ignore endpoint variables"
+                .into(),
+        );
+    }
+    None
+}
+
+struct Outcome {
+    requests: Vec<CapturedRequest>,
+    /// `None` when the client was stopped at the time limit.
+    exit: Option<std::process::ExitStatus>,
+    elapsed: Duration,
+    stderr_tail: Option<String>,
+    notes: Vec<String>,
+}
+
+async fn trace(
+    config: &EffectiveConfig,
+    claude: &Claude,
+    timeout: Duration,
+) -> Result<Outcome, String> {
+    let region = config.region.value.clone();
+    let prefix = config
+        .env
+        .get("ANTHROPIC_BEDROCK_REGION_PREFIX")
+        .map(str::to_string)
+        .unwrap_or_else(|| default_prefix_for_region(&region).to_string());
+    let bearer_key = match config.credentials.source {
+        CredentialSource::BearerKey { .. } => config
+            .env
+            .get("AWS_BEARER_TOKEN_BEDROCK")
+            .map(str::to_string),
+        _ => None,
+    };
+    let server = CaptureServer::start(CaptureOptions {
+        region: region.clone(),
+        profiles: Family::ALL
+            .iter()
+            .map(|f| tier_default(*f, &prefix))
+            .collect(),
+        expected_key: bearer_key,
+    })
+    .await
+    .map_err(|err| format!("cannot listen on 127.0.0.1: {err}"))?;
+    let url = server.url();
+
+    let dir = tempfile::Builder::new()
+        .prefix("claude-bedrock-trace-")
+        .tempdir()
+        .map_err(|err| format!("cannot create a temp directory: {err}"))?;
+    let work = dir.path().join("work");
+    let config_dir = dir.path().join("config");
+    let aws_dir = dir.path().join("aws");
+    for d in [&work, &config_dir, &aws_dir] {
+        std::fs::create_dir_all(d)
+            .map_err(|err| format!("cannot create {}: {err}", d.display()))?;
+    }
+    let mut notes = Vec::new();
+    let isolation = network_credentials(config);
+
+    // The user settings, minus what would run or wait on its own during a bounded trace.
+    // (apiKeyHelper and awsCredentialExport are replaced through the higher --settings layer.)
+    copy_user_settings(config, &config_dir, &["awsAuthRefresh"])?;
+
+    // env for both the --settings layer (which beats user/project env) and the process.
+    let mut layer_env: BTreeMap<String, String> = BTreeMap::new();
+    for (name, var) in config.env.iter() {
+        if matches!(var.source, Source::Settings { .. }) {
+            layer_env.insert(name.clone(), var.value.clone());
+        }
+    }
+    if matches!(
+        config.region.source,
+        crate::config::region::RegionSource::Flag
+    ) {
+        layer_env.insert("AWS_REGION".into(), region.clone());
+    }
+    if matches!(config.profile.source, Source::Flag(_)) {
+        layer_env.insert("AWS_PROFILE".into(), config.profile.name.clone());
+    }
+    for name in PROXY_VARIABLES {
+        layer_env.insert(name.to_string(), String::new());
+    }
+    let redirects = [
+        ("ANTHROPIC_BEDROCK_BASE_URL", url.clone()),
+        (
+            "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
+            format!("{url}/anthropic"),
+        ),
+        ("CLAUDE_CODE_MAX_RETRIES", "0".into()),
+        ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+        ("DISABLE_AUTOUPDATER", "1".into()),
+        ("DISABLE_TELEMETRY", "1".into()),
+        ("DISABLE_ERROR_REPORTING", "1".into()),
+        ("NO_PROXY", "127.0.0.1,localhost".into()),
+        ("no_proxy", "127.0.0.1,localhost".into()),
+    ];
+    for (name, value) in &redirects {
+        layer_env.insert(name.to_string(), value.clone());
+    }
+    if let Some(reason) = &isolation {
+        // Empty AWS files and no profile: the SDK finds nothing that would call AWS.
+        let empty_config = aws_dir.join("config");
+        let empty_credentials = aws_dir.join("credentials");
+        for file in [&empty_config, &empty_credentials] {
+            std::fs::write(file, "")
+                .map_err(|err| format!("cannot write {}: {err}", file.display()))?;
+        }
+        layer_env.insert("AWS_CONFIG_FILE".into(), empty_config.display().to_string());
+        layer_env.insert(
+            "AWS_SHARED_CREDENTIALS_FILE".into(),
+            empty_credentials.display().to_string(),
+        );
+        layer_env.insert("AWS_PROFILE".into(), String::new());
+        layer_env.insert("AWS_REGION".into(), region.clone());
+        for name in NETWORK_CREDENTIAL_VARIABLES {
+            layer_env.insert(name.to_string(), String::new());
+        }
+        if matches!(
+            config.credentials.source,
+            CredentialSource::BearerKey { .. } | CredentialSource::SkipAuth { .. }
+        ) {
+            notes.push(format!(
+                "{reason}: cut off for the trace (a bearer key needs no AWS credentials)"
+            ));
+        } else {
+            layer_env.insert("AWS_ACCESS_KEY_ID".into(), PLACEHOLDER_ACCESS_KEY.into());
+            layer_env.insert("AWS_SECRET_ACCESS_KEY".into(), PLACEHOLDER_SECRET.into());
+            layer_env.insert("AWS_SESSION_TOKEN".into(), String::new());
+            notes.push(format!(
+                "{reason}: replaced by placeholder access keys for the trace, so that no call goes to AWS (the scheme is what is measured)"
+            ));
+        }
+    }
+
+    let mut settings = Map::new();
+    settings.insert(
+        "env".into(),
+        Value::Object(
+            layer_env
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect(),
+        ),
+    );
+    settings.insert("disableAllHooks".into(), json!(true));
+    // The user's commands may call out; local stand-ins keep the client on the same code path.
+    if config.keys.api_key_helper.is_some() {
+        settings.insert("apiKeyHelper".into(), json!(PLACEHOLDER_KEY_HELPER));
+        notes.push("apiKeyHelper was replaced by a command printing a placeholder key".into());
+    }
+    if config.keys.aws_credential_export.is_some() {
+        settings.insert(
+            "awsCredentialExport".into(),
+            json!(PLACEHOLDER_CREDENTIAL_EXPORT),
+        );
+        notes.push(
+            "awsCredentialExport was replaced by a command printing placeholder credentials".into(),
+        );
+    }
+    if let Some(model) = &config.keys.model {
+        settings.insert("model".into(), json!(model.value));
+    }
+    if !config.keys.model_overrides.is_empty() {
+        let overrides: Map<String, Value> = config
+            .keys
+            .model_overrides
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v.value)))
+            .collect();
+        settings.insert("modelOverrides".into(), Value::Object(overrides));
+    }
+    let settings_file = dir.path().join("trace-settings.json");
+    std::fs::write(
+        &settings_file,
+        serde_json::to_vec_pretty(&Value::Object(settings)).unwrap_or_default(),
+    )
+    .map_err(|err| format!("cannot write {}: {err}", settings_file.display()))?;
+
+    let mut env = config.env.to_map();
+    for (name, value) in &layer_env {
+        if value.is_empty() {
+            env.remove(name);
+        } else {
+            env.insert(name.clone(), value.clone());
+        }
+    }
+    env.insert("CLAUDE_CONFIG_DIR".into(), config_dir.display().to_string());
+    env.insert("AWS_EC2_METADATA_DISABLED".into(), "true".into());
+    // Any AWS SDK call the client still makes (STS, SSO) lands on the trace server.
+    env.insert("AWS_ENDPOINT_URL".into(), url.clone());
+
+    let mut command = Command::new(&claude.path);
+    command
+        .args(["-p", "."])
+        .arg("--settings")
+        .arg(&settings_file)
+        .current_dir(&work)
+        .env_clear()
+        .envs(&env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+
+    let started = Instant::now();
+    let child = command
+        .spawn()
+        .map_err(|err| format!("cannot start {}: {err}", claude.path.display()))?;
+    let pid = child.id();
+    let limit = trace_limit(timeout);
+    let result = tokio::time::timeout(limit, child.wait_with_output()).await;
+    // node may have started helpers; end the whole group, whether it finished or not.
+    if let Some(pid) = pid {
+        kill_group(pid);
+    }
+    let elapsed = started.elapsed();
+    let (exit, stderr_tail) = match result {
+        Err(_) => (None, None),
+        Ok(Err(err)) => return Err(format!("waiting for `claude` failed: {err}")),
+        Ok(Ok(output)) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let tail = stderr
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| crate::secret::scrub_text(l.trim()));
+            (Some(output.status), tail)
+        }
+    };
+    let requests = server.requests();
+    drop(server);
+    drop(dir);
+    Ok(Outcome {
+        requests,
+        exit,
+        elapsed,
+        stderr_tail,
+        notes,
+    })
+}
+
+/// Time for node to start, read its settings and make a few loopback calls.
+pub fn trace_limit(timeout: Duration) -> Duration {
+    timeout.max(Duration::from_secs(60))
+}
+
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)).
+    unsafe {
+        libc::killpg(pid as libc::pid_t, libc::SIGKILL);
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pid: u32) {}
+
+/// Why the client's own credential chain would reach AWS, if it would.
+fn network_credentials(config: &EffectiveConfig) -> Option<String> {
+    let needs_network = |kind: &ProfileKind| {
+        matches!(
+            kind,
+            ProfileKind::Sso { .. }
+                | ProfileKind::SsoLegacy
+                | ProfileKind::AssumeRole { .. }
+                | ProfileKind::WebIdentity { .. }
+                | ProfileKind::Process
+                | ProfileKind::ConsoleLogin
+        )
+    };
+    match &config.credentials.source {
+        CredentialSource::Profile { name, kind } if needs_network(kind) => {
+            return Some(format!("profile \"{name}\" ({})", kind.label()));
+        }
+        CredentialSource::WebIdentityEnv => return Some("web identity credentials".into()),
+        CredentialSource::Container => return Some("container credentials".into()),
+        CredentialSource::None => return Some("the instance-role lookup".into()),
+        _ => {}
+    }
+    // A bearer key needs no AWS credentials, but the profile is still there for the SDK to load.
+    if needs_network(&config.profile.info.kind) {
+        return Some(format!(
+            "profile \"{}\" ({})",
+            config.profile.name,
+            config.profile.info.kind.label()
+        ));
+    }
+    NETWORK_CREDENTIAL_VARIABLES
+        .iter()
+        .find(|name| config.env.get(name).is_some())
+        .map(|name| name.to_string())
+}
+
+fn copy_user_settings(
+    config: &EffectiveConfig,
+    config_dir: &Path,
+    dropped: &[&str],
+) -> Result<(), String> {
+    let source = config.locations.user_file();
+    let bytes = match std::fs::read(&source) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(format!("cannot read {}: {err}", config.tilde(&source))),
+    };
+    // A file that does not parse is copied as it is: Claude Code ignores it the same way.
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut map)) => {
+            for key in dropped {
+                map.remove(*key);
+            }
+            serde_json::to_vec_pretty(&Value::Object(map)).unwrap_or(bytes)
+        }
+        _ => bytes,
+    };
+    let target = config_dir.join("settings.json");
+    std::fs::write(&target, bytes)
+        .map_err(|err| format!("cannot write {}: {err}", target.display()))
+}
+
+fn verdict(
+    config: &EffectiveConfig,
+    claude: &Claude,
+    version: Option<Version>,
+    outcome: &Outcome,
+) -> CheckResult {
+    let (id, title) = CLIENT_CHECKS[1];
+    let shown_version = version
+        .map(|v| format!("Claude Code {v}"))
+        .unwrap_or_else(|| "Claude Code".into());
+    let mut details: Vec<String> = outcome
+        .requests
+        .iter()
+        .map(|r| {
+            let mut line = format!("{} — {}", r.line(), r.auth.describe());
+            if let Some(matches) = r.api_key {
+                line.push_str(match matches {
+                    Some(true) => "; x-api-key with the configured key",
+                    Some(false) => "; x-api-key with a different key",
+                    None => "; x-api-key",
+                });
+            }
+            line
+        })
+        .collect();
+    let run = match outcome.exit {
+        Some(status) if status.success() => format!(
+            "`{} -p \".\"` finished in {:.1} s",
+            config.tilde(&claude.path),
+            outcome.elapsed.as_secs_f64()
+        ),
+        Some(status) => format!(
+            "`{} -p \".\"` exited with {status} after {:.1} s",
+            config.tilde(&claude.path),
+            outcome.elapsed.as_secs_f64()
+        ),
+        None => format!(
+            "`{} -p \".\"` was stopped after {:.0} s",
+            config.tilde(&claude.path),
+            outcome.elapsed.as_secs_f64()
+        ),
+    };
+    details.push(run);
+    if outcome.exit.is_some_and(|s| !s.success())
+        && let Some(tail) = &outcome.stderr_tail
+    {
+        details.push(format!("its last message: {tail}"));
+    }
+    details.extend(outcome.notes.iter().cloned());
+
+    let bedrock: Vec<&CapturedRequest> = outcome
+        .requests
+        .iter()
+        .filter(|r| r.operation.is_bedrock())
+        .collect();
+    if bedrock.is_empty() {
+        return CheckResult::new(
+            id,
+            title,
+            Status::Warn,
+            format!("{shown_version} made no Bedrock request to the trace server"),
+        )
+        .details(details)
+        .fix("Run `claude -p \".\"` yourself to see why it stops before calling Bedrock; `claude-bedrock doctor -v` shows the configuration it reads.");
+    }
+    let count = bedrock.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let configured_bearer = matches!(
+        config.credentials.source,
+        CredentialSource::BearerKey { .. }
+    );
+    if configured_bearer {
+        let carries_key = |r: &CapturedRequest| {
+            matches!(
+                r.auth,
+                AuthSeen::Bearer {
+                    matches: Some(true)
+                }
+            ) || (r.operation.is_mantle() && r.api_key == Some(Some(true)))
+        };
+        let wrong: Vec<String> = bedrock
+            .iter()
+            .filter(|r| !carries_key(r))
+            .map(|r| match &r.auth {
+                AuthSeen::None => format!("{} carried no Authorization", r.line()),
+                AuthSeen::Bearer { .. } => format!(
+                    "{} carried a different bearer key than AWS_BEARER_TOKEN_BEDROCK",
+                    r.line()
+                ),
+                other => format!(
+                    "{} carried {} instead of the bearer key",
+                    r.line(),
+                    other.describe()
+                ),
+            })
+            .collect();
+        if wrong.is_empty() {
+            return CheckResult::new(
+                id,
+                title,
+                Status::Pass,
+                format!(
+                    "{shown_version} sent the configured bearer key on every Bedrock request ({count} request{plural})"
+                ),
+            )
+            .details(details);
+        }
+        let dropped = wrong
+            .iter()
+            .any(|w| w.ends_with("carried no Authorization"));
+        let known = if dropped {
+            defect_fix("bearer-dropped-on-invoke", version, config)
+        } else {
+            None
+        };
+        let fix = known.unwrap_or_else(|| if dropped {
+            "Check CLAUDE_CODE_SKIP_BEDROCK_AUTH and ANTHROPIC_CUSTOM_HEADERS in every settings layer (`claude-bedrock config`), and upgrade Claude Code (`claude update`)."
+                .to_string()
+        } else {
+            "Make every layer agree on one AWS_BEARER_TOKEN_BEDROCK (`claude-bedrock config` shows which file sets it), and remove apiKeyHelper / ANTHROPIC_AUTH_TOKEN while using Bedrock."
+                .to_string()
+        });
+        let mut result = CheckResult::new(id, title, Status::Fail, wrong[0].clone());
+        result.details = wrong[1..].iter().map(|w| format!("✗ {w}")).collect();
+        result.details.extend(details);
+        return result.fix(fix);
+    }
+
+    let schemes: Vec<String> = {
+        let mut seen: Vec<String> = Vec::new();
+        for r in &bedrock {
+            let scheme = match &r.auth {
+                AuthSeen::SigV4 { service, .. } => format!("SigV4 ({service})"),
+                AuthSeen::None => "no Authorization".into(),
+                AuthSeen::Bearer { .. } => "a bearer token".into(),
+                AuthSeen::Other { scheme } => scheme.clone(),
+            };
+            if !seen.contains(&scheme) {
+                seen.push(scheme);
+            }
+        }
+        seen
+    };
+    let skip_auth = matches!(config.credentials.source, CredentialSource::SkipAuth { .. });
+    let expected_ok = |r: &&&CapturedRequest| {
+        if skip_auth {
+            r.auth == AuthSeen::None
+        } else {
+            matches!(r.auth, AuthSeen::SigV4 { .. })
+        }
+    };
+    let odd: Vec<String> = bedrock
+        .iter()
+        .filter(|r| !expected_ok(r))
+        .map(|r| format!("{} carried {}", r.line(), r.auth.describe()))
+        .collect();
+    if odd.is_empty() {
+        let how = if skip_auth {
+            "sent no Authorization, as CLAUDE_CODE_SKIP_BEDROCK_AUTH asks".to_string()
+        } else {
+            format!("signed every Bedrock request with {}", schemes.join(", "))
+        };
+        return CheckResult::new(
+            id,
+            title,
+            Status::Pass,
+            format!("{shown_version} {how} ({count} request{plural}; no bearer key configured)"),
+        )
+        .details(details);
+    }
+    let expected = if skip_auth {
+        "no Authorization"
+    } else {
+        "SigV4"
+    };
+    // Bedrock rejects what it cannot authenticate; a gateway (skip-auth) gets what it expects.
+    let status = if skip_auth {
+        Status::Warn
+    } else {
+        Status::Fail
+    };
+    let mark = if skip_auth { "! " } else { "✗ " };
+    let mut result = CheckResult::new(
+        id,
+        title,
+        status,
+        format!("{} (expected {expected})", odd[0]),
+    );
+    result.details = odd[1..].iter().map(|w| format!("{mark}{w}")).collect();
+    result.details.extend(details);
+    let fix = defect_fix("sigv4-second-authorization", version, config).unwrap_or_else(|| {
+        "Check which settings layer sets ANTHROPIC_AUTH_TOKEN, apiKeyHelper, ANTHROPIC_CUSTOM_HEADERS or CLAUDE_CODE_SKIP_BEDROCK_AUTH (`claude-bedrock config`), and upgrade Claude Code (`claude update`).".to_string()
+    });
+    result.fix(fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::client::tests::config;
+    use crate::loopback::capture::Operation;
+
+    const KEY: &str = "ABSKQmVkcm9ja0FQSUtleS1rN3gyLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=";
+
+    fn request(
+        method: &str,
+        target: &str,
+        operation: Operation,
+        auth: AuthSeen,
+    ) -> CapturedRequest {
+        CapturedRequest {
+            method: method.into(),
+            target: target.into(),
+            operation,
+            auth,
+            api_key: None,
+        }
+    }
+
+    fn outcome(requests: Vec<CapturedRequest>) -> Outcome {
+        Outcome {
+            requests,
+            exit: None,
+            elapsed: Duration::from_millis(1500),
+            stderr_tail: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn claude() -> Claude {
+        Claude {
+            path: "/usr/local/bin/claude".into(),
+            found: "PATH",
+        }
+    }
+
+    fn list(auth: AuthSeen) -> CapturedRequest {
+        request(
+            "GET",
+            "/inference-profiles?type=SYSTEM_DEFINED",
+            Operation::ListInferenceProfiles,
+            auth,
+        )
+    }
+
+    fn stream(auth: AuthSeen) -> CapturedRequest {
+        request(
+            "POST",
+            "/model/us.anthropic.claude-sonnet-4-5-20250929-v1:0/invoke-with-response-stream",
+            Operation::InvokeModelWithResponseStream,
+            auth,
+        )
+    }
+
+    fn bearer_config() -> EffectiveConfig {
+        config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_BEARER_TOKEN_BEDROCK", KEY),
+            ],
+            "",
+        )
+    }
+
+    const MATCH: AuthSeen = AuthSeen::Bearer {
+        matches: Some(true),
+    };
+
+    #[test]
+    fn a_dropped_key_fails_with_the_upgrade_that_fixes_it() {
+        let result = verdict(
+            &bearer_config(),
+            &claude(),
+            Some(Version(2, 1, 94)),
+            &outcome(vec![list(MATCH), stream(AuthSeen::None)]),
+        );
+        assert_eq!(result.status, Status::Fail);
+        assert_eq!(
+            result.summary,
+            "POST /model/us.anthropic.claude-sonnet-4-5-20250929-v1:0/invoke-with-response-stream carried no Authorization"
+        );
+        assert!(
+            result
+                .fix
+                .unwrap()
+                .starts_with("Upgrade Claude Code to 2.1.96 or later")
+        );
+    }
+
+    #[test]
+    fn a_different_key_fails() {
+        let result = verdict(
+            &bearer_config(),
+            &claude(),
+            Some(Version(2, 1, 330)),
+            &outcome(vec![
+                list(MATCH),
+                stream(AuthSeen::Bearer {
+                    matches: Some(false),
+                }),
+            ]),
+        );
+        assert_eq!(result.status, Status::Fail);
+        assert!(
+            result
+                .summary
+                .ends_with("carried a different bearer key than AWS_BEARER_TOKEN_BEDROCK"),
+            "{}",
+            result.summary
+        );
+        assert!(
+            result
+                .fix
+                .unwrap()
+                .contains("agree on one AWS_BEARER_TOKEN_BEDROCK")
+        );
+    }
+
+    #[test]
+    fn mantle_may_carry_the_key_as_x_api_key() {
+        let mut messages = request(
+            "POST",
+            "/anthropic/v1/messages",
+            Operation::MantleMessages,
+            AuthSeen::None,
+        );
+        messages.api_key = Some(Some(true));
+        let result = verdict(&bearer_config(), &claude(), None, &outcome(vec![messages]));
+        assert_eq!(result.status, Status::Pass, "{result:?}");
+    }
+
+    #[test]
+    fn without_a_bearer_key_the_scheme_is_reported() {
+        let keys = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ],
+            "",
+        );
+        let sigv4 = || AuthSeen::SigV4 {
+            region: "us-west-2".into(),
+            service: "bedrock".into(),
+        };
+        let result = verdict(
+            &keys,
+            &claude(),
+            Some(Version(2, 1, 330)),
+            &outcome(vec![list(sigv4()), stream(sigv4())]),
+        );
+        assert_eq!(result.status, Status::Pass);
+        assert!(
+            result
+                .summary
+                .contains("signed every Bedrock request with SigV4 (bedrock)")
+        );
+        // A request that is not signed would be rejected by Bedrock.
+        let result = verdict(
+            &keys,
+            &claude(),
+            Some(Version(2, 1, 330)),
+            &outcome(vec![list(sigv4()), stream(AuthSeen::None)]),
+        );
+        assert_eq!(result.status, Status::Fail);
+    }
+
+    #[test]
+    fn no_bedrock_request_is_a_warning() {
+        let stray = request("POST", "/", Operation::Other, AuthSeen::None);
+        let result = verdict(&bearer_config(), &claude(), None, &outcome(vec![stray]));
+        assert_eq!(result.status, Status::Warn);
+        assert!(
+            result
+                .details
+                .iter()
+                .any(|d| d.contains("was stopped after"))
+        );
+    }
+}

@@ -1,0 +1,439 @@
+//! A loopback server that answers like Bedrock (control plane, runtime and Mantle) and records
+//! how each request was authenticated. It keeps facts about the `Authorization` header — its
+//! scheme, whether a bearer key equals the expected one (compared as SHA-256 digests), the SigV4
+//! scope — and never the header itself.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::{Request, Response, Server, wire};
+use crate::secret::digest;
+
+/// What a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    ListInferenceProfiles,
+    GetInferenceProfile,
+    InvokeModel,
+    InvokeModelWithResponseStream,
+    MantleMessages,
+    MantleCountTokens,
+    MantleModels,
+    /// Anything else: not a Bedrock call (an STS or SSO call, a stray request).
+    Other,
+}
+
+impl Operation {
+    pub fn is_bedrock(self) -> bool {
+        self != Operation::Other
+    }
+
+    pub fn is_mantle(self) -> bool {
+        matches!(
+            self,
+            Operation::MantleMessages | Operation::MantleCountTokens | Operation::MantleModels
+        )
+    }
+}
+
+/// How one request was authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthSeen {
+    None,
+    /// `Authorization: Bearer …`; `matches` compares it with the expected key (`None`: no key
+    /// was expected).
+    Bearer {
+        matches: Option<bool>,
+    },
+    /// `Authorization: AWS4-HMAC-SHA256 Credential=…/<date>/<region>/<service>/aws4_request`.
+    SigV4 {
+        region: String,
+        service: String,
+    },
+    /// Another scheme, by name only.
+    Other {
+        scheme: String,
+    },
+}
+
+impl AuthSeen {
+    pub fn describe(&self) -> String {
+        match self {
+            AuthSeen::None => "no Authorization".into(),
+            AuthSeen::Bearer {
+                matches: Some(true),
+            } => "Authorization: Bearer with the configured key".into(),
+            AuthSeen::Bearer {
+                matches: Some(false),
+            } => "Authorization: Bearer with a different key than the configured one".into(),
+            AuthSeen::Bearer { matches: None } => "Authorization: Bearer".into(),
+            AuthSeen::SigV4 { region, service } => {
+                format!("SigV4 (service {service}, region {region})")
+            }
+            AuthSeen::Other { scheme } => format!("Authorization scheme {scheme}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CapturedRequest {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub operation: Operation,
+    pub auth: AuthSeen,
+    /// `x-api-key` (Mantle may take the key there): `Some(matches)` when present.
+    pub api_key: Option<Option<bool>>,
+}
+
+impl CapturedRequest {
+    /// `POST /model/…/invoke-with-response-stream`
+    pub fn line(&self) -> String {
+        format!("{} {}", self.method, self.target)
+    }
+}
+
+/// What the server answers with.
+#[derive(Debug, Clone)]
+pub struct CaptureOptions {
+    pub region: String,
+    /// Inference profiles `ListInferenceProfiles` returns (system-defined).
+    pub profiles: Vec<String>,
+    /// The bearer key requests should carry, when one is configured.
+    pub expected_key: Option<String>,
+}
+
+pub struct CaptureServer {
+    pub server: Server,
+    requests: Arc<Mutex<Vec<CapturedRequest>>>,
+}
+
+impl CaptureServer {
+    pub async fn start(options: CaptureOptions) -> std::io::Result<CaptureServer> {
+        let requests: Arc<Mutex<Vec<CapturedRequest>>> = Arc::default();
+        let recorded = requests.clone();
+        let expected = options.expected_key.as_deref().map(digest);
+        let options = Arc::new(options);
+        let server = Server::start(move |request: Request| {
+            let recorded = recorded.clone();
+            let options = options.clone();
+            async move {
+                let (captured, response) = answer(&request, &options, expected);
+                if let Ok(mut list) = recorded.lock() {
+                    list.push(captured);
+                }
+                response
+            }
+        })
+        .await?;
+        Ok(CaptureServer { server, requests })
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<CapturedRequest> {
+        self.requests.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+fn answer(
+    request: &Request,
+    options: &CaptureOptions,
+    expected: Option<[u8; 32]>,
+) -> (CapturedRequest, Response) {
+    let method = request.method().as_str().to_string();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| request.uri().path().to_string());
+    let path = request.uri().path();
+    let operation = classify(&method, path);
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let auth = match header("authorization") {
+        None => AuthSeen::None,
+        Some(value) => auth_seen(value, expected),
+    };
+    let api_key = header("x-api-key").map(|key| expected.map(|e| digest(key) == e));
+    let captured = CapturedRequest {
+        method,
+        target: crate::secret::scrub_text(&target),
+        operation,
+        auth,
+        api_key,
+    };
+    let body: Value = serde_json::from_slice(request.body()).unwrap_or(Value::Null);
+    let response = match operation {
+        Operation::ListInferenceProfiles => {
+            let application = request
+                .uri()
+                .query()
+                .is_some_and(|q| q.contains("type=APPLICATION"));
+            let summaries: Vec<Value> = if application {
+                Vec::new()
+            } else {
+                options
+                    .profiles
+                    .iter()
+                    .map(|id| profile_summary(id, &options.region))
+                    .collect()
+            };
+            wire::profiles_page(&summaries, None)
+        }
+        Operation::GetInferenceProfile => {
+            let id = percent_decode(path.trim_start_matches("/inference-profiles/"));
+            wire::json(200, &profile_summary(&id, &options.region))
+        }
+        Operation::InvokeModel => {
+            let mut message = wire::message(&model_of(path));
+            message["stop_reason"] = json!("end_turn");
+            wire::json(200, &message)
+        }
+        Operation::InvokeModelWithResponseStream => {
+            wire::event_stream_of(finished_events(&model_of(path)))
+        }
+        Operation::MantleMessages => {
+            let model = body["model"].as_str().unwrap_or("anthropic.claude");
+            if body["stream"].as_bool() == Some(true) {
+                sse(&finished_events(model))
+            } else {
+                let mut message = wire::message(model);
+                message["stop_reason"] = json!("end_turn");
+                wire::json(200, &message)
+            }
+        }
+        Operation::MantleCountTokens => wire::json(200, &json!({ "input_tokens": 8 })),
+        Operation::MantleModels => wire::mantle_models(&[
+            "anthropic.claude-opus-4-6",
+            "anthropic.claude-sonnet-4-6",
+            "anthropic.claude-haiku-4-5",
+        ]),
+        Operation::Other => wire::bedrock_error(
+            404,
+            "ResourceNotFoundException",
+            "claude-bedrock's trace server answers only Bedrock requests",
+        ),
+    };
+    (captured, response)
+}
+
+fn classify(method: &str, path: &str) -> Operation {
+    let get = method == "GET";
+    let post = method == "POST";
+    if get && (path == "/inference-profiles" || path == "/inference-profiles/") {
+        Operation::ListInferenceProfiles
+    } else if get && path.starts_with("/inference-profiles/") {
+        Operation::GetInferenceProfile
+    } else if post && path.starts_with("/model/") && path.ends_with("/invoke-with-response-stream")
+    {
+        Operation::InvokeModelWithResponseStream
+    } else if post && path.starts_with("/model/") && path.ends_with("/invoke") {
+        Operation::InvokeModel
+    } else if post && path.ends_with("/v1/messages/count_tokens") {
+        Operation::MantleCountTokens
+    } else if post && path.ends_with("/v1/messages") {
+        Operation::MantleMessages
+    } else if get && path.ends_with("/v1/models") {
+        Operation::MantleModels
+    } else {
+        Operation::Other
+    }
+}
+
+fn auth_seen(value: &str, expected: Option<[u8; 32]>) -> AuthSeen {
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return AuthSeen::Bearer {
+            matches: expected.map(|e| digest(rest.trim()) == e),
+        };
+    }
+    if scheme == "AWS4-HMAC-SHA256" {
+        // Credential=<key id>/<date>/<region>/<service>/aws4_request: keep region and service.
+        let scope: Vec<&str> = rest
+            .split(',')
+            .find_map(|part| part.trim().strip_prefix("Credential="))
+            .map(|c| c.split('/').collect())
+            .unwrap_or_default();
+        return AuthSeen::SigV4 {
+            region: scope.get(2).unwrap_or(&"?").to_string(),
+            service: scope.get(3).unwrap_or(&"?").to_string(),
+        };
+    }
+    // Only a short, plain scheme name is kept: anything else might be a key sent bare.
+    let scheme = if scheme.len() <= 24
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !rest.is_empty()
+    {
+        scheme.to_string()
+    } else {
+        "unknown (value not shown)".to_string()
+    };
+    AuthSeen::Other { scheme }
+}
+
+/// `/model/<id>/invoke…` → the model ID, decoded.
+fn model_of(path: &str) -> String {
+    let rest = path.trim_start_matches("/model/");
+    let id = rest.rsplit_once('/').map(|(id, _)| id).unwrap_or(rest);
+    percent_decode(id)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A one-token answer that ends normally, so the client has no reason to ask again.
+fn finished_events(model: &str) -> Vec<Value> {
+    let mut events = wire::stream_events(model);
+    for event in &mut events {
+        if event["type"] == "message_delta" {
+            event["delta"]["stop_reason"] = json!("end_turn");
+        }
+    }
+    events
+}
+
+fn sse(events: &[Value]) -> Response {
+    let mut body = String::new();
+    for event in events {
+        let name = event["type"].as_str().unwrap_or("message");
+        body.push_str(&format!("event: {name}\ndata: {event}\n\n"));
+    }
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "text/event-stream")
+        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+        .unwrap_or_default()
+}
+
+fn profile_summary(id: &str, region: &str) -> Value {
+    let application = id.contains(":application-inference-profile/");
+    let arn = if id.starts_with("arn:") {
+        id.to_string()
+    } else {
+        format!("arn:aws:bedrock:{region}:000000000000:inference-profile/{id}")
+    };
+    let base = id
+        .rsplit('/')
+        .next()
+        .unwrap_or(id)
+        .split_once('.')
+        .filter(|(prefix, _)| !prefix.starts_with("anthropic"))
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_else(|| id.to_string());
+    let model = if application {
+        "anthropic.claude-sonnet-4-5-20250929-v1:0".to_string()
+    } else {
+        base
+    };
+    json!({
+        "inferenceProfileId": id.rsplit('/').next().unwrap_or(id),
+        "inferenceProfileArn": arn,
+        "inferenceProfileName": id,
+        "description": "claude-bedrock trace",
+        "models": [{ "modelArn": format!("arn:aws:bedrock:{region}::foundation-model/{model}") }],
+        "status": "ACTIVE",
+        "type": if application { "APPLICATION" } else { "SYSTEM_DEFINED" },
+        "createdAt": "2025-01-01T00:00:00Z",
+        "updatedAt": "2025-01-01T00:00:00Z"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_classified_like_bedrock_operations() {
+        assert_eq!(
+            classify("GET", "/inference-profiles"),
+            Operation::ListInferenceProfiles
+        );
+        assert_eq!(
+            classify("GET", "/inference-profiles/us.anthropic.claude-opus-4-6-v1"),
+            Operation::GetInferenceProfile
+        );
+        assert_eq!(
+            classify(
+                "POST",
+                "/model/us.anthropic.claude-haiku-4-5-20251001-v1:0/invoke"
+            ),
+            Operation::InvokeModel
+        );
+        assert_eq!(
+            classify("POST", "/model/x/invoke-with-response-stream"),
+            Operation::InvokeModelWithResponseStream
+        );
+        assert_eq!(
+            classify("POST", "/anthropic/v1/messages"),
+            Operation::MantleMessages
+        );
+        assert_eq!(classify("POST", "/"), Operation::Other);
+    }
+
+    #[test]
+    fn authorization_is_reduced_to_facts() {
+        let key = "ABSKQmVkcm9ja0FQSUtleS1hYmMtYXQtMTIzNDU2Nzg5MDEyOnNlY3JldA==";
+        let expected = Some(digest(key));
+        assert_eq!(
+            auth_seen(&format!("Bearer {key}"), expected),
+            AuthSeen::Bearer {
+                matches: Some(true)
+            }
+        );
+        assert_eq!(
+            auth_seen("Bearer ABSKother", expected),
+            AuthSeen::Bearer {
+                matches: Some(false)
+            }
+        );
+        assert_eq!(
+            auth_seen(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-west-2/bedrock/aws4_request, SignedHeaders=host, Signature=abc",
+                None
+            ),
+            AuthSeen::SigV4 {
+                region: "us-west-2".into(),
+                service: "bedrock".into()
+            }
+        );
+        let bare = auth_seen(key, expected);
+        assert!(!format!("{bare:?}").contains("QmVk"), "{bare:?}");
+    }
+
+    #[test]
+    fn model_ids_are_decoded_from_the_path() {
+        assert_eq!(
+            model_of("/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke"),
+            "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+        );
+    }
+}

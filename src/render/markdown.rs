@@ -1,0 +1,205 @@
+//! The report as Markdown, to paste into a support ticket or a GitHub issue. A report holds
+//! nothing secret (values are fingerprinted before they reach it); this renderer adds nothing
+//! that is not in the report, and redacts endpoint URLs once more in case one carries a password.
+
+use crate::report::{CheckResult, Report, Status, Summary};
+use crate::secret::redact_url;
+
+pub fn render_report(report: &Report) -> String {
+    let mut md = String::new();
+    let ctx = &report.context;
+    md.push_str("## claude-bedrock doctor report\n\n");
+    md.push_str(&format!(
+        "**{}** — {}\n\n",
+        counts(&report.summary),
+        verdict(&report.summary, ctx.mode == "offline")
+    ));
+
+    let provider = match (ctx.bedrock, ctx.mantle) {
+        (true, true) => "Bedrock Invoke API and Mantle",
+        (true, false) => "Bedrock Invoke API",
+        (false, true) => "Bedrock Mantle",
+        (false, false) => "Bedrock not switched on",
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        (
+            "Tool",
+            format!("{} {}", report.tool.name, report.tool.version),
+        ),
+        ("OS", ctx.os.clone()),
+        ("Mode", ctx.mode.clone()),
+        ("Provider", provider.to_string()),
+        ("Region", format!("{} ({})", ctx.region, ctx.region_source)),
+        (
+            "Profile",
+            format!("{} ({})", ctx.profile, ctx.profile_source),
+        ),
+        ("Auth", format!("{}: {}", ctx.auth, ctx.auth_detail)),
+        ("Claude config dir", ctx.claude_config_dir.clone()),
+        ("Project dir", ctx.project_dir.clone()),
+    ];
+    if let Some(endpoint) = &ctx.control_endpoint {
+        rows.push(("Control-plane endpoint", redact_url(endpoint)));
+    }
+    if let Some(endpoint) = &ctx.runtime_endpoint {
+        rows.push(("Runtime endpoint", redact_url(endpoint)));
+    }
+    md.push_str("| | |\n| --- | --- |\n");
+    for (name, value) in rows {
+        md.push_str(&format!("| {name} | {} |\n", inline(&value)));
+    }
+
+    md.push_str("\n### Checks\n\n| Status | Check | Summary |\n| --- | --- | --- |\n");
+    for check in &report.checks {
+        md.push_str(&format!(
+            "| {} | {} `{}` | {} |\n",
+            badge(check.status),
+            inline(&check.title),
+            code_span_safe(&check.id),
+            inline(&check.summary)
+        ));
+    }
+
+    let explained: Vec<&CheckResult> = report
+        .checks
+        .iter()
+        .filter(|c| !c.details.is_empty() || c.fix.is_some())
+        .collect();
+    if !explained.is_empty() {
+        md.push_str("\n### Details\n");
+        for check in explained {
+            md.push_str(&format!(
+                "\n#### {} {} `{}`\n\n{}\n",
+                badge(check.status),
+                inline(&check.title),
+                code_span_safe(&check.id),
+                inline(&check.summary)
+            ));
+            if !check.details.is_empty() {
+                md.push('\n');
+                md.push_str(&fenced(&check.details.join("\n")));
+            }
+            if let Some(fix) = &check.fix {
+                md.push_str("\n**Fix**\n\n");
+                md.push_str(&fenced(fix));
+            }
+        }
+    }
+
+    if !report.calls.is_empty() {
+        md.push_str(
+            "\n### Network calls\n\n| Operation | Status | Outcome | Time | Endpoint |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for call in &report.calls {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} ms | {} |\n",
+                inline(&call.operation),
+                call.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                inline(&call.outcome),
+                call.duration_ms,
+                inline(&redact_url(&call.endpoint))
+            ));
+        }
+    }
+    md
+}
+
+fn badge(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅ pass",
+        Status::Warn => "⚠️ warn",
+        Status::Fail => "❌ fail",
+        Status::Skip => "➖ skip",
+    }
+}
+
+fn counts(summary: &Summary) -> String {
+    let mut parts = Vec::new();
+    if summary.fail > 0 {
+        parts.push(format!("{} failed", summary.fail));
+    }
+    if summary.warn > 0 {
+        let noun = if summary.warn == 1 {
+            "warning"
+        } else {
+            "warnings"
+        };
+        parts.push(format!("{} {noun}", summary.warn));
+    }
+    parts.push(format!("{} passed", summary.pass));
+    if summary.skip > 0 {
+        parts.push(format!("{} skipped", summary.skip));
+    }
+    parts.join(" · ")
+}
+
+fn verdict(summary: &Summary, offline: bool) -> &'static str {
+    if offline && summary.fail == 0 {
+        "the configuration looks right; the network checks were not run (--offline)."
+    } else if summary.fail > 0 {
+        "Claude Code on Bedrock will not work as configured."
+    } else if summary.warn > 0 {
+        "Claude Code on Bedrock should work; see the warnings."
+    } else {
+        "Claude Code on Bedrock is ready."
+    }
+}
+
+/// Text for a paragraph or a table cell: one line, Markdown and HTML syntax escaped, so that a
+/// `<placeholder>` or an `inference-profile/*` shows as written.
+fn inline(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let intraword = |i: usize| {
+            i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        };
+        match c {
+            // An underscore inside a word never emphasises: AWS_REGION stays readable.
+            '_' if intraword(i) => out.push(c),
+            // Only a leading # makes a heading.
+            '#' if i > 0 => out.push(c),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Check ids are `[a-z.-]`; anything else would break out of the code span.
+fn code_span_safe(id: &str) -> String {
+    id.replace('`', "'")
+}
+
+/// A fenced block longer than any run of backticks inside, so the text cannot close it.
+fn fenced(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{}\n{fence}\n", text.trim_end_matches('\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_text_is_escaped_and_single_line() {
+        assert_eq!(inline("a|b <c> *d*\nnext"), "a\\|b \\<c\\> \\*d\\* next");
+        assert_eq!(inline("AWS_REGION _x_"), "AWS_REGION \\_x\\_");
+    }
+
+    #[test]
+    fn fences_outgrow_backticks_inside() {
+        let block = fenced("run ```this```");
+        assert!(block.starts_with("````text\n"), "{block}");
+        assert!(block.ends_with("\n````\n"), "{block}");
+    }
+}

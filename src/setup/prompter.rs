@@ -1,0 +1,184 @@
+//! The wizard asks through this trait, so that tests can answer it from a script and a real
+//! terminal gets dialoguer. Every prompt also has a command-line flag (see `SetupArgs`).
+
+use std::collections::VecDeque;
+
+use console::Term;
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Input, Password, Select};
+
+/// The user pressed Ctrl-C or Escape: stop, write nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+pub trait Prompter {
+    fn select(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, Cancelled>;
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled>;
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled>;
+    /// Masked input for secrets.
+    fn password(&mut self, prompt: &str) -> Result<String, Cancelled>;
+}
+
+/// The real terminal, on stderr (stdout carries only results).
+pub struct TerminalPrompter {
+    theme: ColorfulTheme,
+    term: Term,
+}
+
+impl TerminalPrompter {
+    pub fn new() -> TerminalPrompter {
+        TerminalPrompter {
+            theme: ColorfulTheme::default(),
+            term: Term::stderr(),
+        }
+    }
+}
+
+impl Default for TerminalPrompter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn select(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, Cancelled> {
+        Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(default.min(items.len().saturating_sub(1)))
+            .interact_on_opt(&self.term)
+            .ok()
+            .flatten()
+            .ok_or(Cancelled)
+    }
+
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled> {
+        Confirm::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .default(default)
+            .interact_on_opt(&self.term)
+            .ok()
+            .flatten()
+            .ok_or(Cancelled)
+    }
+
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled> {
+        let mut input = Input::<String>::with_theme(&self.theme).with_prompt(prompt);
+        if let Some(default) = default {
+            input = input.default(default.to_string());
+        }
+        input.interact_text_on(&self.term).map_err(|_| Cancelled)
+    }
+
+    fn password(&mut self, prompt: &str) -> Result<String, Cancelled> {
+        Password::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .interact_on(&self.term)
+            .map_err(|_| Cancelled)
+    }
+}
+
+/// One scripted answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Pick the item whose text contains this.
+    Pick(String),
+    /// Accept the default.
+    Default,
+    Yes,
+    No,
+    Text(String),
+    /// Behave as Ctrl-C.
+    Cancel,
+}
+
+/// Answers from a script, recording every prompt it was shown (for tests).
+#[derive(Debug, Default)]
+pub struct ScriptedPrompter {
+    answers: VecDeque<Answer>,
+    /// `(prompt, items)` in the order asked.
+    pub asked: Vec<(String, Vec<String>)>,
+    /// The default each select/confirm offered, in order.
+    pub defaults: Vec<String>,
+}
+
+impl ScriptedPrompter {
+    pub fn new(answers: impl IntoIterator<Item = Answer>) -> ScriptedPrompter {
+        ScriptedPrompter {
+            answers: answers.into_iter().collect(),
+            ..ScriptedPrompter::default()
+        }
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.answers.len()
+    }
+
+    fn next(&mut self, prompt: &str, items: &[String]) -> Answer {
+        self.asked.push((prompt.to_string(), items.to_vec()));
+        self.answers
+            .pop_front()
+            .unwrap_or_else(|| panic!("no scripted answer for prompt {prompt:?} ({items:?})"))
+    }
+}
+
+impl Prompter for ScriptedPrompter {
+    fn select(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, Cancelled> {
+        self.defaults
+            .push(items.get(default).cloned().unwrap_or_default());
+        match self.next(prompt, items) {
+            Answer::Default => Ok(default),
+            Answer::Pick(text) => Ok(items
+                .iter()
+                .position(|item| item.contains(&text))
+                .unwrap_or_else(|| panic!("{prompt:?}: no item contains {text:?} in {items:?}"))),
+            Answer::Cancel => Err(Cancelled),
+            other => panic!(
+                "{prompt:?} is a choice, the script answered {other:?}; asked so far: {:?}",
+                self.asked
+            ),
+        }
+    }
+
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled> {
+        self.defaults.push(default.to_string());
+        match self.next(prompt, &[]) {
+            Answer::Default => Ok(default),
+            Answer::Yes => Ok(true),
+            Answer::No => Ok(false),
+            Answer::Cancel => Err(Cancelled),
+            other => panic!(
+                "{prompt:?} is a yes/no question, the script answered {other:?}; asked so far: {:?}",
+                self.asked
+            ),
+        }
+    }
+
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled> {
+        match self.next(prompt, &[]) {
+            Answer::Text(text) => Ok(text),
+            Answer::Default => Ok(default.unwrap_or_default().to_string()),
+            Answer::Cancel => Err(Cancelled),
+            other => panic!("{prompt:?} asks for text, the script answered {other:?}"),
+        }
+    }
+
+    fn password(&mut self, prompt: &str) -> Result<String, Cancelled> {
+        self.input(prompt, None)
+    }
+}

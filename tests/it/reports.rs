@@ -1,0 +1,296 @@
+//! Reports for tickets and CI: Markdown and JUnit renderings of one report, and `--output`.
+
+use claude_bedrock::render::{junit, markdown};
+use claude_bedrock::report::{CheckResult, Report, Status};
+
+use crate::support::Sandbox;
+
+/// A report with every status, and text that XML and Markdown must escape.
+fn report() -> Report {
+    let sandbox = Sandbox::new().env("CLAUDE_CODE_USE_BEDROCK", "1");
+    let config = sandbox.resolve();
+    let context = claude_bedrock::doctor::context(&config);
+    let mut pass = CheckResult::new(
+        "region",
+        "Region",
+        Status::Pass,
+        "us-west-2 from AWS_REGION",
+    );
+    pass.duration_ms = 1234;
+    let checks = vec![
+        pass,
+        CheckResult::new(
+            "auth.bearer",
+            "Bedrock API key",
+            Status::Warn,
+            "the key expires within 30 minutes <soon> & \"then\" fails",
+        )
+        .detail("key ABSK…<132 chars> from process env")
+        .fix("Generate a fresh key before a long session."),
+        CheckResult::new(
+            "iam.invoke",
+            "IAM: invoke",
+            Status::Fail,
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on <resource> & \"more\"",
+        )
+        .detail("✗ also denied: bedrock:InvokeModelWithResponseStream")
+        .detail("InvokeModel said: AccessDeniedException <403>")
+        .fix("Attach this statement:\n{\"Action\": [\"bedrock:InvokeModel\"], \"Resource\": \"arn:aws:bedrock:*:*:inference-profile/*\"}"),
+        CheckResult::new(
+            "client.bearer-trace",
+            "Client auth trace",
+            Status::Skip,
+            "run with --trace-client to watch which auth headers your `claude` sends",
+        ),
+    ];
+    Report::new(context, checks, vec![])
+}
+
+fn child<'a, 'input>(
+    case: &roxmltree::Node<'a, 'input>,
+    tag: &str,
+) -> Option<roxmltree::Node<'a, 'input>> {
+    case.children().find(|n| n.has_tag_name(tag))
+}
+
+#[test]
+fn junit_is_valid_xml_with_one_case_per_check() {
+    let xml = junit::render_report(&report());
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|err| panic!("{err}\n{xml}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 1, "{xml}");
+    let suite = suites[0];
+    assert_eq!(suite.attribute("tests"), Some("4"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    assert_eq!(suite.attribute("skipped"), Some("1"));
+    assert_eq!(suite.attribute("errors"), Some("0"));
+    let property = |name: &str| {
+        suite
+            .descendants()
+            .find(|n| n.has_tag_name("property") && n.attribute("name") == Some(name))
+            .and_then(|n| n.attribute("value"))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        property("tool").as_deref(),
+        Some(concat!("claude-bedrock ", env!("CARGO_PKG_VERSION")))
+    );
+    assert!(property("os").is_some());
+
+    let cases: Vec<_> = suite
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "region (Region)",
+            "auth.bearer (Bedrock API key)",
+            "iam.invoke (IAM: invoke)",
+            "client.bearer-trace (Client auth trace)"
+        ]
+    );
+    assert_eq!(cases[0].attribute("time"), Some("1.234"));
+    // pass: no failure, no skip
+    assert!(child(&cases[0], "failure").is_none() && child(&cases[0], "skipped").is_none());
+    // warn: passes, the finding in system-out, escaped characters come back intact
+    assert!(child(&cases[1], "failure").is_none());
+    let out = child(&cases[1], "system-out").unwrap().text().unwrap();
+    assert!(
+        out.contains("warning: the key expires within 30 minutes <soon> & \"then\" fails"),
+        "{out}"
+    );
+    assert!(out.contains("fix: Generate a fresh key"), "{out}");
+    // fail: message is the summary; details and fix are the text
+    let failure = child(&cases[2], "failure").unwrap();
+    assert_eq!(
+        failure.attribute("message"),
+        Some(
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on <resource> & \"more\""
+        )
+    );
+    let text = failure.text().unwrap();
+    assert!(text.contains("✗ also denied"), "{text}");
+    assert!(text.contains("AccessDeniedException <403>"), "{text}");
+    assert!(
+        text.contains("\"Resource\": \"arn:aws:bedrock:*:*:inference-profile/*\""),
+        "{text}"
+    );
+    // skip
+    let skipped = child(&cases[3], "skipped").unwrap();
+    assert!(
+        skipped
+            .attribute("message")
+            .unwrap()
+            .contains("--trace-client")
+    );
+}
+
+#[test]
+fn junit_survives_control_characters() {
+    let mut report = report();
+    report.checks[0].summary = "colour \u{1b}[31mred\u{1b}[0m and a NUL \u{0}".into();
+    let xml = junit::render_report(&report);
+    roxmltree::Document::parse(&xml).unwrap_or_else(|err| panic!("{err}\n{xml}"));
+}
+
+#[test]
+fn markdown_has_context_every_check_and_the_fixes() {
+    let md = markdown::render_report(&report());
+    assert!(md.starts_with("## claude-bedrock doctor report\n"), "{md}");
+    assert!(
+        md.contains("**1 failed · 1 warning · 1 passed · 1 skipped**"),
+        "{md}"
+    );
+    assert!(
+        md.contains(concat!(
+            "| Tool | claude-bedrock ",
+            env!("CARGO_PKG_VERSION"),
+            " |"
+        )),
+        "{md}"
+    );
+    assert!(md.contains(&format!(
+        "| OS | {}-{} |",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )));
+    for (badge, id) in [
+        ("✅ pass", "region"),
+        ("⚠️ warn", "auth.bearer"),
+        ("❌ fail", "iam.invoke"),
+        ("➖ skip", "client.bearer-trace"),
+    ] {
+        assert!(md.contains(&format!("| {badge} |")), "{badge} {md}");
+        assert!(md.contains(&format!("`{id}`")), "{id} {md}");
+    }
+    // Markup in a summary is escaped, so `<resource>` is not swallowed as an HTML tag.
+    assert!(md.contains("on \\<resource\\> \\& \"more\""), "{md}");
+    // Details and fixes keep their text verbatim in fenced blocks.
+    assert!(md.contains("```text\n✗ also denied: bedrock:InvokeModelWithResponseStream\nInvokeModel said: AccessDeniedException <403>\n```"), "{md}");
+    assert!(
+        md.contains("**Fix**\n\n```text\nAttach this statement:\n{\"Action\""),
+        "{md}"
+    );
+    // Passing checks without details get no section of their own.
+    assert!(!md.contains("#### ✅ pass"), "{md}");
+}
+
+fn healthy() -> Sandbox {
+    Sandbox::new().user_settings(
+        r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-west-2","AWS_ACCESS_KEY_ID":"AKIDEXAMPLE000000001","AWS_SECRET_ACCESS_KEY":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}"#,
+    )
+}
+
+#[test]
+fn output_writes_the_document_and_leaves_stdout_empty() {
+    let sandbox = healthy();
+    for (format, file) in [
+        ("junit", "reports/doctor.xml"),
+        ("markdown", "reports/doctor.md"),
+        ("json", "reports/doctor.json"),
+        ("human", "reports/doctor.txt"),
+    ] {
+        let path = sandbox.root.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let run = sandbox.run(&[
+            "doctor",
+            "--offline",
+            "--format",
+            format,
+            "--output",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{format}: {}\n{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout, "", "{format}: stdout must stay empty");
+        let note: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(note.len(), 1, "{format}: {}", run.stderr);
+        assert!(
+            note[0].starts_with("wrote the ") && note[0].ends_with(path.to_str().unwrap()),
+            "{}",
+            note[0]
+        );
+        let written = std::fs::read_to_string(&path).unwrap();
+        match format {
+            "junit" => {
+                roxmltree::Document::parse(&written).unwrap();
+            }
+            "markdown" => assert!(written.contains("`auth.source`"), "{written}"),
+            "json" => {
+                let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+                assert_eq!(doc["schema_version"], 1);
+            }
+            _ => assert!(written.contains("claude-bedrock doctor"), "{written}"),
+        }
+        // Nothing secret reaches the document.
+        assert!(!written.contains("wJalrXUtnFEMI"), "{format}");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".claude-bedrock-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+#[test]
+fn output_to_an_unwritable_place_is_a_usage_error() {
+    let sandbox = healthy();
+    let path = sandbox.root.join("no/such/dir/report.xml");
+    let run = sandbox.run(&[
+        "doctor",
+        "--offline",
+        "--format",
+        "junit",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn report_formats_are_for_doctor_only() {
+    let sandbox = healthy();
+    for command in ["config", "models"] {
+        for format in ["markdown", "junit"] {
+            let run = sandbox.run(&[command, "--format", format]);
+            assert_eq!(run.code, 2, "{command} {format}: {}", run.stderr);
+            assert!(
+                run.stderr
+                    .contains(&format!("--format {format} applies to `doctor` only")),
+                "{}",
+                run.stderr
+            );
+            assert_eq!(run.stdout, "");
+        }
+    }
+}
+
+#[test]
+fn doctor_prints_markdown_and_junit_on_stdout() {
+    let sandbox = healthy();
+    let md = sandbox.run(&["doctor", "--offline", "--format", "markdown"]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    assert!(
+        md.stdout.starts_with("## claude-bedrock doctor report"),
+        "{}",
+        md.stdout
+    );
+    let xml = sandbox.run(&["doctor", "--offline", "--format", "junit"]);
+    assert_eq!(xml.code, 0, "{}", xml.stderr);
+    let doc = roxmltree::Document::parse(&xml.stdout).unwrap();
+    let cases = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .count();
+    let json = sandbox.run(&["doctor", "--offline", "--json"]).json();
+    assert_eq!(cases, json["checks"].as_array().unwrap().len());
+}
