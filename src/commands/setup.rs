@@ -236,8 +236,10 @@ pub fn render_human(outcome: &Outcome) -> String {
                     text.push_str(&format!(" (previous version: {})", backup.display()));
                 }
                 text.push('\n');
-                for change in &outcome.plan.changes {
-                    text.push_str(&format!("    {}\n", change_line(change)));
+                if !outcome.previewed {
+                    for change in &outcome.plan.changes {
+                        text.push_str(&format!("    {}\n", change_line(change)));
+                    }
                 }
             }
         }

@@ -386,23 +386,49 @@ pub fn prefix_fit(prefix: &str, region: &str) -> PrefixFit {
     }
 }
 
-/// Claude Code's built-in Bedrock model for each tier when nothing is pinned (Claude Code 2.1.x),
-/// without its cross-region prefix. This table is the one place these IDs live.
-pub const TIER_DEFAULTS: [(Family, &str); 3] = [
-    (Family::Opus, "anthropic.claude-opus-4-6-v1"),
-    (Family::Sonnet, "anthropic.claude-sonnet-4-6"),
-    (Family::Haiku, "anthropic.claude-haiku-4-5-20251001-v1:0"),
+/// What Claude Code (seen on 2.1.330) calls for a tier that is not pinned: it probes these with
+/// a one-token invoke and uses the first, newest first, that answers. Without a cross-region
+/// prefix. This table is the one place these IDs live.
+pub const TIER_FALLBACKS: [(Family, &[&str]); 3] = [
+    (
+        Family::Opus,
+        &[
+            "anthropic.claude-opus-5-5",
+            "anthropic.claude-opus-5",
+            "anthropic.claude-opus-4-8",
+            "anthropic.claude-opus-4-7",
+            "anthropic.claude-opus-4-6-v1",
+            "anthropic.claude-opus-4-5-20251101-v1:0",
+            "anthropic.claude-opus-4-1-20250805-v1:0",
+            "anthropic.claude-opus-4-20250514-v1:0",
+        ],
+    ),
+    (
+        Family::Sonnet,
+        &["anthropic.claude-sonnet-4-5-20250929-v1:0"],
+    ),
+    (Family::Haiku, &["anthropic.claude-haiku-4-5-20251001-v1:0"]),
 ];
 
-/// The ID Claude Code calls for an unpinned tier, with the region's (or
+/// The tier Claude Code starts on when neither `ANTHROPIC_MODEL` nor `model` is set.
+pub const DEFAULT_PRIMARY_TIER: Family = Family::Opus;
+
+/// Claude Code's candidates for an unpinned tier, newest first, with the region's (or
 /// `ANTHROPIC_BEDROCK_REGION_PREFIX`'s) cross-region prefix.
-pub fn tier_default(family: Family, prefix: &str) -> String {
-    let base = TIER_DEFAULTS
+pub fn tier_fallbacks(family: Family, prefix: &str) -> Vec<String> {
+    TIER_FALLBACKS
         .iter()
         .find(|(f, _)| *f == family)
-        .map(|(_, id)| *id)
-        .unwrap_or(TIER_DEFAULTS[1].1);
-    format!("{prefix}.{base}")
+        .map(|(_, ids)| ids.iter().map(|id| format!("{prefix}.{id}")).collect())
+        .unwrap_or_default()
+}
+
+/// The newest of Claude Code's candidates for an unpinned tier.
+pub fn tier_default(family: Family, prefix: &str) -> String {
+    tier_fallbacks(family, prefix)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 /// The Mantle form of a Bedrock model ID: no region prefix, no date, no version suffix

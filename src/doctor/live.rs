@@ -12,7 +12,7 @@ use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
 use crate::config::models::{
-    Family, ModelId, ModelIdKind, default_prefix_for_region, tier_default,
+    DEFAULT_PRIMARY_TIER, Family, ModelId, ModelIdKind, default_prefix_for_region, tier_fallbacks,
 };
 use crate::report::{CheckResult, Findings, Status};
 
@@ -59,11 +59,25 @@ pub struct ModelTarget {
     pub pinned: bool,
     /// The region the call goes to when it is not the configured one (the Haiku-class model).
     pub region: Option<String>,
+    /// For an unpinned tier: Claude Code's candidates, newest first (`id` is the first).
+    pub fallbacks: Vec<ModelId>,
 }
 
 impl ModelTarget {
     fn key(&self) -> ProbeKey {
         (self.id.id.clone(), self.region.clone())
+    }
+
+    /// Every model this target may call: the pin, or each candidate.
+    fn keys(&self) -> Vec<ProbeKey> {
+        if self.fallbacks.is_empty() {
+            vec![self.key()]
+        } else {
+            self.fallbacks
+                .iter()
+                .map(|f| (f.id.clone(), self.region.clone()))
+                .collect()
+        }
     }
 }
 
@@ -78,36 +92,59 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
         .get("ANTHROPIC_BEDROCK_REGION_PREFIX")
         .map(str::to_string)
         .unwrap_or_else(|| default_prefix_for_region(&config.region.value).to_string());
-    let tier = |family: Family| -> (String, ModelId, bool) {
+    // A tier's pin, or Claude Code's candidates for it, newest first.
+    let tier = |check: &'static str, family: Family, lead: Option<String>| -> ModelTarget {
         let variable = format!(
             "ANTHROPIC_DEFAULT_{}_MODEL",
             family.name().to_ascii_uppercase()
         );
+        let lead = lead.map(|l| format!("{l} → ")).unwrap_or_default();
+        let region = (family == Family::Haiku)
+            .then(|| haiku_region.clone())
+            .flatten();
         match config.env.get(&variable) {
-            Some(value) => (variable, ModelId::parse(value), true),
-            None => (
-                format!("{variable} unset: Claude Code's default"),
-                ModelId::parse(&tier_default(family, &prefix)),
-                false,
-            ),
+            Some(value) => ModelTarget {
+                check,
+                setting: format!("{lead}{variable}"),
+                id: ModelId::parse(value),
+                pinned: true,
+                region,
+                fallbacks: Vec::new(),
+            },
+            None => {
+                let fallbacks: Vec<ModelId> = tier_fallbacks(family, &prefix)
+                    .iter()
+                    .map(|id| ModelId::parse(id))
+                    .collect();
+                ModelTarget {
+                    check,
+                    setting: format!(
+                        "{lead}{variable} unset: Claude Code tries {} {} model{} newest first",
+                        fallbacks.len(),
+                        family.name(),
+                        if fallbacks.len() == 1 { "" } else { "s" }
+                    ),
+                    id: fallbacks[0].clone(),
+                    pinned: false,
+                    region,
+                    fallbacks,
+                }
+            }
         }
     };
-    let resolve_alias = |id: &ModelId| -> Option<(String, ModelId, bool)> {
-        if id.kind != ModelIdKind::Alias {
-            return None;
-        }
-        let family = match id.id.as_str() {
+    let alias_family = |id: &ModelId| -> Option<Family> {
+        (id.kind == ModelIdKind::Alias).then_some(match id.id.as_str() {
             "opus" | "best" | "opusplan" => Family::Opus,
             "haiku" => Family::Haiku,
-            _ => Family::Sonnet,
-        };
-        Some(tier(family))
+            "sonnet" => Family::Sonnet,
+            _ => DEFAULT_PRIMARY_TIER,
+        })
     };
     let mut targets = Vec::new();
     let primary = config
         .env
-        .get_with_source("ANTHROPIC_MODEL")
-        .map(|(v, _)| ("ANTHROPIC_MODEL".to_string(), ModelId::parse(v)))
+        .get("ANTHROPIC_MODEL")
+        .map(|v| ("ANTHROPIC_MODEL".to_string(), ModelId::parse(v)))
         .or_else(|| {
             config
                 .keys
@@ -115,65 +152,45 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
                 .as_ref()
                 .map(|m| ("model (settings)".to_string(), ModelId::parse(&m.value)))
         });
-    let (setting, id, pinned) = match primary {
-        Some((setting, id)) => match resolve_alias(&id) {
-            Some((tier_setting, tier_id, tier_pinned)) => (
-                format!("{setting}={} → {tier_setting}", id.raw),
-                tier_id,
-                tier_pinned,
+    targets.push(match primary {
+        Some((setting, id)) => match alias_family(&id) {
+            Some(family) => tier(
+                "models.primary",
+                family,
+                Some(format!("{setting}={}", id.raw)),
             ),
-            None => (setting, id, true),
-        },
-        None => {
-            let (s, id, pinned) = tier(Family::Sonnet);
-            (format!("ANTHROPIC_MODEL unset → {s}"), id, pinned)
-        }
-    };
-    targets.push(ModelTarget {
-        check: "models.primary",
-        setting,
-        id,
-        pinned,
-        region: None,
-    });
-    for (check, family) in [
-        ("models.opus", Family::Opus),
-        ("models.sonnet", Family::Sonnet),
-        ("models.haiku", Family::Haiku),
-    ] {
-        let (setting, id, pinned) = tier(family);
-        let region = (family == Family::Haiku)
-            .then(|| haiku_region.clone())
-            .flatten();
-        targets.push(ModelTarget {
-            check,
-            setting,
-            id,
-            pinned,
-            region,
-        });
-    }
-    let (setting, id, pinned) = match config.env.get("ANTHROPIC_SMALL_FAST_MODEL") {
-        Some(value) => (
-            "ANTHROPIC_SMALL_FAST_MODEL".to_string(),
-            ModelId::parse(value),
-            true,
-        ),
-        None => {
-            let (s, id, pinned) = tier(Family::Haiku);
-            (
-                format!("ANTHROPIC_SMALL_FAST_MODEL unset → {s}"),
+            None => ModelTarget {
+                check: "models.primary",
+                setting,
                 id,
-                pinned,
-            )
-        }
-    };
-    targets.push(ModelTarget {
-        check: "models.small-fast",
-        setting,
-        id,
-        pinned,
-        region: haiku_region.clone(),
+                pinned: true,
+                region: None,
+                fallbacks: Vec::new(),
+            },
+        },
+        None => tier(
+            "models.primary",
+            DEFAULT_PRIMARY_TIER,
+            Some("ANTHROPIC_MODEL unset".into()),
+        ),
+    });
+    targets.push(tier("models.opus", Family::Opus, None));
+    targets.push(tier("models.sonnet", Family::Sonnet, None));
+    targets.push(tier("models.haiku", Family::Haiku, None));
+    targets.push(match config.env.get("ANTHROPIC_SMALL_FAST_MODEL") {
+        Some(value) => ModelTarget {
+            check: "models.small-fast",
+            setting: "ANTHROPIC_SMALL_FAST_MODEL".into(),
+            id: ModelId::parse(value),
+            pinned: true,
+            region: haiku_region.clone(),
+            fallbacks: Vec::new(),
+        },
+        None => tier(
+            "models.small-fast",
+            Family::Haiku,
+            Some("ANTHROPIC_SMALL_FAST_MODEL unset".into()),
+        ),
     });
     for (name, value) in &config.keys.model_overrides {
         targets.push(ModelTarget {
@@ -182,6 +199,7 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
             id: ModelId::parse(&value.value),
             pinned: true,
             region: None,
+            fallbacks: Vec::new(),
         });
     }
     targets
@@ -196,8 +214,13 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
     let targets = model_targets(config);
     let mut unique: Vec<ProbeKey> = Vec::new();
     for target in &targets {
-        if is_probeable(&target.id.kind) && !unique.contains(&target.key()) {
-            unique.push(target.key());
+        if !is_probeable(&target.id.kind) {
+            continue;
+        }
+        for key in target.keys() {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
         }
     }
     // A pinned profile is fetched at once; otherwise the first Anthropic profile from the list.
@@ -647,9 +670,33 @@ fn model_check(
     let mut answered = Vec::new();
     let mut ms = 0;
     for target in targets {
-        let model = &target.id.id;
-        findings.note(format!("{} = {model}", target.setting));
-        if target.id.kind == ModelIdKind::MantleId {
+        // An unpinned tier: Claude Code settles on the first of its candidates that answers.
+        let chosen = if target.fallbacks.is_empty() {
+            target.id.clone()
+        } else {
+            let works = |f: &&ModelId| {
+                probes
+                    .get(&(f.id.clone(), target.region.clone()))
+                    .is_some_and(|p| p.invoke.ok && p.stream.ok)
+            };
+            let listed = |f: &&ModelId| list.is_some_and(|l| l.find(&f.id).is_some());
+            let first_working = target.fallbacks.iter().find(works);
+            match first_working {
+                Some(f) => findings.note(format!("the first that answers here is {}", f.id)),
+                None => findings.note("none of them answers here"),
+            }
+            first_working
+                .or_else(|| target.fallbacks.iter().find(listed))
+                .unwrap_or(&target.fallbacks[0])
+                .clone()
+        };
+        let model = &chosen.id;
+        if target.fallbacks.is_empty() {
+            findings.note(format!("{} = {model}", target.setting));
+        } else {
+            findings.note(target.setting.clone());
+        }
+        if chosen.kind == ModelIdKind::MantleId {
             findings.note(format!(
                 "{model} is a Mantle model ID: the Invoke API does not serve it (see mantle.models)"
             ));
@@ -662,7 +709,7 @@ fn model_check(
         }
         if let Some(list) = list {
             let listed = list.find(model).is_some();
-            match &target.id.kind {
+            match &chosen.kind {
                 ModelIdKind::CrossRegionProfile { .. }
                 | ModelIdKind::SystemProfileArn { .. }
                 | ModelIdKind::ApplicationProfileArn { .. }
@@ -689,7 +736,7 @@ fn model_check(
                 "called in {region} (ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION)"
             ));
         }
-        let Some(probe) = probes.get(&target.key()) else {
+        let Some(probe) = probes.get(&(model.clone(), target.region.clone())) else {
             continue;
         };
         ms = ms

@@ -194,22 +194,14 @@ fn answer(
             let id = percent_decode(path.trim_start_matches("/inference-profiles/"));
             wire::json(200, &profile_summary(&id, &options.region))
         }
-        Operation::InvokeModel => {
-            let mut message = wire::message(&model_of(path));
-            message["stop_reason"] = json!("end_turn");
-            wire::json(200, &message)
-        }
-        Operation::InvokeModelWithResponseStream => {
-            wire::event_stream_of(finished_events(&model_of(path)))
-        }
+        Operation::InvokeModel => wire::json(200, &wire::message(&model_of(path), "end_turn")),
+        Operation::InvokeModelWithResponseStream => wire::event_stream(&model_of(path), "end_turn"),
         Operation::MantleMessages => {
             let model = body["model"].as_str().unwrap_or("anthropic.claude");
             if body["stream"].as_bool() == Some(true) {
-                sse(&finished_events(model))
+                wire::sse(&wire::stream_events(model, "end_turn"))
             } else {
-                let mut message = wire::message(model);
-                message["stop_reason"] = json!("end_turn");
-                wire::json(200, &message)
+                wire::json(200, &wire::message(model, "end_turn"))
             }
         }
         Operation::MantleCountTokens => wire::json(200, &json!({ "input_tokens": 8 })),
@@ -308,30 +300,6 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A one-token answer that ends normally, so the client has no reason to ask again.
-fn finished_events(model: &str) -> Vec<Value> {
-    let mut events = wire::stream_events(model);
-    for event in &mut events {
-        if event["type"] == "message_delta" {
-            event["delta"]["stop_reason"] = json!("end_turn");
-        }
-    }
-    events
-}
-
-fn sse(events: &[Value]) -> Response {
-    let mut body = String::new();
-    for event in events {
-        let name = event["type"].as_str().unwrap_or("message");
-        body.push_str(&format!("event: {name}\ndata: {event}\n\n"));
-    }
-    http::Response::builder()
-        .status(200)
-        .header("content-type", "text/event-stream")
-        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
-        .unwrap_or_default()
 }
 
 fn profile_summary(id: &str, region: &str) -> Value {

@@ -69,36 +69,48 @@ pub fn profiles_page(summaries: &[Value], next_token: Option<&str>) -> Response 
     json(200, &body)
 }
 
-/// The Anthropic message a one-token `InvokeModel` returns.
-pub fn message(model: &str) -> Value {
+/// How a short answer ends: a one-token request (a probe) stops at `max_tokens`, anything else
+/// ends its turn — as Bedrock answers, and so that a real client has no reason to ask again.
+pub fn stop_reason_for(request_body: &[u8]) -> &'static str {
+    let max_tokens = serde_json::from_slice::<Value>(request_body)
+        .ok()
+        .and_then(|body| body.get("max_tokens").and_then(Value::as_u64));
+    match max_tokens {
+        Some(n) if n <= 1 => "max_tokens",
+        _ => "end_turn",
+    }
+}
+
+/// The Anthropic message a short `InvokeModel` returns.
+pub fn message(model: &str, stop_reason: &str) -> Value {
     json!({
         "id": "msg_bdrk_01",
         "type": "message",
         "role": "assistant",
         "model": model,
         "content": [{ "type": "text", "text": "." }],
-        "stop_reason": "max_tokens",
+        "stop_reason": stop_reason,
         "stop_sequence": null,
         "usage": { "input_tokens": 8, "output_tokens": 1 }
     })
 }
 
 /// The Anthropic streaming events of a one-token answer.
-pub fn stream_events(model: &str) -> Vec<Value> {
+pub fn stream_events(model: &str, stop_reason: &str) -> Vec<Value> {
     vec![
         json!({"type":"message_start","message":{"id":"msg_bdrk_01","type":"message","role":"assistant","model":model,"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":8,"output_tokens":1}}}),
         json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
         json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"."}}),
         json!({"type":"content_block_stop","index":0}),
-        json!({"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},"usage":{"output_tokens":1}}),
+        json!({"type":"message_delta","delta":{"stop_reason":stop_reason,"stop_sequence":null},"usage":{"output_tokens":1}}),
         json!({"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":8,"outputTokenCount":1,"invocationLatency":120,"firstByteLatency":100}}),
     ]
 }
 
 /// `InvokeModelWithResponseStream`'s body: each Anthropic event, base64 in `{"bytes":…}`, framed
 /// as an AWS event-stream `chunk` message.
-pub fn event_stream(model: &str) -> Response {
-    event_stream_of(stream_events(model))
+pub fn event_stream(model: &str, stop_reason: &str) -> Response {
+    event_stream_of(stream_events(model, stop_reason))
 }
 
 /// Any Anthropic streaming events, framed as `InvokeModelWithResponseStream` sends them.
@@ -165,14 +177,19 @@ pub fn sts_error(status: u16, code: &str, message: &str) -> Response {
 
 /// Mantle's (Anthropic Messages API) answer to a one-token message.
 pub fn mantle_message(model: &str) -> Response {
-    json(200, &message(model))
+    json(200, &message(model, "max_tokens"))
 }
 
-/// Mantle's streaming answer, as server-sent events.
+/// Mantle's streaming answer to a one-token request, as server-sent events.
 pub fn mantle_sse(model: &str) -> Response {
+    sse(&stream_events(model, "max_tokens"))
+}
+
+/// Anthropic streaming events as server-sent events (Mantle's `stream: true`).
+pub fn sse(events: &[Value]) -> Response {
     let mut body = String::new();
-    for event in stream_events(model) {
-        let name = event["type"].as_str().unwrap_or("message").to_string();
+    for event in events {
+        let name = event["type"].as_str().unwrap_or("message");
         body.push_str(&format!("event: {name}\ndata: {event}\n\n"));
     }
     response(200, "text/event-stream", body)

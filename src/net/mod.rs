@@ -238,13 +238,29 @@ pub async fn open(target: &Target, route: &Route, deadline: Instant) -> Result<B
         Route::Proxy(proxy) => {
             let (stream, _) = tcp(&proxy.host, proxy.port, deadline, Phase::ProxyConnect).await?;
             let io: BoxIo = if proxy.scheme == "https" {
-                // An HTTPS proxy: TLS to the proxy first. Its certificate is not what is checked here.
-                let (tls, _) = tls::handshake(Box::new(stream), &proxy.host, &[], deadline)
+                // An HTTPS proxy: TLS to the proxy first. Its password goes only to a proxy whose
+                // certificate public or system roots verify.
+                let (tls, chain) = tls::handshake(Box::new(stream), &proxy.host, &[], deadline)
                     .await
                     .map_err(|mut err| {
                         err.phase = Phase::ProxyConnect;
                         err
                     })?;
+                if proxy.credentials().is_some() {
+                    let trusted = std::iter::once(tls::RootSet::public())
+                        .chain(tls::RootSet::system())
+                        .any(|roots| roots.verify(&chain, &proxy.host).is_trusted());
+                    if !trusted {
+                        return Err(NetError::new(
+                            NetErrorKind::Tls,
+                            Phase::ProxyConnect,
+                            format!(
+                                "the HTTPS proxy {} presents a certificate no trusted root verifies; its password was not sent",
+                                proxy.display
+                            ),
+                        ));
+                    }
+                }
                 Box::new(tls)
             } else {
                 Box::new(stream)

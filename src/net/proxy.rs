@@ -157,6 +157,17 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A proxy value safe to show: the password masked, even when the scheme is missing.
+fn display(value: &str) -> String {
+    if value.contains("://") {
+        redact_url(value)
+    } else {
+        redact_url(&format!("x://{value}"))
+            .trim_start_matches("x://")
+            .to_string()
+    }
+}
+
 /// One proxy variable that is set.
 #[derive(Debug, Clone)]
 pub struct ProxyVar {
@@ -350,7 +361,7 @@ impl ProxyEnv {
             .filter_map(|name| {
                 env.get_with_source(name).map(|(value, source)| ProxyVar {
                     name,
-                    display: redact_url(value),
+                    display: display(value),
                     source: source.clone(),
                     parsed: ProxyUrl::parse(value),
                 })
@@ -462,6 +473,7 @@ mod tests {
             ProxyUrl::parse("socks5://127.0.0.1:1080"),
             Err(ProxyUrlError::Socks(_))
         ));
+        assert_eq!(display("bob:hunter2@proxy:3128"), "bob:****@proxy:3128");
         assert!(matches!(
             ProxyUrl::parse("http://proxy:port"),
             Err(ProxyUrlError::Invalid(_))

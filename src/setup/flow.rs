@@ -195,6 +195,8 @@ pub struct Outcome {
     pub credentials_applied: Option<Applied>,
     pub warnings: Vec<String>,
     pub dry_run: bool,
+    /// The changes were already previewed on the terminal.
+    pub previewed: bool,
 }
 
 /// Where the wizard reports progress: stderr, drawn only on a terminal.
@@ -343,7 +345,9 @@ impl<'a> Wizard<'a> {
             _ => None,
         };
         self.check_precedence(&current, scope, &edit, &auth);
-        if self.ui.chatty {
+        // The preview precedes the question; under --yes the result itself lists the changes.
+        let interactive = self.interactive();
+        if self.ui.chatty && interactive {
             eprint!(
                 "{}",
                 render_changes(&plan, credentials_plan.as_ref(), current.home())
@@ -362,6 +366,7 @@ impl<'a> Wizard<'a> {
             credentials_applied: None,
             warnings: Vec::new(),
             dry_run: self.args.dry_run,
+            previewed: interactive && self.ui.chatty,
         };
         let nothing_to_do =
             outcome.plan.is_noop() && outcome.credentials_plan.as_ref().is_none_or(Plan::is_noop);
@@ -1005,10 +1010,9 @@ impl<'a> Wizard<'a> {
             ));
             values.push(Some(c.id.clone()));
         }
-        let default_model =
-            crate::config::models::tier_default(family, default_prefix_for_region(region));
+        let newest = crate::config::models::tier_default(family, default_prefix_for_region(region));
         items.push(format!(
-            "Leave unpinned (Claude Code's default, today {default_model})"
+            "Leave unpinned (Claude Code tries its own {tier} candidates, newest first: {newest}, …)"
         ));
         values.push(None);
         let default = existing
@@ -1082,7 +1086,10 @@ impl<'a> Wizard<'a> {
         if !self.interactive() {
             return Ok(existing);
         }
-        let mut items = vec!["Not set: Claude Code starts on the Sonnet tier".to_string()];
+        let mut items = vec![format!(
+            "Not set: Claude Code starts on the {} tier",
+            crate::config::models::DEFAULT_PRIMARY_TIER.name()
+        )];
         let mut values: Vec<Option<String>> = vec![None];
         if let Some(existing) = &existing {
             items.push(format!("Keep the current primary model {existing}"));

@@ -797,3 +797,93 @@ fn project_scope_refuses_a_key_with_the_reason() {
     assert!(!sandbox.project.join(".claude/settings.json").exists());
     let _ = sandbox_for;
 }
+
+#[test]
+fn every_corpus_file_round_trips_through_setup_and_stays_schema_valid() {
+    let shared = crate::support::shared_dir();
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(shared.join("schemas/claude-code-settings.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the settings schema compiles");
+    let fake = FakeAws::start(Scenario::healthy());
+    let mut files: Vec<_> = fs::read_dir(shared.join("corpus/claude-code-settings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20);
+    for path in files {
+        let original_text = fs::read_to_string(&path).unwrap();
+        let original: Value = serde_json::from_str(&original_text).unwrap();
+        let sandbox = fresh(&fake).user_settings(&original_text);
+        let result = run(
+            &sandbox,
+            &yes(&[
+                "--no-probe",
+                "--opus",
+                "us.anthropic.claude-opus-4-6-v1",
+                "--sonnet",
+                "us.anthropic.claude-sonnet-4-6",
+                "--haiku",
+                "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            ]),
+        );
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(result.code, 0, "{name}: {}", result.stderr);
+        let written = settings(&sandbox);
+
+        // Everything setup does not own is exactly as it was, key order included.
+        let strip = |value: &Value| {
+            let mut value = value.clone();
+            if let Some(env) = value.get_mut("env").and_then(Value::as_object_mut) {
+                for key in claude_bedrock::setup::flow::OWNED_ENV {
+                    env.remove(*key);
+                }
+            }
+            if let Some(object) = value.as_object_mut()
+                && object
+                    .get("env")
+                    .and_then(Value::as_object)
+                    .is_some_and(|e| e.is_empty())
+                && original.get("env").is_none()
+            {
+                object.remove("env");
+            }
+            value
+        };
+        assert_eq!(
+            strip(&written),
+            strip(&original),
+            "{name}: keys setup does not own changed"
+        );
+        let before_keys: Vec<&String> = original.as_object().unwrap().keys().collect();
+        let after_keys: Vec<&String> = written
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "env" || original.get("env").is_some())
+            .collect();
+        assert_eq!(
+            before_keys, after_keys,
+            "{name}: top-level key order changed"
+        );
+
+        for (key, value) in written["env"].as_object().unwrap() {
+            assert!(value.is_string(), "{name}: env.{key} is not a string");
+        }
+        assert_eq!(written["env"]["AWS_PROFILE"], "dev");
+        let errors: Vec<String> = validator
+            .iter_errors(&written)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        let original_errors: Vec<String> = validator
+            .iter_errors(&original)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.iter().all(|e| original_errors.contains(e)),
+            "{name}: setup introduced schema errors: {errors:?}"
+        );
+    }
+}

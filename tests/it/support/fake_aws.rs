@@ -338,9 +338,12 @@ async fn handle(state: &State, request: Request) -> Response {
                 );
             }
             if operation == "InvokeModel" {
-                wire::json(200, &wire::message(&id))
+                wire::json(
+                    200,
+                    &wire::message(&id, wire::stop_reason_for(request.body())),
+                )
             } else {
-                wire::event_stream(&id)
+                wire::event_stream(&id, wire::stop_reason_for(request.body()))
             }
         }
         _ => wire::bedrock_error(404, "UnknownOperationException", "Unknown operation"),

@@ -1,0 +1,154 @@
+//! The program the settings are for: the real Claude Code, installed from npm, reads what
+//! `setup --yes` wrote and calls the fake AWS with the pinned models and the configured auth.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::Sandbox;
+use crate::support::claude_code;
+use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
+
+/// The current Claude Code release these tests pin.
+const CURRENT: &str = "2.1.330";
+
+const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
+const SONNET: &str = "us.anthropic.claude-sonnet-4-6";
+const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+/// Runs the real client with nothing but HOME and PATH (plus the two variables that keep it
+/// quiet and on loopback), killing it if it outlives `limit`.
+fn claude(binary: &Path, sandbox: &Sandbox, args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(binary)
+        .args(args)
+        .env_clear()
+        .env("HOME", &sandbox.home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CLAUDE_CODE_MAX_RETRIES", "0")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .current_dir(&sandbox.project)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start claude");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn setup(sandbox: &Sandbox, auth: &[&str]) {
+    let mut args = vec![
+        "setup",
+        "--yes",
+        "--region",
+        "us-east-1",
+        "--opus",
+        OPUS,
+        "--sonnet",
+        SONNET,
+        "--haiku",
+        HAIKU,
+    ];
+    args.extend_from_slice(auth);
+    let result = sandbox.run(&args);
+    assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
+}
+
+fn check_tiers(binary: &Path, sandbox: &Sandbox, fake: &FakeAws, scheme: &str) {
+    for (alias, expected) in [("opus", OPUS), ("sonnet", SONNET), ("haiku", HAIKU)] {
+        let before = fake.seen().len();
+        let output = claude(
+            binary,
+            sandbox,
+            &["-p", "Reply with one word.", "--model", alias],
+            Duration::from_secs(90),
+        );
+        let seen = fake.seen()[before..].to_vec();
+        let streamed: Vec<_> = seen
+            .iter()
+            .filter(|s| s.operation == "InvokeModelWithResponseStream")
+            .collect();
+        assert!(
+            streamed
+                .iter()
+                .any(|s| s.model.as_deref() == Some(expected)),
+            "--model {alias}: the client did not stream from {expected}; it called {:?}\nstdout: {}\nstderr: {}",
+            seen.iter()
+                .map(|s| format!("{} {:?}", s.operation, s.model))
+                .collect::<Vec<_>>(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for call in &seen {
+            assert_eq!(
+                call.auth_scheme, scheme,
+                "--model {alias}: {} {:?}",
+                call.operation, call.model
+            );
+            assert!(
+                call.auth_ok,
+                "--model {alias}: the fake rejected the client's {scheme} auth on {}",
+                call.operation
+            );
+        }
+    }
+}
+
+fn auth_status(binary: &Path, sandbox: &Sandbox) -> serde_json::Value {
+    let output = claude(
+        binary,
+        sandbox,
+        &["auth", "status"],
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let start = stdout
+        .find('{')
+        .unwrap_or_else(|| panic!("no JSON from `claude auth status`: {stdout}"));
+    serde_json::from_str(&stdout[start..])
+        .unwrap_or_else(|e| panic!("`claude auth status` printed {stdout}: {e}"))
+}
+
+#[test]
+fn claude_code_calls_the_pinned_models_with_a_profile_setup_wrote() {
+    let binary = claude_code::install(CURRENT);
+    let fake = FakeAws::start(Scenario::healthy());
+    // Only the endpoint is seeded; setup writes the rest, and must keep this line.
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .user_settings(&format!(
+            r#"{{"env":{{"ANTHROPIC_BEDROCK_BASE_URL":"{}"}}}}"#,
+            fake.url
+        ))
+        .aws_credentials(&format!(
+            "[dev]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ));
+    setup(&sandbox, &["--auth", "profile", "--profile", "dev"]);
+    check_tiers(&binary, &sandbox, &fake, "sigv4");
+    let status = auth_status(&binary, &sandbox);
+    assert_eq!(status["apiProvider"], "bedrock", "{status}");
+}
+
+#[test]
+fn claude_code_sends_the_bearer_key_setup_wrote() {
+    let binary = claude_code::install(CURRENT);
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .env("AWS_BEARER_TOKEN_BEDROCK", &bearer_key())
+        .user_settings(&format!(
+            r#"{{"env":{{"ANTHROPIC_BEDROCK_BASE_URL":"{}"}}}}"#,
+            fake.url
+        ));
+    setup(&sandbox, &["--auth", "bearer"]);
+    // The key now lives in the user settings; the client gets only HOME and PATH.
+    check_tiers(&binary, &sandbox, &fake, "bearer");
+    assert_eq!(auth_status(&binary, &sandbox)["apiProvider"], "bedrock");
+}
