@@ -62,6 +62,11 @@ pub fn run(cli: Cli) -> u8 {
 
 async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
     let g = &cli.global;
+    if let Command::Setup(args) = &cli.command {
+        // Setup resolves the configuration itself: --profile and --region are its answers.
+        document::require_report_format(out.format, "setup")?;
+        return commands::setup::run(g, args, out, timeout(g)).await;
+    }
     let inputs = Inputs::from_process(
         g.claude_config_dir.clone(),
         g.project_dir.clone(),
@@ -94,7 +99,7 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             }
             Ok(outcome.exit_code)
         }
-        Command::Setup(args) => commands::setup::run(g, args, out, timeout(g)).await,
+        Command::Setup(_) => unreachable!("setup is dispatched above"),
     }
 }
 

@@ -14,6 +14,9 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{Connector, tls};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::os_shim_internal::Env;
 use aws_types::region::Region;
 
@@ -62,6 +65,7 @@ impl Clients {
         let region = config.region.value.clone();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .env(Env::from(env.clone()))
+            .http_client(http_client(config))
             .region(Region::new(region.clone()))
             .profile_name(&config.profile.name)
             .retry_config(RetryConfig::disabled())
@@ -162,6 +166,47 @@ impl Clients {
             _ => &self.runtime,
         }
     }
+}
+
+/// The SDK's HTTP client, proxied as Claude Code would be: the proxy variables come from the
+/// effective environment (settings `env` included), which the SDK alone would not read.
+fn http_client(config: &EffectiveConfig) -> SharedHttpClient {
+    let env = &config.env;
+    let proxy = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]
+        .iter()
+        .find_map(|name| env.get(name))
+        .and_then(|url| {
+            let mut proxy = ProxyConfig::all(url).ok()?;
+            if let Ok(parsed) = crate::net::proxy::ProxyUrl::parse(url)
+                && let Some((user, password)) = parsed.credentials()
+            {
+                proxy = proxy.with_basic_auth(user, password);
+            }
+            Some(
+                match ["no_proxy", "NO_PROXY"]
+                    .iter()
+                    .find_map(|name| env.get(name))
+                {
+                    Some(rules) => proxy.no_proxy(rules),
+                    None => proxy,
+                },
+            )
+        })
+        .unwrap_or_else(ProxyConfig::disabled);
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(move |settings, components| {
+        let mut connector = Connector::builder().proxy_config(proxy.clone());
+        if let Some(settings) = settings {
+            connector = connector.connector_settings(settings.clone());
+        }
+        if let Some(sleep) = components.and_then(|c| c.sleep_impl()) {
+            connector = connector.sleep_impl(sleep);
+        }
+        connector
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .build()
+    })
 }
 
 /// The environment the SDK resolves from: Claude Code's effective environment, with the

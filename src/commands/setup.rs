@@ -84,18 +84,23 @@ pub async fn run(
         timeout,
         stdin_key,
     );
-    Ok(finish(wizard.run().await, out))
+    finish(wizard.run().await, out, global.output.as_deref())
 }
 
 /// Renders the outcome (or the reason there is none) and returns the exit status.
-pub fn finish(result: Result<Outcome, SetupError>, out: &Output) -> u8 {
-    match result {
+pub fn finish(
+    result: Result<Outcome, SetupError>,
+    out: &Output,
+    file: Option<&std::path::Path>,
+) -> Result<u8, FatalError> {
+    Ok(match result {
         Ok(outcome) => {
-            if out.is_json() {
-                print_stdout(&crate::render::json::to_string(&to_json(&outcome)));
+            let text = if out.is_json() {
+                crate::render::json::to_string(&to_json(&outcome))
             } else {
-                print_stdout(&render_human(&outcome));
-            }
+                render_human(&outcome)
+            };
+            crate::document::emit(&text, file, out.format)?;
             0
         }
         Err(SetupError::Cancelled) => {
@@ -119,7 +124,7 @@ pub fn finish(result: Result<Outcome, SetupError>, out: &Output) -> u8 {
             report_error(out, &message, None);
             1
         }
-    }
+    })
 }
 
 fn report_error(out: &Output, message: &str, fix: Option<&str>) {

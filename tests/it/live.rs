@@ -308,3 +308,29 @@ fn the_haiku_model_is_probed_in_its_own_region() {
             .contains("called in us-west-2")
     );
 }
+
+#[test]
+fn a_proxy_set_only_in_settings_is_the_one_the_checks_use() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://127.0.0.1:{}", dead.local_addr().unwrap().port());
+    drop(dead);
+    // The shell has no proxy; the project settings route everything through a dead one.
+    let sandbox = sandbox_for(&fake).local_settings(&format!(
+        r#"{{"env":{{"HTTPS_PROXY":"{proxy}","HTTP_PROXY":"{proxy}"}}}}"#
+    ));
+    let run = sandbox.run(&["doctor", "--json", "--timeout", "2"]);
+    let list = run.check("iam.list-inference-profiles");
+    assert_eq!(list["status"], "fail", "{list}");
+    assert!(
+        fake.seen().is_empty(),
+        "requests bypassed the proxy: {:?}",
+        fake.seen()
+    );
+    // NO_PROXY exempts the endpoint, as it would for Claude Code.
+    let exempt = sandbox_for(&fake).local_settings(&format!(
+        r#"{{"env":{{"HTTPS_PROXY":"{proxy}","HTTP_PROXY":"{proxy}","NO_PROXY":"127.0.0.1"}}}}"#
+    ));
+    let run = exempt.run(&["doctor", "--json", "--timeout", "2"]);
+    assert_eq!(run.check("iam.list-inference-profiles")["status"], "pass");
+}

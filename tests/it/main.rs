@@ -11,6 +11,7 @@ mod mantle;
 mod models;
 mod network;
 mod no_secrets;
+mod pty;
 mod real_client;
 mod region;
 mod reports;

@@ -1,0 +1,105 @@
+//! The real wizard in a real pseudo-terminal: dialoguer's prompts, arrow keys and Enter, against
+//! the fake AWS — and Ctrl-C, which must restore the terminal and write nothing.
+
+#![cfg(unix)]
+
+use std::fs;
+use std::time::Duration;
+
+use expectrl::{Eof, Expect, Session};
+
+use crate::support::Sandbox;
+use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario};
+
+const ENTER: &str = "\r";
+const DOWN: &str = "\x1b[B";
+
+fn wizard(sandbox: &Sandbox) -> expectrl::session::OsSession {
+    let mut command = sandbox.command(&["setup"]);
+    command.env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("spawn in a pty");
+    session.get_process_mut().set_window_size(120, 40).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session
+}
+
+fn sandbox(fake: &FakeAws) -> Sandbox {
+    Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .env("AWS_REGION", "us-east-1")
+        .aws_credentials(&format!(
+            "[dev]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n[other]\naws_access_key_id = x\naws_secret_access_key = y\n"
+        ))
+}
+
+#[test]
+fn the_wizard_runs_end_to_end_in_a_terminal() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = sandbox(&fake);
+    let mut p = wizard(&sandbox);
+    p.expect("How should Claude Code authenticate").unwrap();
+    p.expect("AWS profile \"other\"").unwrap();
+    p.send(ENTER).unwrap(); // "dev" is first and preselected
+    p.expect("Which region should Claude Code use?").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Pin the opus tier to").unwrap();
+    p.send(DOWN).unwrap(); // global.… instead of the newest us.… profile
+    p.send(ENTER).unwrap();
+    p.expect("Pin the sonnet tier to").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Pin the haiku tier to").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Primary model").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("1M-token context window").unwrap();
+    p.send("y").unwrap();
+    p.expect("1M-token context window").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Which settings file").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Write these changes").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Next:").unwrap();
+    p.expect(Eof).unwrap();
+
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(sandbox.user_settings_path()).unwrap()).unwrap();
+    let env = &written["env"];
+    assert_eq!(env["AWS_PROFILE"], "dev");
+    assert_eq!(
+        env["ANTHROPIC_DEFAULT_OPUS_MODEL"],
+        "global.anthropic.claude-opus-4-6-v1[1m]"
+    );
+    assert_eq!(
+        env["ANTHROPIC_DEFAULT_SONNET_MODEL"],
+        "us.anthropic.claude-sonnet-4-6"
+    );
+    assert_eq!(
+        env["ANTHROPIC_DEFAULT_HAIKU_MODEL"],
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    );
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal_and_writes_nothing() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = sandbox(&fake);
+    let mut p = wizard(&sandbox);
+    p.expect("How should Claude Code authenticate").unwrap();
+    p.send(ENTER).unwrap();
+    p.expect("Which region should Claude Code use?").unwrap();
+    p.send("\x03").unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let text: String = std::iter::once(rest.before())
+        .chain(rest.matches())
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert!(text.contains("nothing was written"), "{text:?}");
+    assert!(
+        text.contains("\x1b[?25h"),
+        "the cursor was not shown again: {text:?}"
+    );
+    let status = p.get_process().wait().unwrap();
+    assert!(format!("{status:?}").contains("130"), "{status:?}");
+    assert!(!sandbox.user_settings_path().exists());
+}
