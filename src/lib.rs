@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod doctor;
 pub mod document;
+pub mod encoding;
 pub mod loopback;
 pub mod net;
 pub mod output;

@@ -107,14 +107,7 @@ pub async fn run(
     let list = match ops::list_profiles(&clients).await {
         Ok(list) => list,
         Err(failure) => {
-            let attempt = Attempt {
-                operation: "ListInferenceProfiles",
-                action: "bedrock:ListInferenceProfiles",
-                endpoint: &clients.control_endpoint,
-                model: None,
-                auth: clients.auth,
-                profiles: None,
-            };
+            let attempt = Attempt::list_profiles(&clients);
             let e = explain(&failure, &attempt, config);
             let text = if out.is_json() {
                 crate::render::json::error_document(&e.summary, Some(&e.fix))
@@ -274,14 +267,7 @@ fn render_human(
         if let Some(first) = failing.first()
             && let Some(failure) = first.probe.as_ref().and_then(|p| p.failure.as_ref())
         {
-            let attempt = Attempt {
-                operation: "InvokeModel",
-                action: "bedrock:InvokeModel",
-                endpoint: &clients.runtime_endpoint,
-                model: Some(first.model_id()),
-                auth: clients.auth,
-                profiles: None,
-            };
+            let attempt = Attempt::invoke(clients, false, first.model_id(), None);
             let e = explain(failure, &attempt, config);
             text.push_str(&format!(
                 "\n{} of {} did not answer. {}\n{} {}\n",

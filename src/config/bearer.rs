@@ -1,6 +1,7 @@
 //! Offline analysis of a Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`). Nothing here ever returns
 //! the key or its secret part; callers get facts about it and a fingerprint.
 
+use crate::encoding::percent_decode;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde::Serialize;
@@ -209,26 +210,6 @@ fn short_term(encoded: &str) -> Result<BearerKind, String> {
         expires_at: issued_at + Duration::seconds(lifetime_secs),
         signed_with_session_token: param("X-Amz-Security-Token").is_some(),
     })
-}
-
-fn percent_decode(value: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `2025-11-20T10:00:00Z`, for reports.

@@ -22,6 +22,45 @@ pub struct Attempt<'a> {
     pub profiles: Option<&'a ProfileList>,
 }
 
+impl<'a> Attempt<'a> {
+    /// `ListInferenceProfiles` on the control plane.
+    pub fn list_profiles(clients: &'a crate::aws::Clients) -> Attempt<'a> {
+        Attempt {
+            operation: "ListInferenceProfiles",
+            action: "bedrock:ListInferenceProfiles",
+            endpoint: &clients.control_endpoint,
+            model: None,
+            auth: clients.auth,
+            profiles: None,
+        }
+    }
+
+    /// A one-token `InvokeModel` (or its streaming twin when `stream`) of `model`.
+    pub fn invoke(
+        clients: &'a crate::aws::Clients,
+        stream: bool,
+        model: &'a str,
+        profiles: Option<&'a ProfileList>,
+    ) -> Attempt<'a> {
+        let (operation, action) = if stream {
+            (
+                "InvokeModelWithResponseStream",
+                "bedrock:InvokeModelWithResponseStream",
+            )
+        } else {
+            ("InvokeModel", "bedrock:InvokeModel")
+        };
+        Attempt {
+            operation,
+            action,
+            endpoint: &clients.runtime_endpoint,
+            model: Some(model),
+            auth: clients.auth,
+            profiles,
+        }
+    }
+}
+
 pub struct Explanation {
     pub status: Status,
     pub summary: String,

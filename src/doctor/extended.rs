@@ -3,14 +3,13 @@
 //! the live checks; the SSO checks read the network facts, so they follow them. Offline, only the
 //! SSO checks run: they read local files.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::aws::Clients;
 use crate::config::EffectiveConfig;
-use crate::report::{CheckResult, Status};
+use crate::report::CheckResult;
 
-use super::{mantle, network, sso};
+use super::{guarded, mantle, network, sso};
 
 /// Every check of this file, in report order.
 pub const CHECKS: [(&str, &str); 6] = [
@@ -23,31 +22,6 @@ pub const CHECKS: [(&str, &str); 6] = [
 ];
 
 const OFFLINE: &str = "--offline: no network call made";
-
-/// A check function's result, or a failed result when it panics.
-fn guarded(id: &str, title: &str, check: impl FnOnce() -> CheckResult) -> CheckResult {
-    let started = Instant::now();
-    let mut result = catch_unwind(AssertUnwindSafe(check)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        CheckResult::new(
-            id,
-            title,
-            Status::Fail,
-            format!("the check itself crashed: {message}"),
-        )
-        .fix("This is a bug in claude-bedrock; please report it with this output.")
-    });
-    result.id = id.to_string();
-    result.title = title.to_string();
-    if result.duration_ms == 0 {
-        result.duration_ms = started.elapsed().as_millis() as u64;
-    }
-    result
-}
 
 fn sso_checks(config: &EffectiveConfig, path: Option<&network::SsoPath>) -> Vec<CheckResult> {
     let (session_id, session_title) = sso::SESSION;

@@ -311,25 +311,21 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
         get_check(config, clients, get, list_ok, &targets),
         permission_check(
             "iam.invoke",
-            "InvokeModel",
-            "bedrock:InvokeModel",
+            false,
             config,
             clients,
             &unique,
             &probes,
             list_ok,
-            |p| &p.invoke,
         ),
         permission_check(
             "iam.invoke-stream",
-            "InvokeModelWithResponseStream",
-            "bedrock:InvokeModelWithResponseStream",
+            true,
             config,
             clients,
             &unique,
             &probes,
             list_ok,
-            |p| &p.stream,
         ),
     ];
     let mut reported: Vec<(&str, ProbeKey, usize)> = Vec::new();
@@ -482,14 +478,7 @@ fn list_check(
             }
         }
         Err(failure) => {
-            let attempt = Attempt {
-                operation: "ListInferenceProfiles",
-                action: "bedrock:ListInferenceProfiles",
-                endpoint: &clients.control_endpoint,
-                model: None,
-                auth: clients.auth,
-                profiles: None,
-            };
+            let attempt = Attempt::list_profiles(clients);
             explain(failure, &attempt, config).into_check(id, title(id))
         }
     };
@@ -557,19 +546,25 @@ fn get_check(
 #[allow(clippy::too_many_arguments)]
 fn permission_check(
     id: &str,
-    operation: &str,
-    action: &str,
+    stream: bool,
     config: &EffectiveConfig,
     clients: &Clients,
     models: &[ProbeKey],
     probes: &HashMap<ProbeKey, ModelProbes>,
     list: Option<&ProfileList>,
-    pick: fn(&ModelProbes) -> &Probe,
 ) -> CheckResult {
+    let pick = |p: &ModelProbes| {
+        if stream {
+            p.stream.clone()
+        } else {
+            p.invoke.clone()
+        }
+    };
+    let action = Attempt::invoke(clients, stream, "", list).action;
     if models.is_empty() {
         return CheckResult::new(id, title(id), Status::Skip, "no Invoke API model to call");
     }
-    let outcomes: Vec<(&String, &Probe)> = models
+    let outcomes: Vec<(&String, Probe)> = models
         .iter()
         .filter_map(|key| probes.get(key).map(|p| (&key.0, pick(p))))
         .collect();
@@ -578,22 +573,6 @@ fn permission_check(
         .map(|(_, p)| p.duration_ms)
         .max()
         .unwrap_or(0);
-    fn attempt<'a>(
-        operation: &'a str,
-        action: &'a str,
-        clients: &'a Clients,
-        model: &'a str,
-        list: Option<&'a ProfileList>,
-    ) -> Attempt<'a> {
-        Attempt {
-            operation,
-            action,
-            endpoint: &clients.runtime_endpoint,
-            model: Some(model),
-            auth: clients.auth,
-            profiles: list,
-        }
-    }
     let mut check = if let Some((model, _)) = outcomes.iter().find(|(_, p)| p.ok) {
         let mut check = CheckResult::new(
             id,
@@ -631,7 +610,7 @@ fn permission_check(
             Some((model, failure)) if rank(failure) < 3 => {
                 let e = explain(
                     failure,
-                    &attempt(operation, action, clients, model, list),
+                    &Attempt::invoke(clients, stream, model, list),
                     config,
                 );
                 e.into_check(id, title(id))
@@ -742,37 +721,23 @@ fn model_check(
         ms = ms
             .max(probe.invoke.duration_ms)
             .max(probe.stream.duration_ms);
-        let attempt = |operation| Attempt {
-            operation,
-            action: if operation == "InvokeModel" {
-                "bedrock:InvokeModel"
-            } else {
-                "bedrock:InvokeModelWithResponseStream"
-            },
-            endpoint: &clients.runtime_endpoint,
-            model: Some(model),
-            auth: clients.auth,
-            profiles: list,
-        };
         let failure = probe
             .invoke
             .failure
             .as_ref()
-            .map(|f| (f, "InvokeModel"))
-            .or_else(|| {
-                probe
-                    .stream
-                    .failure
-                    .as_ref()
-                    .map(|f| (f, "InvokeModelWithResponseStream"))
-            });
+            .map(|f| (f, false))
+            .or_else(|| probe.stream.failure.as_ref().map(|f| (f, true)));
         match failure {
             None => answered.push(format!(
                 "{model} answers (invoke {} ms, stream {} ms)",
                 probe.invoke.duration_ms, probe.stream.duration_ms
             )),
-            Some((failure, operation)) => {
-                let e = explain(failure, &attempt(operation), config);
+            Some((failure, stream)) => {
+                let e = explain(
+                    failure,
+                    &Attempt::invoke(clients, stream, model, list),
+                    config,
+                );
                 let mut status = e.status;
                 let mut fix = e.fix;
                 if !target.pinned && status == Status::Fail && id != "models.primary" {
@@ -784,7 +749,7 @@ fn model_check(
                 }
                 findings.raise(status, e.summary, Some(fix));
                 findings.note(e.evidence);
-                if operation == "InvokeModel"
+                if !stream
                     && let Some(stream_failure) = &probe.stream.failure
                     && stream_failure.kind != failure.kind
                 {

@@ -70,25 +70,32 @@ pub fn run_offline(config: &EffectiveConfig) -> Vec<CheckResult> {
 }
 
 fn run_guarded(check: &OfflineCheck, config: &EffectiveConfig) -> CheckResult {
+    guarded(check.id, check.title, || (check.run)(config))
+}
+
+/// A check function's result under its stable id and title, or a failed result when it panics:
+/// one broken check must not take the report down.
+pub(crate) fn guarded(id: &str, title: &str, check: impl FnOnce() -> CheckResult) -> CheckResult {
     let started = Instant::now();
-    let mut result =
-        catch_unwind(AssertUnwindSafe(|| (check.run)(config))).unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            CheckResult::new(
-                check.id,
-                check.title,
-                Status::Fail,
-                format!("the check itself crashed: {message}"),
-            )
-            .fix("This is a bug in claude-bedrock; please report it with this output.")
-        });
-    result.id = check.id.to_string();
-    result.title = check.title.to_string();
-    result.duration_ms = started.elapsed().as_millis() as u64;
+    let mut result = catch_unwind(AssertUnwindSafe(check)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        CheckResult::new(
+            id,
+            title,
+            Status::Fail,
+            format!("the check itself crashed: {message}"),
+        )
+        .fix("This is a bug in claude-bedrock; please report it with this output.")
+    });
+    result.id = id.to_string();
+    result.title = title.to_string();
+    if result.duration_ms == 0 {
+        result.duration_ms = started.elapsed().as_millis() as u64;
+    }
     result
 }
 

@@ -3,6 +3,7 @@
 //! scheme, whether a bearer key equals the expected one (compared as SHA-256 digests), the SigV4
 //! scope — and never the header itself.
 
+use crate::encoding::percent_decode;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -280,26 +281,6 @@ fn model_of(path: &str) -> String {
     let rest = path.trim_start_matches("/model/");
     let id = rest.rsplit_once('/').map(|(id, _)| id).unwrap_or(rest);
     percent_decode(id)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((high * 16 + low) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn profile_summary(id: &str, region: &str) -> Value {

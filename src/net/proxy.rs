@@ -3,6 +3,7 @@
 //! a plain `NO_PROXY` entry exactly; the AWS CLI and SDKs use only `HTTPS_PROXY` for HTTPS and let
 //! `example.com` cover its subdomains. Both are computed so that the doctor can say where they part.
 
+use crate::encoding::percent_decode;
 use std::net::IpAddr;
 
 use crate::config::env::EffectiveEnv;
@@ -135,26 +136,6 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
         return Err(format!("\"{host}\" is not a host name"));
     }
     Ok((host.to_ascii_lowercase(), port))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A proxy value safe to show: the password masked, even when the scheme is missing.

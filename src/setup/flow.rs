@@ -828,14 +828,7 @@ impl<'a> Wizard<'a> {
                 Ok(list)
             }
             Err(failure) => {
-                let attempt = Attempt {
-                    operation: "ListInferenceProfiles",
-                    action: "bedrock:ListInferenceProfiles",
-                    endpoint: &clients.control_endpoint,
-                    model: None,
-                    auth: clients.auth,
-                    profiles: None,
-                };
+                let attempt = Attempt::list_profiles(clients);
                 let e = explain(&failure, &attempt, pending);
                 self.refuse_or_continue(e.summary, e.fix)?;
                 Ok(ProfileList::default())

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
+use claude_bedrock::encoding::percent_decode;
 use claude_bedrock::loopback::{Request, Response, Server, wire};
 use serde::Deserialize;
 use serde_json::Value;
@@ -201,26 +202,6 @@ impl Drop for FakeAws {
         let _guard = self.runtime.enter();
         self.server.take();
     }
-}
-
-fn percent_decode(segment: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = segment.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn query_param(query: &str, name: &str) -> Option<String> {
@@ -422,7 +403,10 @@ fn authenticate(
     }
     if authorization.starts_with("AWS4-HMAC-SHA256 ") {
         let service = if is_sts { "sts" } else { "bedrock" };
-        let result = verify_sigv4(request, authorization, service, scenario);
+        let regions: Vec<&str> = std::iter::once(scenario.region.as_str())
+            .chain(scenario.other_regions.iter().map(String::as_str))
+            .collect();
+        let result = verify_sigv4(request, authorization, service, &regions);
         let reject = |code: &str, message: &str| {
             if is_sts {
                 wire::sts_error(403, code, message)
@@ -487,18 +471,32 @@ fn signing_region(request: &Request) -> Option<String> {
     credential.split('/').nth(2).map(str::to_string)
 }
 
-enum SigError {
+/// Why a SigV4 request is refused.
+pub enum SigError {
     UnknownKey,
     Mismatch,
+    /// The credential scope names another service or region; AWS's message.
     Scope(String),
 }
 
-/// Recomputes the request's SigV4 signature from the test secret, as AWS does.
-fn verify_sigv4(
+impl SigError {
+    /// The message AWS gives for this refusal.
+    pub fn message(&self) -> String {
+        match self {
+            SigError::UnknownKey => "The security token included in the request is invalid.".into(),
+            SigError::Mismatch => "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.".into(),
+            SigError::Scope(message) => message.clone(),
+        }
+    }
+}
+
+/// Recomputes the request's SigV4 signature from the test secret, as AWS does, for `service`
+/// signed in one of `regions`.
+pub fn verify_sigv4(
     request: &Request,
     authorization: &str,
     service: &str,
-    scenario: &Scenario,
+    regions: &[&str],
 ) -> Result<(), SigError> {
     let field = |name: &str| {
         authorization
@@ -521,8 +519,7 @@ fn verify_sigv4(
             "Credential should be scoped to correct service: '{service}'."
         )));
     }
-    if scope_region != scenario.region && !scenario.other_regions.iter().any(|r| r == scope_region)
-    {
+    if !regions.contains(&scope_region) {
         return Err(SigError::Scope(format!(
             "Credential should be scoped to a valid region, not '{scope_region}'."
         )));

@@ -6,15 +6,11 @@
 //! the model, a not-granted account with 403, and a missing IAM action with AWS's denial.
 
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use claude_bedrock::loopback::{Request, Response, Server, wire};
 use serde_json::Value;
 
-use super::fake_aws::{ACCESS_KEY, ACCOUNT, SECRET_KEY, bearer_key};
+use super::fake_aws::{ACCOUNT, bearer_key, verify_sigv4};
 
 /// The one header a bearer key is accepted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,8 +231,13 @@ fn authenticate(
         .as_deref()
         .filter(|a| a.starts_with("AWS4-HMAC-SHA256 "))
     {
-        let verdict = verify_sigv4(request, sigv4, scenario)
-            .map_err(|message| error(403, "authentication_error", &message));
+        let verdict = verify_sigv4(
+            request,
+            sigv4,
+            "bedrock-mantle",
+            &[scenario.region.as_str()],
+        )
+        .map_err(|refusal| error(403, "authentication_error", &refusal.message()));
         return ("sigv4", verdict);
     }
     let bearer = authorization
@@ -278,100 +279,4 @@ fn authenticate(
         );
     }
     (name, Ok(()))
-}
-
-/// Recomputes the SigV4 signature for service `bedrock-mantle` from the test secret; the error is
-/// the message Mantle would give.
-fn verify_sigv4(
-    request: &Request,
-    authorization: &str,
-    scenario: &MantleScenario,
-) -> Result<(), String> {
-    let reject = |message: &str| Err(message.to_string());
-    let field = |name: &str| {
-        authorization
-            .split([',', ' '])
-            .find_map(|part| part.trim().strip_prefix(&format!("{name}=")))
-            .map(str::to_string)
-    };
-    let (Some(credential), Some(signed_headers), Some(signature)) = (
-        field("Credential"),
-        field("SignedHeaders"),
-        field("Signature"),
-    ) else {
-        return reject(
-            "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'.",
-        );
-    };
-    let scope: Vec<&str> = credential.split('/').collect();
-    let [access_key, _date, region, service, _] = scope[..] else {
-        return reject("Invalid credential scope.");
-    };
-    if access_key != ACCESS_KEY {
-        return reject("The security token included in the request is invalid.");
-    }
-    if service != "bedrock-mantle" {
-        return reject("Credential should be scoped to correct service: 'bedrock-mantle'.");
-    }
-    if region != scenario.region {
-        return reject(&format!(
-            "Credential should be scoped to a valid region, not '{region}'."
-        ));
-    }
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let Some(time) = header("x-amz-date").and_then(|d| {
-        time::PrimitiveDateTime::parse(
-            &d,
-            time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
-        )
-        .ok()
-    }) else {
-        return reject("Missing or malformed X-Amz-Date.");
-    };
-    let session_token = header("x-amz-security-token");
-    let headers: Vec<(String, String)> = signed_headers
-        .split(';')
-        .filter(|h| *h != "x-amz-date" && *h != "x-amz-security-token")
-        .filter_map(|h| header(h).map(|v| (h.to_string(), v)))
-        .collect();
-    let identity = Credentials::new(ACCESS_KEY, SECRET_KEY, session_token, None, "fake").into();
-    let Ok(params) = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(service)
-        .time(SystemTime::from(time.assume_utc()))
-        .settings(SigningSettings::default())
-        .build()
-    else {
-        return reject("Invalid signing parameters.");
-    };
-    let uri = format!(
-        "http://{}{}",
-        header("host").unwrap_or_default(),
-        request
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-    );
-    let Ok(signable) = SignableRequest::new(
-        request.method().as_str(),
-        uri,
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(request.body()),
-    ) else {
-        return reject("Unsignable request.");
-    };
-    match sign(signable, &params.into()) {
-        Ok(output) if output.signature() == signature => Ok(()),
-        _ => {
-            reject("The request signature we calculated does not match the signature you provided.")
-        }
-    }
 }
