@@ -29,6 +29,28 @@ pub struct ProfileSummary {
 }
 
 impl ProfileSummary {
+    /// From the fields that `ListInferenceProfiles` and `GetInferenceProfile` both return.
+    fn from_parts(
+        id: &str,
+        arn: &str,
+        name: &str,
+        kind: &InferenceProfileType,
+        status: &aws_sdk_bedrock::types::InferenceProfileStatus,
+        models: &[aws_sdk_bedrock::types::InferenceProfileModel],
+    ) -> ProfileSummary {
+        ProfileSummary {
+            id: id.to_string(),
+            arn: arn.to_string(),
+            name: name.to_string(),
+            kind: kind.as_str().to_string(),
+            status: status.as_str().to_string(),
+            models: models
+                .iter()
+                .filter_map(|m| m.model_arn().map(str::to_string))
+                .collect(),
+        }
+    }
+
     pub fn is_application(&self) -> bool {
         self.kind == "APPLICATION"
     }
@@ -110,18 +132,14 @@ async fn list_type(clients: &Clients, kind: InferenceProfileType) -> Result<Prof
         list.pages += 1;
         list.profiles
             .extend(page.inference_profile_summaries().iter().map(|p| {
-                ProfileSummary {
-                    id: p.inference_profile_id().to_string(),
-                    arn: p.inference_profile_arn().to_string(),
-                    name: p.inference_profile_name().to_string(),
-                    kind: p.r#type().as_str().to_string(),
-                    status: p.status().as_str().to_string(),
-                    models: p
-                        .models()
-                        .iter()
-                        .filter_map(|m| m.model_arn().map(str::to_string))
-                        .collect(),
-                }
+                ProfileSummary::from_parts(
+                    p.inference_profile_id(),
+                    p.inference_profile_arn(),
+                    p.inference_profile_name(),
+                    p.r#type(),
+                    p.status(),
+                    p.models(),
+                )
             }));
         next_token = page
             .next_token()
@@ -144,18 +162,14 @@ pub async fn get_profile(clients: &Clients, id_or_arn: &str) -> Result<ProfileSu
             .send()
             .await
             .map_err(|e| classify(&e, bearer(clients)))?;
-        Ok(ProfileSummary {
-            id: p.inference_profile_id().to_string(),
-            arn: p.inference_profile_arn().to_string(),
-            name: p.inference_profile_name().to_string(),
-            kind: p.r#type().as_str().to_string(),
-            status: p.status().as_str().to_string(),
-            models: p
-                .models()
-                .iter()
-                .filter_map(|m| m.model_arn().map(str::to_string))
-                .collect(),
-        })
+        Ok(ProfileSummary::from_parts(
+            p.inference_profile_id(),
+            p.inference_profile_arn(),
+            p.inference_profile_name(),
+            p.r#type(),
+            p.status(),
+            p.models(),
+        ))
     })
     .await
 }

@@ -2,6 +2,7 @@
 //! secrets in the environment, in settings, and in the AWS files.
 
 use crate::support::Sandbox;
+use crate::support::fake_aws::{FakeAws, Scenario};
 use crate::support::keys::long_term_key;
 
 const SECRET_KEY: &str = "CANARYsecretAccessKey0123456789abcdefghij";
@@ -36,6 +37,8 @@ fn canaries(bearer_env: &str, bearer_settings: &str) -> Vec<String> {
 
 #[test]
 fn no_output_contains_a_secret() {
+    // Every endpoint, Mantle's too, is the fake on loopback; the proxy is bypassed for it.
+    let fake = FakeAws::start(Scenario::healthy());
     let bearer_env = long_term_key("111122223333");
     let bearer_settings = long_term_key("444455556666");
     let settings = format!(
@@ -44,11 +47,16 @@ fn no_output_contains_a_secret() {
             "AWS_BEARER_TOKEN_BEDROCK":"{bearer_settings}",
             "ANTHROPIC_AUTH_TOKEN":"{AUTH_TOKEN}",
             "ANTHROPIC_CUSTOM_HEADERS":"Authorization: Bearer {HEADER_SECRET}",
-            "HTTPS_PROXY":"http://user:{PROXY_PASSWORD}@proxy.internal:3128"
+            "HTTPS_PROXY":"http://user:{PROXY_PASSWORD}@proxy.internal:3128",
+            "NO_PROXY":"127.0.0.1,localhost",
+            "ANTHROPIC_BEDROCK_BASE_URL":"{url}",
+            "ANTHROPIC_BEDROCK_MANTLE_BASE_URL":"{url}/anthropic"
         }},
-        "awsCredentialExport":"/opt/export-creds --secret {FILE_SECRET}"}}"#
+        "awsCredentialExport":"/opt/export-creds --secret {FILE_SECRET}"}}"#,
+        url = fake.url
     );
     let s = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
         .env("AWS_BEARER_TOKEN_BEDROCK", &bearer_env)
         .env("AWS_ACCESS_KEY_ID", "AKIDCANARY0000000000")
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
@@ -63,8 +71,26 @@ fn no_output_contains_a_secret() {
         &["config"],
         &["doctor", "--offline"],
         &["doctor"],
-        &["models"],
+        &[
+            "doctor",
+            "--mantle",
+            "--trace-client",
+            "--claude-bin",
+            "/nonexistent/claude",
+        ],
+        &["doctor", "--format", "markdown"],
+        &["doctor", "--format", "junit"],
+        &["models", "--probe"],
         &["setup"],
+        &[
+            "setup",
+            "--yes",
+            "--auth",
+            "bearer",
+            "--dry-run",
+            "--region",
+            "us-east-1",
+        ],
     ];
     let mut runs = 0;
     for command in commands {
@@ -88,5 +114,9 @@ fn no_output_contains_a_secret() {
             }
         }
     }
-    assert_eq!(runs, 40);
+    assert_eq!(runs, commands.len() * 8);
+    assert!(
+        !fake.seen().is_empty(),
+        "the online runs must have reached the fake"
+    );
 }
