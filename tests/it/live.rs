@@ -334,3 +334,28 @@ fn a_proxy_set_only_in_settings_is_the_one_the_checks_use() {
     let run = exempt.run(&["doctor", "--json", "--timeout", "2"]);
     assert_eq!(run.check("iam.list-inference-profiles")["status"], "pass");
 }
+
+#[test]
+fn an_sso_profile_without_a_session_gets_the_login_command() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = sandbox_for(&fake)
+        .aws_config("[profile corp]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n")
+        .local_settings(r#"{"env":{"AWS_PROFILE":"corp"}}"#);
+    let run = sandbox.run(&["doctor", "--json", "--timeout", "2"]);
+    let identity = run.check("auth.identity");
+    assert_eq!(identity["status"], "fail", "{identity}");
+    assert!(
+        identity["summary"]
+            .as_str()
+            .unwrap()
+            .contains("SSO session for profile \"corp\""),
+        "{identity}"
+    );
+    assert_eq!(identity["fix"], "Run: aws sso login --profile corp");
+    // Nothing reached the fake: there were no credentials to sign with.
+    assert!(
+        fake.seen()
+            .iter()
+            .all(|s| s.operation != "GetCallerIdentity")
+    );
+}
