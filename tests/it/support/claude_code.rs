@@ -20,15 +20,7 @@ const PACKAGE: &str = "@anthropic-ai/claude-code";
 
 /// The cache directory for installed clients.
 pub fn cache_dir() -> PathBuf {
-    match std::env::var_os("CLAUDE_BEDROCK_TEST_CACHE").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let home = std::env::var_os("HOME").filter(|v| !v.is_empty()).expect(
-                "HOME or CLAUDE_BEDROCK_TEST_CACHE must be set to cache Claude Code installs",
-            );
-            PathBuf::from(home).join(".cache/claude-bedrock-tests")
-        }
-    }
+    super::test_cache_dir()
 }
 
 /// Installs `@anthropic-ai/claude-code@<version>` (once; later calls reuse it) and returns the

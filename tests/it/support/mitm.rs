@@ -20,11 +20,7 @@ use tempfile::TempDir;
 const REQUIREMENT: &str = "mitmproxy>=11,<13";
 
 fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CLAUDE_BEDROCK_TEST_CACHE").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME").expect("HOME must be set to find the test cache");
-    PathBuf::from(home).join(".cache/claude-bedrock-tests")
+    super::test_cache_dir()
 }
 
 fn run(command: &mut Command, what: &str) {

@@ -232,3 +232,16 @@ pub fn shared_dir() -> PathBuf {
             )
         })
 }
+
+/// Where tools the tests install (Claude Code from npm, mitmproxy from PyPI) are cached between
+/// runs: `$CLAUDE_BEDROCK_TEST_CACHE`, else `~/.cache/claude-bedrock-tests`, else cargo's
+/// per-target temp dir. Outside the repository, so a clean clone stays clean.
+pub fn test_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CLAUDE_BEDROCK_TEST_CACHE").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".cache/claude-bedrock-tests"),
+        None => Path::new(env!("CARGO_TARGET_TMPDIR")).join("claude-bedrock-tests"),
+    }
+}
