@@ -51,6 +51,12 @@ fn run_wizard(
     runtime.block_on(wizard.run())
 }
 
+/// The answers after authentication: the resolved region, each tier's default pin, no primary
+/// model, no 1M context for Opus and Sonnet, the user scope, and yes to the write.
+fn defaults_then_write() -> Vec<Answer> {
+    vec![Dflt, Dflt, Dflt, Dflt, Dflt, No, No, Dflt, Yes]
+}
+
 fn settings(sandbox: &Sandbox) -> Value {
     serde_json::from_str(&fs::read_to_string(sandbox.user_settings_path()).unwrap()).unwrap()
 }
@@ -147,20 +153,15 @@ fn the_wizard_is_offered_what_is_configured_and_rerun_starts_from_the_pins() {
 fn bearer_flow_checks_the_key_and_writes_it_privately() {
     let fake = FakeAws::start(Scenario::healthy());
     let sandbox = fresh(&fake).env("AWS_REGION", "us-east-1");
-    let mut prompter = ScriptedPrompter::new([
-        Pick("Bedrock API key".into()),
-        Text("not-a-key".into()), // malformed: asked again
-        Text(bearer_key()),
-        Dflt,
-        Dflt,
-        Dflt,
-        Dflt,
-        Dflt,
-        No,
-        No,
-        Dflt,
-        Yes,
-    ]);
+    let mut prompter = ScriptedPrompter::new(
+        [
+            Pick("Bedrock API key".into()),
+            Text("not-a-key".into()), // malformed: asked again
+            Text(bearer_key()),
+        ]
+        .into_iter()
+        .chain(defaults_then_write()),
+    );
     run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
     assert_eq!(prompter.remaining(), 0);
     let env = &settings(&sandbox)["env"];
@@ -192,21 +193,16 @@ fn keys_flow_stores_a_profile_as_aws_configure_does() {
         .aws_credentials(
             "[other]\n# keep me\naws_access_key_id = AKIDOTHER\naws_secret_access_key = other\n",
         );
-    let mut prompter = ScriptedPrompter::new([
-        Pick("access key and secret".into()),
-        Text(ACCESS_KEY.into()),
-        Text(SECRET_KEY.into()),
-        Text("bedrock-dev".into()),
-        Dflt,
-        Dflt,
-        Dflt,
-        Dflt,
-        Dflt,
-        No,
-        No,
-        Dflt,
-        Yes,
-    ]);
+    let mut prompter = ScriptedPrompter::new(
+        [
+            Pick("access key and secret".into()),
+            Text(ACCESS_KEY.into()),
+            Text(SECRET_KEY.into()),
+            Text("bedrock-dev".into()),
+        ]
+        .into_iter()
+        .chain(defaults_then_write()),
+    );
     let outcome = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
     assert!(outcome.credentials_applied.is_some());
     let credentials = fs::read_to_string(sandbox.home.join(".aws/credentials")).unwrap();
@@ -239,18 +235,11 @@ fn env_flow_uses_the_environment_and_removes_a_stale_profile() {
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .user_settings(r#"{"env":{"AWS_PROFILE":"gone"}}"#);
-    let mut prompter = ScriptedPrompter::new([
-        Pick("already in the environment".into()),
-        Dflt,
-        Dflt,
-        Dflt,
-        Dflt,
-        Dflt,
-        No,
-        No,
-        Dflt,
-        Yes,
-    ]);
+    let mut prompter = ScriptedPrompter::new(
+        [Pick("already in the environment".into())]
+            .into_iter()
+            .chain(defaults_then_write()),
+    );
     let outcome = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
     let env = &settings(&sandbox)["env"];
     assert!(env.get("AWS_PROFILE").is_none(), "{env}");
