@@ -172,7 +172,7 @@ impl Clients {
 /// effective environment (settings `env` included), which the SDK alone would not read.
 fn http_client(config: &EffectiveConfig) -> SharedHttpClient {
     let env = &config.env;
-    let proxy = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]
+    let proxy = crate::net::proxy::PROXY_VARS
         .iter()
         .find_map(|name| env.get(name))
         .and_then(|url| {
@@ -183,7 +183,7 @@ fn http_client(config: &EffectiveConfig) -> SharedHttpClient {
                 proxy = proxy.with_basic_auth(user, password);
             }
             Some(
-                match ["no_proxy", "NO_PROXY"]
+                match crate::net::proxy::NO_PROXY_VARS
                     .iter()
                     .find_map(|name| env.get(name))
                 {

@@ -270,7 +270,7 @@ pub const DEFECTS: &[Defect] = &[
             else {
                 return None;
             };
-            let proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
+            let proxy = crate::net::proxy::PROXY_VARS
                 .into_iter()
                 .find(|v| config.env.get(v).is_some())?;
             Some(Trigger {

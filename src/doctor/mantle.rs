@@ -459,6 +459,18 @@ pub async fn run(
         .env
         .get("ANTHROPIC_BEDROCK_MANTLE_BASE_URL")
         .is_some();
+    // Without a usable endpoint there is nothing to ask for models.
+    let unusable = |findings: Findings| {
+        vec![
+            findings.into_result(endpoint_id, endpoint_title, ""),
+            CheckResult::new(
+                models_id,
+                models_title,
+                Status::Skip,
+                "the endpoint is not usable (see mantle.endpoint)",
+            ),
+        ]
+    };
     let target = match Target::parse(&base) {
         Ok(target) => target,
         Err(why) => {
@@ -466,14 +478,7 @@ pub async fn run(
                 format!("ANTHROPIC_BEDROCK_MANTLE_BASE_URL: {why}"),
                 format!("Set ANTHROPIC_BEDROCK_MANTLE_BASE_URL to https://{default_host}/anthropic, or unset it."),
             );
-            let mut results = vec![findings.into_result(endpoint_id, endpoint_title, "")];
-            results.push(CheckResult::new(
-                models_id,
-                models_title,
-                Status::Skip,
-                "the endpoint is not usable (see mantle.endpoint)",
-            ));
-            return results;
+            return unusable(findings);
         }
     };
     if custom && target.host != default_host {
@@ -496,14 +501,7 @@ pub async fn run(
             ),
             "Fix the proxy variable (see network.proxy).".to_string(),
         );
-        let mut results = vec![findings.into_result(endpoint_id, endpoint_title, "")];
-        results.push(CheckResult::new(
-            models_id,
-            models_title,
-            Status::Skip,
-            "the endpoint is not usable (see mantle.endpoint)",
-        ));
-        return results;
+        return unusable(findings);
     };
     if let Decision::Proxy { .. } | Decision::Bypassed { .. } = decision {
         findings.note(format!("route: {}", decision.describe()));

@@ -1171,14 +1171,12 @@ impl<'a> Wizard<'a> {
             return Ok(None);
         }
         self.ui.heading("7. SSO refresh");
-        let proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
-            .iter()
-            .find_map(|v| {
-                pending
-                    .env
-                    .get(v)
-                    .map(|value| (*v, secret::redact_url(value)))
-            });
+        let proxy = crate::net::proxy::PROXY_VARS.iter().find_map(|v| {
+            pending
+                .env
+                .get(v)
+                .map(|value| (*v, secret::redact_url(value)))
+        });
         let wanted_before = current.keys.aws_auth_refresh.is_some();
         let default = match &proxy {
             Some((variable, value)) => {

@@ -4,12 +4,11 @@
 use std::fs;
 use std::time::Duration;
 
-use claude_bedrock::cli::{AuthKind, ScopeArg, SetupArgs};
+use claude_bedrock::cli::SetupArgs;
 use claude_bedrock::setup::flow::{Outcome, SetupError, Ui, Wizard};
 use claude_bedrock::setup::prompter::{Answer, ScriptedPrompter};
 use serde_json::Value;
 
-use crate::live::sandbox_for;
 use crate::support::Sandbox;
 use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
 
@@ -761,7 +760,6 @@ fn scriptable_bearer_from_stdin() {
     )
     .unwrap();
     assert_eq!(local["env"]["AWS_BEARER_TOKEN_BEDROCK"], bearer_key());
-    let _ = (AuthKind::Bearer, ScopeArg::Local);
 }
 
 #[test]
@@ -784,7 +782,6 @@ fn project_scope_refuses_a_key_with_the_reason() {
     assert_eq!(result.code, 1);
     assert!(result.stderr.contains("shared"), "{}", result.stderr);
     assert!(!sandbox.project.join(".claude/settings.json").exists());
-    let _ = sandbox_for;
 }
 
 #[test]
