@@ -1,57 +1,69 @@
-//! Where a finished document goes: stdout, or `--output FILE`. A file is written to a temporary
-//! sibling and renamed into place, so a reader (a CI step, a dashboard) never sees half a report.
+//! Where a finished document goes: stdout, or `--output FILE`. A file is replaced atomically
+//! (see [`crate::fsio::write_document`]), so a reader (a CI step, a dashboard) never sees half a
+//! report. Every document has its known secrets scrubbed on the way out.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::FatalError;
 use crate::cli::Format;
-use crate::output::print_stdout;
+use crate::fsio::{self, Written};
+use crate::output::{print_stderr, print_stdout};
 
 /// Prints `text`, or writes it to `file` and says so in one line on stderr (stdout stays empty).
 pub fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<(), FatalError> {
     let Some(file) = file else {
-        print_stdout(text);
-        return Ok(());
+        return print_stdout(text).map_err(|err| {
+            FatalError::new(
+                format!("cannot write to standard output: {err}"),
+                Some("Check where standard output goes (a full disk, a closed file), or use --output FILE."),
+            )
+        });
     };
-    write_atomically(file, text).map_err(|err| {
+    let mut text = crate::secret::scrub(text);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let written = fsio::write_document(file, text.as_bytes()).map_err(|err| {
+        let problem = match &err {
+            fsio::OutputError::Io { source, .. } => {
+                format!("cannot write {}: {source}", file.display())
+            }
+            fsio::OutputError::Replace(replace) => {
+                format!("cannot write {}: {}", file.display(), replace.io())
+            }
+            refused => refused.to_string(),
+        };
         FatalError::new(
-            format!("cannot write {}: {err}", file.display()),
+            format!("{problem}; the {} was not written", kind(format)),
             Some("Choose a writable path for --output, or leave it out to print to stdout."),
         )
     })?;
-    let kind = match format {
+    let kind = kind(format);
+    match written {
+        Written::File { link_target: None } => {
+            print_stderr(&format!("wrote the {kind} to {}", file.display()))
+        }
+        Written::File {
+            link_target: Some(path),
+        } => print_stderr(&format!(
+            "wrote the {kind} to {} (through {})",
+            path.display(),
+            file.display()
+        )),
+        Written::Stream(what) => {
+            print_stderr(&format!("wrote the {kind} to {} ({what})", file.display()))
+        }
+    }
+    Ok(())
+}
+
+fn kind(format: Format) -> &'static str {
+    match format {
         Format::Human => "report",
         Format::Json => "JSON document",
         Format::Markdown => "Markdown report",
         Format::Junit => "JUnit XML report",
-    };
-    eprintln!("wrote the {kind} to {}", file.display());
-    Ok(())
-}
-
-fn write_atomically(file: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match file.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".claude-bedrock-")
-        .tempfile_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    if !text.ends_with('\n') {
-        temp.write_all(b"\n")?;
     }
-    temp.as_file().sync_all()?;
-    // A temp file is created 0600; a report is no more private than any other file the user writes.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.persist(file).map_err(|err| err.error)?;
-    Ok(())
 }
 
 /// Markdown and JUnit are report formats: only `doctor` produces a report.
@@ -76,7 +88,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("report.md");
         std::fs::write(&file, "old").unwrap();
-        write_atomically(&file, "new report").unwrap();
+        emit("new report", Some(&file), Format::Markdown).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "new report\n");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(

@@ -7,6 +7,7 @@ pub mod config;
 pub mod doctor;
 pub mod document;
 pub mod encoding;
+pub mod fsio;
 pub mod loopback;
 pub mod net;
 pub mod output;
@@ -17,7 +18,7 @@ pub mod setup;
 
 use cli::{Cli, Command};
 use config::{EffectiveConfig, Inputs};
-use output::{Output, print_stdout};
+use output::{Output, print_stderr, print_stdout};
 
 /// Exit status for usage errors and failures of the tool itself.
 pub const EXIT_USAGE: u8 = 2;
@@ -40,25 +41,81 @@ impl FatalError {
 }
 
 /// Runs a parsed command line; returns the process exit status.
+///
+/// Whatever happens inside — a panic included — a command asked for a document gets one: the
+/// checks are guarded one by one, and this is the guard for everything else.
 pub fn run(cli: Cli) -> u8 {
     let out = Output::from_args(&cli.global);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            return report_fatal(
-                &out,
-                &FatalError::new(format!("cannot start the async runtime: {err}"), None),
-            );
-        }
+    // A fatal error still gives the document that was asked for, on stdout: JSON from every
+    // command, a report format from `doctor` (elsewhere it is refused as a usage error). With
+    // --output the document was meant for the file, so stdout stays empty.
+    let error_document = match (out.format, &cli.command) {
+        _ if cli.global.output.is_some() => None,
+        (cli::Format::Json, _) => Some(cli::Format::Json),
+        (format @ (cli::Format::Junit | cli::Format::Markdown), Command::Doctor(_)) => Some(format),
+        _ => None,
     };
-    match runtime.block_on(dispatch(&cli, &out)) {
-        Ok(code) => code,
-        Err(err) => report_fatal(&out, &err),
+    let out = Output {
+        error_document,
+        ..out
+    };
+    install_panic_hook();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|err| {
+                FatalError::new(format!("cannot start the async runtime: {err}"), None)
+            })?;
+        let result = runtime.block_on(dispatch(&cli, &out));
+        // Nothing the tool started may outlive it (a hung credential_process, a traced client).
+        runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+        result
+    }));
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => report_fatal(&out, &err),
+        Err(_) => {
+            let message = last_panic().unwrap_or_else(|| "unknown panic".into());
+            report_fatal(
+                &out,
+                &FatalError::new(
+                    format!("claude-bedrock stopped on an internal error: {message}"),
+                    Some("This is a bug in claude-bedrock; please report it with this output."),
+                ),
+            )
+        }
     }
+}
+
+fn panic_slot() -> &'static std::sync::Mutex<Option<String>> {
+    static SLOT: std::sync::OnceLock<std::sync::Mutex<Option<String>>> = std::sync::OnceLock::new();
+    SLOT.get_or_init(|| std::sync::Mutex::new(None))
+}
+
+/// Panics are reported as results or fatal errors, never as Rust's raw message on stderr (which
+/// could carry a value from the configuration): the hook only keeps the message.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut slot) = panic_slot().lock() {
+            *slot = Some(format!("{message}{location}"));
+        }
+    }));
+}
+
+fn last_panic() -> Option<String> {
+    panic_slot().lock().ok().and_then(|slot| slot.clone())
 }
 
 async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
@@ -108,21 +165,40 @@ fn timeout(global: &cli::GlobalArgs) -> std::time::Duration {
     std::time::Duration::from_secs_f64(global.timeout)
 }
 
-/// Prints a fatal error: a JSON document on stdout under `--json`, and always a line on stderr.
+/// Prints a fatal error: a document on stdout when a document format was asked for (JSON, JUnit,
+/// Markdown), and always a line on stderr.
 pub fn report_fatal(out: &Output, err: &FatalError) -> u8 {
-    if out.is_json() {
-        print_stdout(&render::json::error_document(
+    let document = match out.error_document {
+        Some(cli::Format::Json) => Some(render::json::error_document(
             &err.message,
             err.fix.as_deref(),
-        ));
+        )),
+        Some(cli::Format::Junit) => Some(render::junit::error_document(
+            &err.message,
+            err.fix.as_deref(),
+        )),
+        Some(cli::Format::Markdown) => Some(render::markdown::error_document(
+            &err.message,
+            err.fix.as_deref(),
+        )),
+        Some(cli::Format::Human) | None => None,
+    };
+    if let Some(document) = document {
+        // Nothing more can be done when even stdout fails; stderr still gets the message.
+        let _ = print_stdout(&document);
     }
     let style = output::Palette::fail().for_stderr();
-    eprintln!("{} {}", style.apply_to("error:"), err.message);
+    print_stderr(&format!(
+        "{} {}",
+        style.apply_to("error:"),
+        render::text::escape_controls(&err.message)
+    ));
     if let Some(fix) = &err.fix {
-        eprintln!(
-            "{} {fix}",
-            output::Palette::fix().for_stderr().apply_to("fix:")
-        );
+        print_stderr(&format!(
+            "{} {}",
+            output::Palette::fix().for_stderr().apply_to("fix:"),
+            render::text::escape_controls(fix)
+        ));
     }
     EXIT_USAGE
 }

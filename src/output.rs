@@ -16,6 +16,8 @@ pub struct Output {
     /// Whether progress (spinners, bars) may be drawn on stderr.
     pub progress: bool,
     pub width: usize,
+    /// The document a fatal error is reported as on stdout, if any.
+    pub error_document: Option<Format>,
 }
 
 impl Output {
@@ -43,6 +45,7 @@ impl Output {
             color: stdout_color,
             progress: stderr_tty && !args.quiet && format == Format::Human,
             width,
+            error_document: (format == Format::Json).then_some(Format::Json),
         }
     }
 
@@ -55,6 +58,7 @@ impl Output {
             color: false,
             progress: false,
             width: 100,
+            error_document: (format == Format::Json).then_some(Format::Json),
         }
     }
 
@@ -63,14 +67,38 @@ impl Output {
     }
 }
 
-/// Writes the result to stdout, ignoring a closed pipe (`claude-bedrock doctor | head`).
-pub fn print_stdout(text: &str) {
+/// Writes the result to stdout, with every known secret scrubbed. A closed pipe
+/// (`claude-bedrock doctor | head`) is not an error; any other failed write (a full disk behind
+/// `> file`) is, so that a CI step never takes a truncated document for a whole one.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    let text = crate::secret::scrub(text);
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    if !text.ends_with('\n') {
-        let _ = stdout.write_all(b"\n");
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| {
+            if text.ends_with('\n') {
+                Ok(())
+            } else {
+                stdout.write_all(b"\n")
+            }
+        })
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
-    let _ = stdout.flush();
+}
+
+/// One message line on stderr, with every known secret scrubbed. Messages are best effort: a
+/// closed stderr must not turn into an error of its own.
+pub fn print_stderr(text: &str) {
+    let text = crate::secret::scrub(text);
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = stderr.write_all(b"\n");
+    }
+    let _ = stderr.flush();
 }
 
 pub struct Palette;

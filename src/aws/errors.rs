@@ -59,6 +59,8 @@ pub enum FailureKind {
     Connect,
     /// The TLS handshake failed (certificate not trusted: interception, or a wrong endpoint).
     Tls,
+    /// `ListInferenceProfiles` handed back a `nextToken` it had already given: it never ends.
+    PaginationLoop,
     Other,
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::errors::{Failure, FailureKind, classify, error_chain};
 use super::{AuthMode, Clients};
+use crate::config::models::MAX_MODEL_ID_LEN;
 
 /// The one-token request Claude Code itself sends to probe a model.
 pub const PROBE_BODY: &str = r#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":1,"messages":[{"content":".","role":"user"}]}"#;
@@ -97,6 +98,20 @@ async fn bounded<T>(
     }
 }
 
+/// An identifier Bedrock would refuse anyway, refused before the SDK builds a request with it
+/// (it cannot build a URI of 64 KiB and more): from a pin or from a server's answer alike.
+fn too_long(id: &str) -> Option<Failure> {
+    (id.len() > MAX_MODEL_ID_LEN).then(|| {
+        Failure::new(
+            FailureKind::InvalidModelId,
+            format!(
+                "the identifier is {} characters long; Bedrock takes at most {MAX_MODEL_ID_LEN}",
+                id.len()
+            ),
+        )
+    })
+}
+
 fn bearer(clients: &Clients) -> bool {
     clients.auth == AuthMode::Bearer
 }
@@ -116,6 +131,7 @@ pub async fn list_profiles(clients: &Clients) -> Result<ProfileList, Failure> {
 async fn list_type(clients: &Clients, kind: InferenceProfileType) -> Result<ProfileList, Failure> {
     let mut list = ProfileList::default();
     let mut next_token: Option<String> = None;
+    let mut seen_tokens = std::collections::HashSet::new();
     loop {
         let page = bounded(clients, async {
             clients
@@ -145,15 +161,34 @@ async fn list_type(clients: &Clients, kind: InferenceProfileType) -> Result<Prof
             .next_token()
             .map(str::to_string)
             .filter(|t| !t.is_empty());
-        // A server that repeats a token would loop forever; 100 pages of 1000 is far beyond reality.
-        if next_token.is_none() || list.pages >= 100 {
+        let Some(token) = &next_token else {
             return Ok(list);
+        };
+        // A token handed out twice means the listing never ends (a broken gateway or proxy
+        // cache); 100 pages of 1000 profiles is far beyond any real account as well.
+        if !seen_tokens.insert(token.clone()) || list.pages >= 100 {
+            return Err(Failure::new(
+                FailureKind::PaginationLoop,
+                format!(
+                    "the listing of {} profiles did not end: after {} pages the endpoint {}",
+                    kind.as_str(),
+                    list.pages,
+                    if list.pages >= 100 && seen_tokens.len() == list.pages {
+                        "was still handing out new nextTokens"
+                    } else {
+                        "handed back a nextToken it had already given"
+                    }
+                ),
+            ));
         }
     }
 }
 
 /// `GetInferenceProfile` on an ID or ARN.
 pub async fn get_profile(clients: &Clients, id_or_arn: &str) -> Result<ProfileSummary, Failure> {
+    if let Some(failure) = too_long(id_or_arn) {
+        return Err(failure);
+    }
     bounded(clients, async {
         let p = clients
             .bedrock
@@ -219,6 +254,9 @@ impl Probe {
 /// `region`: `None` for the configured region, or the Haiku-class model's own region.
 pub async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
     let started = Instant::now();
+    if let Some(failure) = too_long(model_id) {
+        return Probe::from(Err(failure), started);
+    }
     let result = bounded(clients, async {
         let out = clients
             .runtime_for(region)
@@ -254,6 +292,9 @@ pub async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> 
 /// A one-token `InvokeModelWithResponseStream`, read to its end.
 pub async fn invoke_stream(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
     let started = Instant::now();
+    if let Some(failure) = too_long(model_id) {
+        return Probe::from(Err(failure), started);
+    }
     let result = bounded(clients, async {
         let mut out = clients
             .runtime_for(region)

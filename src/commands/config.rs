@@ -141,6 +141,12 @@ fn settings_state(state: &FileState) -> String {
     match state {
         FileState::Missing => "missing".into(),
         FileState::Loaded(_) => "loaded".into(),
+        FileState::DanglingSymlink(target) => {
+            format!(
+                "a symbolic link to {}, which does not exist",
+                target.display()
+            )
+        }
         FileState::Unreadable(e) => format!("unreadable: {e}"),
         FileState::Invalid {
             message,

@@ -114,12 +114,16 @@ pub async fn run(
             } else {
                 String::new()
             };
-            eprintln!(
+            crate::output::print_stderr(&format!(
                 "{} {}",
                 Palette::fail().for_stderr().apply_to("error:"),
-                e.summary
-            );
-            eprintln!("{} {}", Palette::fix().for_stderr().apply_to("fix:"), e.fix);
+                crate::render::text::escape_controls(&e.summary)
+            ));
+            crate::output::print_stderr(&format!(
+                "{} {}",
+                Palette::fix().for_stderr().apply_to("fix:"),
+                crate::render::text::escape_controls(&e.fix)
+            ));
             return ModelsOutcome { text, exit_code: 1 };
         }
     };

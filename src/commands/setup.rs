@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::FatalError;
 use crate::cli::{GlobalArgs, SetupArgs};
 use crate::config::Inputs;
-use crate::output::{Output, Palette, print_stdout};
+use crate::output::{Output, Palette, print_stderr, print_stdout};
 use crate::report::{SCHEMA_VERSION, Tool};
 use crate::setup::flow::{Outcome, SetupError, Ui, Wizard, change_line};
 use crate::setup::prompter::{Prompter, TerminalPrompter};
@@ -105,12 +105,12 @@ pub fn finish(
         }
         Err(SetupError::Cancelled) => {
             if out.is_json() {
-                print_stdout(&crate::render::json::error_document(
+                let _ = print_stdout(&crate::render::json::error_document(
                     "setup was cancelled; nothing was written",
                     None,
                 ));
             }
-            eprintln!("setup cancelled; nothing was written");
+            print_stderr("setup cancelled; nothing was written");
             EXIT_CANCELLED
         }
         Err(SetupError::Usage { message, fix }) => {
@@ -129,14 +129,19 @@ pub fn finish(
 
 fn report_error(out: &Output, message: &str, fix: Option<&str>) {
     if out.is_json() {
-        print_stdout(&crate::render::json::error_document(message, fix));
+        let _ = print_stdout(&crate::render::json::error_document(message, fix));
     }
-    eprintln!(
-        "{} {message}",
-        Palette::fail().for_stderr().apply_to("error:")
-    );
+    print_stderr(&format!(
+        "{} {}",
+        Palette::fail().for_stderr().apply_to("error:"),
+        crate::render::text::escape_controls(message)
+    ));
     if let Some(fix) = fix {
-        eprintln!("{} {fix}", Palette::fix().for_stderr().apply_to("fix:"));
+        print_stderr(&format!(
+            "{} {}",
+            Palette::fix().for_stderr().apply_to("fix:"),
+            crate::render::text::escape_controls(fix)
+        ));
     }
 }
 

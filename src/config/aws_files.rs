@@ -1,9 +1,9 @@
 //! The AWS shared config and credentials files, read with aws-config's own parser.
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+
+use crate::fsio::{self, ReadError};
 
 use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::{
@@ -34,6 +34,9 @@ pub struct AwsFile {
     sections: Option<ProfileSet>,
     /// Section headers as written, for explaining why a profile was not found.
     raw_headers: Vec<String>,
+    /// The text that was parsed: the SDK is given this, never the path, so that it reads the
+    /// same bounded, regular-file content (a FIFO at the path would hang the SDK's own read).
+    pub contents: Option<String>,
 }
 
 impl AwsFile {
@@ -57,10 +60,11 @@ impl AwsFile {
             state: AwsFileState::Missing,
             sections: None,
             raw_headers: Vec::new(),
+            contents: None,
         };
-        let contents = match fs::read(&file.path) {
+        let contents = match fsio::read_regular(&file.path, fsio::MAX_CONFIG_FILE) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == ErrorKind::NotFound => return file,
+            Err(ReadError::NotFound) => return file,
             Err(err) => {
                 file.state = AwsFileState::Unreadable(err.to_string());
                 return file;
@@ -73,6 +77,7 @@ impl AwsFile {
             return file;
         };
         file.raw_headers = section_headers(&contents);
+        file.contents = Some(contents.clone());
         let sdk_kind = match kind {
             AwsFileKind::Config => ProfileFileKind::Config,
             AwsFileKind::Credentials => ProfileFileKind::Credentials,
@@ -117,6 +122,26 @@ impl AwsFile {
 
     fn sso_session(&self, name: &str, key: &str) -> Option<&str> {
         self.sections.as_ref()?.sso_session(name)?.get(key)
+    }
+
+    /// Secret keys and session tokens written in any profile, for the redaction layer.
+    pub fn secret_values(&self) -> Vec<String> {
+        let Some(sections) = &self.sections else {
+            return Vec::new();
+        };
+        sections
+            .profiles()
+            .filter_map(|name| sections.get_profile(name))
+            .flat_map(|profile| {
+                [
+                    "aws_secret_access_key",
+                    "aws_session_token",
+                    "aws_security_token",
+                ]
+                .into_iter()
+                .filter_map(|key| profile.get(key).map(str::to_string))
+            })
+            .collect()
     }
 
     pub fn is_loaded(&self) -> bool {

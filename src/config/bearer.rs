@@ -203,11 +203,15 @@ fn short_term(encoded: &str) -> Result<BearerKind, String> {
             "the key claims a lifetime of {lifetime_secs} s; short-term keys last at most 12 hours"
         ));
     }
+    // A forged or corrupted date (year 9999) must not overflow the arithmetic.
+    let expires_at = issued_at
+        .checked_add(Duration::seconds(lifetime_secs))
+        .ok_or("the key's X-Amz-Date is not a plausible time")?;
     Ok(BearerKind::ShortTerm {
         region: region.to_string(),
         issued_at,
         lifetime_secs,
-        expires_at: issued_at + Duration::seconds(lifetime_secs),
+        expires_at,
         signed_with_session_token: param("X-Amz-Security-Token").is_some(),
     })
 }

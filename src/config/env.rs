@@ -275,7 +275,7 @@ mod tests {
         );
         assert_eq!(env.get("CLAUDE_CODE_USE_BEDROCK"), Some("0"));
         assert_eq!(env.non_string.len(), 1);
-        assert_eq!(env.non_string[0].json_type, "number");
+        assert_eq!(env.non_string[0].json_type, "a number");
         assert_eq!(env.bad_names[0].name, "bad-name");
     }
 

@@ -207,7 +207,7 @@ impl SettingsKeys {
                 other => {
                     keys.wrong_types.push((
                         key.to_string(),
-                        "string",
+                        "a string",
                         settings::json_type(other),
                         source,
                     ));
@@ -225,7 +225,7 @@ impl SettingsKeys {
             let Value::Object(map) = value else {
                 keys.wrong_types.push((
                     "modelOverrides".into(),
-                    "object",
+                    "an object",
                     settings::json_type(value),
                     source,
                 ));
@@ -235,7 +235,7 @@ impl SettingsKeys {
                 let Value::String(target) = target else {
                     keys.wrong_types.push((
                         format!("modelOverrides.{name}"),
-                        "string",
+                        "a string",
                         settings::json_type(target),
                         source.clone(),
                     ));
@@ -256,7 +256,7 @@ impl SettingsKeys {
             let Value::Array(items) = value else {
                 keys.wrong_types.push((
                     "availableModels".into(),
-                    "array",
+                    "an array",
                     settings::json_type(value),
                     source,
                 ));
@@ -273,7 +273,7 @@ impl SettingsKeys {
                     Value::String(_) => {}
                     other => keys.wrong_types.push((
                         "availableModels[]".into(),
-                        "string",
+                        "a string",
                         settings::json_type(other),
                         source.clone(),
                     )),
@@ -375,6 +375,12 @@ impl EffectiveConfig {
                 source: var.source.clone(),
             });
         let models = pinned_models(&env, &keys);
+        register_secrets(
+            &inputs.process_env,
+            &settings,
+            &inputs.overrides,
+            &aws_files,
+        );
         EffectiveConfig {
             home: inputs.home.clone(),
             locations: inputs.locations.clone(),
@@ -413,6 +419,50 @@ impl EffectiveConfig {
 
     pub fn tilde(&self, path: &Path) -> String {
         source::tilde(path, self.home())
+    }
+}
+
+/// Every secret the configuration holds, wherever it is set — the winning value or a shadowed
+/// one, the shell or any settings layer, a command line, an AWS file — is registered with the
+/// redaction layer, so that no output can carry it whatever a check prints.
+fn register_secrets(
+    process_env: &BTreeMap<String, String>,
+    settings: &SettingsLayers,
+    overrides: &[(String, Option<String>)],
+    aws_files: &AwsFiles,
+) {
+    use crate::secret::{register, secrets_in_command, secrets_in_value};
+    for (name, value) in process_env {
+        secrets_in_value(name, value)
+            .iter()
+            .for_each(|s| register(s));
+    }
+    for (name, value) in overrides {
+        if let Some(value) = value {
+            secrets_in_value(name, value)
+                .iter()
+                .for_each(|s| register(s));
+        }
+    }
+    for file in &settings.files {
+        let Some(map) = file.object() else { continue };
+        if let Some(Value::Object(env)) = map.get("env") {
+            for (name, value) in env {
+                if let Value::String(value) = value {
+                    secrets_in_value(name, value)
+                        .iter()
+                        .for_each(|s| register(s));
+                }
+            }
+        }
+        for key in ["apiKeyHelper", "awsCredentialExport", "awsAuthRefresh"] {
+            if let Some(Value::String(command)) = map.get(key) {
+                secrets_in_command(command).iter().for_each(|s| register(s));
+            }
+        }
+    }
+    for file in [&aws_files.config, &aws_files.credentials] {
+        file.secret_values().iter().for_each(|s| register(s));
     }
 }
 

@@ -41,8 +41,16 @@ pub enum ModelIdKind {
     Alias,
     /// `claude-opus-4-6`: an Anthropic API model name, not a Bedrock identifier.
     AnthropicApiId,
+    /// Longer than any identifier Bedrock takes ([`MAX_MODEL_ID_LEN`]).
+    TooLong {
+        length: usize,
+    },
     Unknown,
 }
+
+/// Bedrock's limit for a `modelId` (InvokeModel) and an inference-profile identifier. Longer
+/// values are never sent: the SDK cannot even build such a request URI.
+pub const MAX_MODEL_ID_LEN: usize = 2048;
 
 impl ModelIdKind {
     pub fn label(&self) -> String {
@@ -63,6 +71,9 @@ impl ModelIdKind {
             }
             ModelIdKind::Alias => "Claude Code alias".into(),
             ModelIdKind::AnthropicApiId => "Anthropic API model name".into(),
+            ModelIdKind::TooLong { length } => format!(
+                "{length} characters long: no Bedrock identifier is longer than {MAX_MODEL_ID_LEN}"
+            ),
             ModelIdKind::Unknown => "unrecognised".into(),
         }
     }
@@ -77,6 +88,7 @@ impl ModelIdKind {
             ModelIdKind::FoundationModelArn { .. } => "foundation-model-arn",
             ModelIdKind::Alias => "alias",
             ModelIdKind::AnthropicApiId => "anthropic-api-id",
+            ModelIdKind::TooLong { .. } => "too-long",
             ModelIdKind::Unknown => "unknown",
         }
     }
@@ -234,6 +246,9 @@ impl ModelId {
 }
 
 fn classify(id: &str) -> ModelIdKind {
+    if id.len() > MAX_MODEL_ID_LEN {
+        return ModelIdKind::TooLong { length: id.len() };
+    }
     if id.is_empty() || id.chars().any(char::is_whitespace) {
         return ModelIdKind::Unknown;
     }

@@ -4,6 +4,8 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use crate::fsio::{self, ReadError};
+
 use serde_json::{Map, Value};
 
 use super::source::{Layer, Source};
@@ -65,6 +67,9 @@ impl SettingsLocations {
 #[derive(Debug, Clone)]
 pub enum FileState {
     Missing,
+    /// A symlink to a file that does not exist: Claude Code reads no settings from it.
+    DanglingSymlink(PathBuf),
+    /// Not a regular file (a FIFO, a device, a directory), too large, or unreadable; the reason.
     Unreadable(String),
     /// Not valid JSON; Claude Code ignores the whole file.
     Invalid {
@@ -100,8 +105,9 @@ impl SettingsFile {
     }
 
     pub fn read(layer: Layer, path: PathBuf) -> SettingsFile {
-        let state = match fs::read(&path) {
-            Err(err) if err.kind() == ErrorKind::NotFound => FileState::Missing,
+        let state = match fsio::read_regular(&path, fsio::MAX_CONFIG_FILE) {
+            Err(ReadError::NotFound) => FileState::Missing,
+            Err(ReadError::DanglingSymlink { target }) => FileState::DanglingSymlink(target),
             Err(err) => FileState::Unreadable(err.to_string()),
             Ok(bytes) => parse_settings(&bytes),
         };
@@ -109,7 +115,11 @@ impl SettingsFile {
     }
 }
 
-/// Parses a settings file's bytes. Errors carry a line and column, never the file's content.
+/// Parses a settings file's bytes with the verdict of Node's `JSON.parse`, which is what Claude
+/// Code reads settings with: duplicate keys are accepted (the last one wins, as in
+/// `serde_json`), and so are lone surrogate escapes (`"\ud800"`) and numbers beyond a double's
+/// range (`1e999` is `Infinity`), which `serde_json` alone would reject. Errors carry a line and
+/// column, never the file's content.
 pub fn parse_settings(bytes: &[u8]) -> FileState {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -122,7 +132,8 @@ pub fn parse_settings(bytes: &[u8]) -> FileState {
         }
     };
     // A UTF-8 byte-order mark is what Windows editors add; JSON.parse rejects it, and so do we.
-    match serde_json::from_str::<Value>(text) {
+    let text = node_compatible(text);
+    match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => FileState::Loaded(map),
         Ok(other) => FileState::NotAnObject(json_type(&other)),
         Err(err) => FileState::Invalid {
@@ -133,6 +144,93 @@ pub fn parse_settings(bytes: &[u8]) -> FileState {
     }
 }
 
+/// The text with the two things `JSON.parse` accepts and `serde_json` does not rewritten in
+/// place, at the same length so that error positions stay right: a lone surrogate escape
+/// becomes `\ufffd` (what the string turns into when Claude Code passes it on), and a number
+/// that overflows a double becomes a zero padded with spaces (still a number, as `Infinity` is).
+pub fn node_compatible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\u") && !text.contains(['e', 'E']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    let mut in_string = false;
+    let replace = |out: &mut Option<Vec<u8>>, at: usize, with: &[u8]| {
+        let buf = out.get_or_insert_with(|| bytes.to_vec());
+        buf[at..at + with.len()].copy_from_slice(with);
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'"' => in_string = false,
+                b'\\' if bytes.get(i + 1) == Some(&b'u') => {
+                    let unit = |at: usize| {
+                        text.get(at..at + 4)
+                            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+                    };
+                    if let Some(first) = unit(i + 2) {
+                        let is_high = (0xD800..0xDC00).contains(&first);
+                        let is_low = (0xDC00..0xE000).contains(&first);
+                        let paired = is_high
+                            && bytes.get(i + 6) == Some(&b'\\')
+                            && bytes.get(i + 7) == Some(&b'u')
+                            && unit(i + 8).is_some_and(|u| (0xDC00..0xE000).contains(&u));
+                        if paired {
+                            i += 12;
+                            continue;
+                        }
+                        if is_high || is_low {
+                            replace(&mut out, i, b"\\ufffd");
+                        }
+                        i += 6;
+                        continue;
+                    }
+                    i += 2;
+                    continue;
+                }
+                b'\\' => {
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let number = &text[start..i];
+                if number.contains(['e', 'E'])
+                    && number.parse::<f64>().is_ok_and(|n| n.is_infinite())
+                {
+                    let mut zero = vec![b' '; number.len()];
+                    zero[0] = b'0';
+                    replace(&mut out, start, &zero);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    match out {
+        // Only ASCII was replaced by ASCII at ASCII positions: still UTF-8.
+        Some(buf) => {
+            std::borrow::Cow::Owned(String::from_utf8(buf).unwrap_or_else(|_| text.to_string()))
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_string(),
@@ -140,14 +238,15 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// "a number", "an array": a JSON type with its article, for messages.
 pub fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -169,7 +268,11 @@ impl SettingsLayers {
         }
         files.push(SettingsFile::read(Layer::Managed, locations.managed_file()));
         files.push(SettingsFile::read(Layer::Local, locations.local_file()));
-        files.push(SettingsFile::read(Layer::Project, locations.project_file()));
+        // In the home directory the project's .claude/settings.json is the user file itself:
+        // one file, read once.
+        if !same_file(&locations.project_file(), &locations.user_file()) {
+            files.push(SettingsFile::read(Layer::Project, locations.project_file()));
+        }
         files.push(SettingsFile::read(Layer::User, locations.user_file()));
         SettingsLayers {
             files,
@@ -210,6 +313,16 @@ impl SettingsLayers {
                     .map(|value| (value, file.source()))
             })
             .collect()
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 
@@ -263,13 +376,49 @@ mod tests {
     fn top_level_must_be_an_object() {
         assert!(matches!(
             parse_settings(b"[1,2]"),
-            FileState::NotAnObject("array")
+            FileState::NotAnObject("an array")
         ));
     }
 
     #[test]
     fn empty_file_is_invalid() {
         assert!(matches!(parse_settings(b""), FileState::Invalid { .. }));
+    }
+
+    #[test]
+    fn what_json_parse_accepts_is_accepted() {
+        for text in [
+            r#"{"env":{"A":"\ud800"}}"#,
+            r#"{"env":{"A":"x\udc00y"}}"#,
+            r#"{"n":1e999,"m":-1E+400}"#,
+            r#"{"env":{"A":"1"},"env":{"B":"2"}}"#,
+            r#"{"ok":"\ud834\udd1e","esc":"\\ud800"}"#,
+        ] {
+            assert!(
+                matches!(parse_settings(text.as_bytes()), FileState::Loaded(_)),
+                "{text}"
+            );
+        }
+        let FileState::Loaded(map) = parse_settings(br#"{"env":{"A":"1"},"env":{"B":"2"}}"#) else {
+            unreachable!()
+        };
+        assert_eq!(
+            map["env"],
+            serde_json::json!({"B":"2"}),
+            "the last key wins"
+        );
+        let FileState::Loaded(map) = parse_settings(br#"{"a":"\ud834\udd1e","b":"\\ud800"}"#)
+        else {
+            unreachable!()
+        };
+        assert_eq!(map["a"], "𝄞");
+        assert_eq!(map["b"], "\\ud800", "an escaped backslash is not an escape");
+        for text in [r#"{"a":1,}"#, "{'a':1}", r#"{"a":01}"#, "{\"a\":NaN}"] {
+            assert!(
+                matches!(parse_settings(text.as_bytes()), FileState::Invalid { .. }),
+                "{text}"
+            );
+        }
     }
 
     #[test]

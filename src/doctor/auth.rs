@@ -24,8 +24,11 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
                 format!("Fix {path} at the line named; `aws configure list` shows the same error."),
             ),
             AwsFileState::Unreadable(err) => findings.fail(
-                format!("{path} cannot be read: {err}"),
-                format!("Make {path} readable by your user (chmod u+r {path})."),
+                format!("{path} {err}; no profile is read from it"),
+                format!(
+                    "Make {path} a readable regular file (chmod u+r {}), or point the variable elsewhere.",
+                    crate::secret::shell_quote(&path)
+                ),
             ),
             AwsFileState::Missing if !matches!(file.path_source, Source::Default) => {
                 let variable = match kind {
@@ -58,18 +61,25 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
                     problem.push_str(&format!("; {hint}"));
                 }
                 let fix = if names.is_empty() {
+                    {
+                    let name = crate::secret::shell_quote(name);
                     format!("Create it with `aws configure sso --profile {name}` (or `aws configure --profile {name}`), or run `claude-bedrock setup`.")
+                }
                 } else {
                     format!(
-                        "Set AWS_PROFILE to one of: {}; or create it with `aws configure sso --profile {name}`.",
-                        names.join(", ")
+                        "Set AWS_PROFILE to one of: {}; or create it with `aws configure sso --profile {}`.",
+                        names.join(", "),
+                        crate::secret::shell_quote(name)
                     )
                 };
                 findings.fail(problem, fix);
             }
             ProfileKind::NoCredentials => findings.fail(
                 format!("profile \"{name}\" exists but names no credentials (no keys, SSO, role or credential_process)"),
-                format!("Add credentials to it: `aws configure sso --profile {name}` or `aws configure --profile {name}`."),
+                {
+                    let name = crate::secret::shell_quote(name);
+                    format!("Add credentials to it: `aws configure sso --profile {name}` or `aws configure --profile {name}`.")
+                },
             ),
             ProfileKind::AssumeRole { source, .. } if source.starts_with("nothing") => findings.fail(
                 format!("profile \"{name}\" has role_arn but no source_profile or credential_source"),
@@ -96,7 +106,8 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
         }
         CredentialSource::CredentialExport { .. } => {
             if let Some(export) = &config.keys.aws_credential_export {
-                let program = export.value.split_whitespace().next().unwrap_or("");
+                let words = shlex::split(&export.value).unwrap_or_default();
+                let program = words.first().map(|w| crate::secret::redact_command(w)).unwrap_or_default();
                 findings.note(format!(
                     "awsCredentialExport runs `{program} …` at every start and must print {{\"Credentials\":{{…}}}}"
                 ));

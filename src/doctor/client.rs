@@ -279,7 +279,8 @@ pub const DEFECTS: &[Defect] = &[
                     "profile \"{name}\" uses IAM Identity Center and {proxy} is set: where only the proxy reaches the internet, the token refresh fails"
                 ),
                 workaround: Some(format!(
-                    "run `aws sso login --profile {name}` before starting Claude Code, so that no refresh is needed during the session"
+                    "run `aws sso login --profile {}` before starting Claude Code, so that no refresh is needed during the session",
+                    crate::secret::shell_quote(name)
                 )),
             })
         },

@@ -159,7 +159,7 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
         ),
         FailureKind::SsoExpired => fail(
             format!("{op}: the SSO session for profile \"{profile}\" has expired or was never started"),
-            format!("Run: aws sso login --profile {profile}"),
+            format!("Run: aws sso login --profile {}", crate::secret::shell_quote(profile)),
         ),
         FailureKind::InvalidCredentials => fail(
             format!("{op}: AWS does not recognise the access key ({})", failure.message),
@@ -211,6 +211,10 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
             format!("{op}: the TLS handshake with {} failed: {}", attempt.endpoint, failure.message),
             "If a corporate proxy inspects TLS, point AWS_CA_BUNDLE (AWS SDK and CLI) and NODE_EXTRA_CA_CERTS (Claude Code, exported in the shell) at its CA certificate.".into(),
         ),
+        FailureKind::PaginationLoop => fail(
+            format!("{op}: {}", failure.message),
+            "The endpoint that answers (a gateway or proxy in front of Bedrock?) repeats its pages; Claude Code's own listing would not end either. Fix or bypass it (NO_PROXY, ANTHROPIC_BEDROCK_BASE_URL).".into(),
+        ),
         FailureKind::Other => fail(format!("{op}: {}", failure.brief()), "See the AWS message above; `-vv` shows every call made.".into()),
     }
 }
@@ -218,12 +222,18 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
 fn refresh_fix(config: &EffectiveConfig) -> String {
     match &config.credentials.source {
         CredentialSource::Profile { name, kind } if kind.is_sso() => {
-            format!("Run: aws sso login --profile {name}")
+            format!(
+                "Run: aws sso login --profile {}",
+                crate::secret::shell_quote(name)
+            )
         }
         CredentialSource::Profile {
             name,
             kind: ProfileKind::ConsoleLogin,
-        } => format!("Run: aws login --profile {name}"),
+        } => format!(
+            "Run: aws login --profile {}",
+            crate::secret::shell_quote(name)
+        ),
         CredentialSource::EnvKeys { .. } => {
             "The session token in AWS_SESSION_TOKEN has expired: export fresh credentials.".into()
         }
@@ -241,8 +251,8 @@ fn refresh_fix(config: &EffectiveConfig) -> String {
 fn credentials_fix(config: &EffectiveConfig) -> String {
     match &config.credentials.source {
         CredentialSource::EnvKeys { .. } => "Check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: they must come from the same credential set (no stray quotes).".into(),
-        CredentialSource::Profile { name, kind } if kind.is_sso() => format!("Run: aws sso login --profile {name}"),
-        CredentialSource::Profile { name, .. } => format!("Re-enter the keys of profile \"{name}\": aws configure --profile {name}"),
+        CredentialSource::Profile { name, kind } if kind.is_sso() => format!("Run: aws sso login --profile {}", crate::secret::shell_quote(name)),
+        CredentialSource::Profile { name, .. } => format!("Re-enter the keys of profile \"{name}\": aws configure --profile {}", crate::secret::shell_quote(name)),
         _ => "Check the credentials Claude Code uses (`claude-bedrock config` shows which).".into(),
     }
 }
@@ -251,7 +261,7 @@ fn provider_fix(config: &EffectiveConfig) -> String {
     match &config.credentials.source {
         CredentialSource::Profile { name, kind: ProfileKind::Process } => format!("Run the credential_process of profile \"{name}\" by hand to see its error."),
         CredentialSource::Profile { name, kind: ProfileKind::AssumeRole { .. } } => format!("Check the source profile of \"{name}\" and the role's trust policy."),
-        CredentialSource::Profile { name, kind } if kind.is_sso() => format!("Run: aws sso login --profile {name}"),
+        CredentialSource::Profile { name, kind } if kind.is_sso() => format!("Run: aws sso login --profile {}", crate::secret::shell_quote(name)),
         CredentialSource::CredentialExport { .. } => "Run the awsCredentialExport command by hand: it must print {\"Credentials\":{…}}.".into(),
         _ => "Run `aws sts get-caller-identity` with the same profile to see the provider's own error.".into(),
     }

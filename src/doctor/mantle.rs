@@ -386,7 +386,7 @@ fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial 
         let fix = if lower.contains("expired") {
             format!(
                 "The credentials have expired: refresh them (SSO: aws sso login --profile {}).",
-                config.profile.name
+                crate::secret::shell_quote(&config.profile.name)
             )
         } else if bearer {
             format!(

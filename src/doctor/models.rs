@@ -112,6 +112,13 @@ fn check_one(
         region
     };
     match &id.kind {
+        ModelIdKind::TooLong { length } => findings.fail(
+            format!(
+                "{setting} ({where_}) is {length} characters long: no Bedrock model identifier is longer than {}; it is not sent",
+                crate::config::models::MAX_MODEL_ID_LEN
+            ),
+            format!("Set {setting} to an inference profile ID; `claude-bedrock models` lists the ones this account has."),
+        ),
         ModelIdKind::Unknown => findings.fail(
             format!("{setting} = \"{}\" ({where_}) is not a Bedrock model identifier", id.raw),
             format!(

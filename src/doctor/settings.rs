@@ -24,11 +24,19 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
                 present += 1;
                 findings.note(format!("{}: {path}", file.layer.label()));
             }
+            FileState::DanglingSymlink(target) => {
+                present += 1;
+                let target = config.tilde(target);
+                findings.warn(
+                    format!("{path} is a symbolic link to {target}, which does not exist: Claude Code reads no settings from it"),
+                    format!("Create {target}, or remove the link: rm {}.", crate::secret::shell_quote(&path)),
+                );
+            }
             FileState::Unreadable(err) => {
                 present += 1;
                 findings.fail(
-                    format!("{path} cannot be read: {err}"),
-                    format!("Make {path} readable by your user (for example: chmod u+r {path})."),
+                    format!("{path} {err}: Claude Code cannot use it"),
+                    format!("Make {path} a readable regular file (for example: chmod u+r {}), or remove it.", crate::secret::shell_quote(&path)),
                 );
             }
             FileState::Invalid {
@@ -52,7 +60,7 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             FileState::NotAnObject(kind) => {
                 present += 1;
                 findings.fail(
-                    format!("{path} holds a JSON {kind}, not an object; Claude Code ignores it"),
+                    format!("{path} holds {kind}, not an object; Claude Code ignores it"),
                     format!("Make {path} a JSON object: {{ \"env\": {{ … }} }}."),
                 );
             }
@@ -67,7 +75,7 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
     for (source, kind) in &config.env.env_not_object {
         let where_ = config.describe(source);
         findings.fail(
-            format!("\"env\" in {where_} is a {kind}, not an object; none of it applies"),
+            format!("\"env\" in {where_} is {kind}, not an object; none of it applies"),
             "Write env as an object of strings: \"env\": { \"CLAUDE_CODE_USE_BEDROCK\": \"1\" }.",
         );
     }
@@ -75,7 +83,7 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
         let where_ = config.describe(&bad.source);
         findings.fail(
             format!(
-                "env.{} in {where_} is a {}; settings env values must be strings, so Claude Code does not apply it",
+                "env.{} in {where_} is {}; settings env values must be strings, so Claude Code does not apply it",
                 bad.name, bad.json_type
             ),
             format!("Quote the value: \"{}\": \"…\".", bad.name),
@@ -94,10 +102,10 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
     for (key, expected, found, source) in &config.keys.wrong_types {
         findings.fail(
             format!(
-                "{key} in {} is a {found}; Claude Code expects a {expected}",
+                "{key} in {} is {found}; Claude Code expects {expected}",
                 config.describe(source)
             ),
-            format!("Make {key} a {expected}."),
+            format!("Make {key} {expected}."),
         );
     }
     check_enums(config, &mut findings);

@@ -175,7 +175,10 @@ impl Token {
 }
 
 fn login_command(profile: &str) -> String {
-    format!("aws sso login --profile {profile}")
+    format!(
+        "aws sso login --profile {}",
+        crate::secret::shell_quote(profile)
+    )
 }
 
 /// Skips when Claude Code's credentials do not come from an SSO profile.
@@ -216,7 +219,7 @@ pub fn check_session(config: &EffectiveConfig) -> CheckResult {
             ),
             format!(
                 "Run `aws configure sso --profile {}` to complete the profile, then {login}.",
-                profile.name
+                crate::secret::shell_quote(profile.name)
             ),
         ),
         TokenState::Missing(path) => findings.fail(
@@ -346,10 +349,16 @@ fn cli_cache_note(config: &EffectiveConfig, profile: &SsoProfile<'_>) -> Option<
     })
 }
 
+/// A command's words as the shell splits them (`--profile "my profile"` is two words).
+fn shell_words(command: &str) -> Vec<String> {
+    shlex::split(command)
+        .unwrap_or_else(|| command.split_whitespace().map(str::to_string).collect())
+}
+
 /// The program an `awsAuthRefresh` command runs, after any leading `NAME=value` assignments.
-fn program(command: &str) -> Option<&str> {
-    command
-        .split_whitespace()
+fn program(command: &str) -> Option<String> {
+    shell_words(command)
+        .into_iter()
         .find(|word| !(word.contains('=') && !word.starts_with('-') && !word.contains('/')))
 }
 
@@ -379,7 +388,7 @@ fn find_program(program: &str, path: Option<&str>) -> Option<PathBuf> {
 
 /// The profile (or sso-session) a refresh command names explicitly.
 fn named_profile(command: &str) -> Option<(&'static str, String)> {
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let words = shell_words(command);
     for (i, word) in words.iter().enumerate() {
         for (flag, what) in [("--profile", "profile"), ("--sso-session", "sso-session")] {
             if *word == flag {
@@ -463,7 +472,7 @@ pub fn check_refresh_loop(config: &EffectiveConfig, path: Option<&SsoPath>) -> C
         }
     }
     match program(&refresh.value) {
-        Some(program) => match find_program(program, config.env.get("PATH")) {
+        Some(program) => match find_program(&program, config.env.get("PATH")) {
             Some(found) => findings.note(format!("{program} found at {}", found.display())),
             None => findings.warn(
                 format!("awsAuthRefresh runs `{program}`, which is not on PATH: every refresh fails and is retried"),
@@ -575,9 +584,16 @@ mod tests {
             Some(("sso-session", "corp".into()))
         );
         assert_eq!(named_profile("aws sso login"), None);
-        assert_eq!(program("AWS_PROFILE=ops aws sso login"), Some("aws"));
         assert_eq!(
-            program("/opt/bin/login.sh --x=1"),
+            named_profile("aws sso login --profile \"my profile\""),
+            Some(("profile", "my profile".into()))
+        );
+        assert_eq!(
+            program("AWS_PROFILE=ops aws sso login").as_deref(),
+            Some("aws")
+        );
+        assert_eq!(
+            program("/opt/bin/login.sh --x=1").as_deref(),
             Some("/opt/bin/login.sh")
         );
     }

@@ -5,6 +5,7 @@ use console::{Style, measure_text_width};
 use textwrap::{Options, WordSeparator, WordSplitter};
 
 use crate::output::{Output, Palette};
+use crate::render::text::{MAX_LINE_CHARS, escape_controls, shown};
 use crate::report::{CheckResult, Report, Status, Summary};
 
 pub fn symbol(status: Status) -> (&'static str, Style) {
@@ -23,17 +24,17 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
         text.push_str(&format!(
             "{}  {}\n",
             Palette::bold().apply_to(heading),
-            Palette::dim().apply_to(format!(
+            Palette::dim().apply_to(escape_controls(&format!(
                 "region {} · profile {} · auth {}",
                 ctx.region, ctx.profile, ctx.auth
-            ))
+            )))
         ));
         text.push('\n');
     }
     let title_width = report
         .checks
         .iter()
-        .map(|c| measure_text_width(&c.title))
+        .map(|c| measure_text_width(&escape_controls(&c.title)))
         .max()
         .unwrap_or(0);
     let mut index = 0;
@@ -89,25 +90,29 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
                 call.status
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "-".into()),
-                call.outcome,
-                Palette::dim().apply_to(&call.endpoint)
+                escape_controls(&call.outcome),
+                Palette::dim().apply_to(escape_controls(&call.endpoint))
             ));
         }
     }
     text
 }
 
+/// Every line of a check comes from data (settings values, AWS messages): it is escaped before
+/// it is styled, so that no control character reaches the terminal, and cut when very long.
 fn render_check(text: &mut String, check: &CheckResult, title_width: usize, out: &Output) {
     let (mark, style) = symbol(check.status);
     let indent = 2 + 2 + title_width + 2;
     let summary_width = out.width.saturating_sub(indent).max(30);
-    let mut summary_lines = wrap(&check.summary, summary_width).into_iter();
+    let summary = shown(&check.summary, MAX_LINE_CHARS);
+    let title = escape_controls(&check.title);
+    let mut summary_lines = wrap(&summary, summary_width).into_iter();
     let first = summary_lines.next().unwrap_or_default();
-    let pad = " ".repeat(title_width - measure_text_width(&check.title));
+    let pad = " ".repeat(title_width.saturating_sub(measure_text_width(&title)));
     let mut line = format!(
         "  {} {}{}  {}",
         style.apply_to(mark),
-        Palette::bold().apply_to(&check.title),
+        Palette::bold().apply_to(&title),
         pad,
         first
     );
@@ -127,19 +132,22 @@ fn render_check(text: &mut String, check: &CheckResult, title_width: usize, out:
         check.status == Status::Warn || check.status == Status::Fail || out.verbose >= 1;
     if show_details {
         for detail in &check.details {
+            let detail = shown(detail, MAX_LINE_CHARS);
             if let Some(problem) = detail.strip_prefix("✗ ") {
                 push_wrapped(text, &hang, "✗ ", problem, out.width, Palette::fail());
             } else if let Some(problem) = detail.strip_prefix("! ") {
                 push_wrapped(text, &hang, "! ", problem, out.width, Palette::warn());
             } else {
-                push_wrapped(text, &hang, "· ", detail, out.width, Palette::dim());
+                push_wrapped(text, &hang, "· ", &detail, out.width, Palette::dim());
             }
         }
     }
     if let Some(fix) = &check.fix {
+        // Lines of a fix are the tool's own; what a value might smuggle in is escaped per line.
         for (i, fix_line) in fix.lines().enumerate() {
             let label = if i == 0 { "fix: " } else { "     " };
-            push_wrapped(text, &hang, label, fix_line, out.width, Palette::fix());
+            let fix_line = shown(fix_line, MAX_LINE_CHARS);
+            push_wrapped(text, &hang, label, &fix_line, out.width, Palette::fix());
         }
     }
 }

@@ -106,6 +106,21 @@ pub fn render_report(report: &Report) -> String {
     xml
 }
 
+/// The tool could not produce a report: one test case in error, so that a CI dashboard shows
+/// the reason instead of a missing file.
+pub fn error_document(message: &str, fix: Option<&str>) -> String {
+    let mut body = message.to_string();
+    if let Some(fix) = fix {
+        body.push_str(&format!("\nfix: {fix}"));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{suite}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n  <testsuite name=\"{suite}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n    <testcase name=\"claude-bedrock\" classname=\"{CLASS}\" time=\"0.000\">\n      <error message=\"{}\" type=\"error\">{}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+        attr(message),
+        text(&body),
+        suite = attr(SUITE),
+    )
+}
+
 /// Summary, details and fix, as a person reads them in the CI log.
 fn body(check: &CheckResult, warning: bool) -> String {
     let mut lines = vec![if warning {

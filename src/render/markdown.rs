@@ -2,6 +2,7 @@
 //! nothing secret (values are fingerprinted before they reach it); this renderer adds nothing
 //! that is not in the report, and redacts endpoint URLs once more in case one carries a password.
 
+use crate::render::text::escape_controls;
 use crate::report::{CheckResult, Report, Status, Summary};
 use crate::secret::redact_url;
 
@@ -106,6 +107,17 @@ pub fn render_report(report: &Report) -> String {
     md
 }
 
+/// The tool could not produce a report: the reason, in the report's place.
+pub fn error_document(message: &str, fix: Option<&str>) -> String {
+    let mut md = String::from("## claude-bedrock doctor report\n\n");
+    md.push_str(&format!("**error** — {}\n", inline(message)));
+    if let Some(fix) = fix {
+        md.push_str("\n**Fix**\n\n");
+        md.push_str(&fenced(fix));
+    }
+    md
+}
+
 fn badge(status: Status) -> &'static str {
     match status {
         Status::Pass => "✅ pass",
@@ -168,7 +180,7 @@ fn inline(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
+            c => out.push_str(&escape_controls(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out
@@ -180,10 +192,17 @@ fn code_span_safe(id: &str) -> String {
 }
 
 /// A fenced block longer than any run of backticks inside, so the text cannot close it.
+/// Control characters inside are escaped line by line, as in the terminal.
 fn fenced(text: &str) -> String {
+    let text: Vec<String> = text
+        .trim_end_matches('\n')
+        .lines()
+        .map(|line| escape_controls(line).into_owned())
+        .collect();
+    let text = text.join("\n");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
-    format!("{fence}text\n{}\n{fence}\n", text.trim_end_matches('\n'))
+    format!("{fence}text\n{text}\n{fence}\n")
 }
 
 #[cfg(test)]

@@ -4,3 +4,4 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod text;

@@ -513,7 +513,8 @@ impl<'a> Wizard<'a> {
                     return Err(SetupError::Usage {
                         message: format!("there is no AWS profile \"{name}\""),
                         fix: format!(
-                            "Create it with `aws configure sso --profile {name}`, or pick one of: {}.",
+                            "Create it with `aws configure sso --profile {}`, or pick one of: {}.",
+                            secret::shell_quote(&name),
                             profiles.join(", ")
                         ),
                     });
@@ -1175,20 +1176,22 @@ impl<'a> Wizard<'a> {
             pending
                 .env
                 .get(v)
-                .map(|value| (*v, secret::redact_url(value)))
+                .map(|value| (*v, secret::display_value(v, value)))
         });
         let wanted_before = current.keys.aws_auth_refresh.is_some();
         let default = match &proxy {
             Some((variable, value)) => {
                 self.ui.warn(&format!(
-                    "{variable}={value} is set: a TLS-inspecting proxy or VPN can break the browser login, and Claude Code then re-runs the refresh in a loop (browser tabs keep opening). Without awsAuthRefresh, run `aws sso login --profile {name}` yourself before starting Claude Code."
+                    "{variable}={value} is set: a TLS-inspecting proxy or VPN can break the browser login, and Claude Code then re-runs the refresh in a loop (browser tabs keep opening). Without awsAuthRefresh, run `aws sso login --profile {}` yourself before starting Claude Code.",
+                    secret::shell_quote(name)
                 ));
                 false
             }
             None => true,
         };
         let question = format!(
-            "When the SSO session expires, let Claude Code run `aws sso login --profile {name}`?"
+            "When the SSO session expires, let Claude Code run `aws sso login --profile {}`?",
+            secret::shell_quote(name)
         );
         let answer = self.prompt_confirm(&question, default || wanted_before && proxy.is_none())?;
         Ok(Some(answer))
@@ -1458,7 +1461,8 @@ pub fn edit_for(
         (Some(true), Some(profile)) => {
             edit = edit.set_key(
                 "awsAuthRefresh",
-                format!("aws sso login --profile {profile}"),
+                // Claude Code runs this through the shell: the name must stay one word.
+                format!("aws sso login --profile {}", secret::shell_quote(profile)),
             )
         }
         (Some(false), _) => {

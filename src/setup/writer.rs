@@ -18,6 +18,8 @@ use jsonc_parser::ast;
 use jsonc_parser::cst::{CstInputValue, CstRootNode};
 use serde_json::{Map, Value};
 
+use crate::config::settings::json_type;
+
 use crate::config::settings::SettingsLocations;
 use crate::secret;
 
@@ -938,17 +940,6 @@ fn json_items(items: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (json_string(k), json_string(v)))
         .collect()
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn display_key_value(key: &str, value: &str) -> String {
