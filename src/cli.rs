@@ -120,6 +120,9 @@ pub enum Command {
     Models(ModelsArgs),
     /// Show the effective configuration Claude Code will see, and where each value comes from
     Config(ConfigArgs),
+    /// Internal: resolves a credential chain in a child process that can be killed whole
+    #[command(name = "__resolve-credentials", hide = true)]
+    ResolveCredentials,
 }
 
 #[derive(Debug, Args, Default, Clone)]

@@ -11,6 +11,7 @@ pub mod fsio;
 pub mod loopback;
 pub mod net;
 pub mod output;
+pub mod proc;
 pub mod render;
 pub mod report;
 pub mod secret;
@@ -45,6 +46,9 @@ impl FatalError {
 /// Whatever happens inside — a panic included — a command asked for a document gets one: the
 /// checks are guarded one by one, and this is the guard for everything else.
 pub fn run(cli: Cli) -> u8 {
+    if let Command::ResolveCredentials = cli.command {
+        return aws::resolve::child_main();
+    }
     let out = Output::from_args(&cli.global);
     // A fatal error still gives the document that was asked for, on stdout: JSON from every
     // command, a report format from `doctor` (elsewhere it is refused as a usage error). With
@@ -157,7 +161,9 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             }
             Ok(outcome.exit_code)
         }
-        Command::Setup(_) => unreachable!("setup is dispatched above"),
+        Command::Setup(_) | Command::ResolveCredentials => {
+            unreachable!("dispatched before the configuration is resolved")
+        }
     }
 }
 

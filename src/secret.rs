@@ -327,7 +327,11 @@ fn looks_like_a_secret(word: &str) -> bool {
 }
 
 /// A value as one shell word: `dev` stays `dev`, `dev; curl … | sh #` becomes `'dev; curl … | sh #'`.
+/// A path shown as `~/…` keeps its tilde outside the quotes, so that the shell still expands it.
 pub fn shell_quote(value: &str) -> String {
+    if let Some(rest) = value.strip_prefix("~/") {
+        return format!("~/{}", shell_quote(rest));
+    }
     let plain = !value.is_empty()
         && value
             .chars()
@@ -528,6 +532,11 @@ mod tests {
     #[test]
     fn values_are_quoted_for_the_shell() {
         assert_eq!(shell_quote("dev"), "dev");
+        assert_eq!(
+            shell_quote("~/.claude/settings.json"),
+            "~/.claude/settings.json"
+        );
+        assert_eq!(shell_quote("~/my dir/x"), "~/'my dir/x'");
         assert_eq!(
             shell_quote("dev; curl http://x | sh #"),
             "'dev; curl http://x | sh #'"

@@ -356,7 +356,7 @@ fn is_credentials_problem(chain: &str) -> bool {
         .any(|m| lower.contains(m))
 }
 
-fn credentials_kind(chain: &str) -> FailureKind {
+pub(crate) fn credentials_kind(chain: &str) -> FailureKind {
     let lower = chain.to_ascii_lowercase();
     if lower.contains("session token not found or invalid")
         || (lower.contains("sso") && (lower.contains("expired") || lower.contains("token")))

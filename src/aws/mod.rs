@@ -6,18 +6,15 @@ pub mod credential_export;
 pub mod errors;
 pub mod ops;
 pub mod policy;
+pub mod resolve;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{Connector, tls};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use aws_types::os_shim_internal::Env;
 use aws_types::region::Region;
 
 use crate::config::EffectiveConfig;
@@ -47,8 +44,9 @@ pub struct Clients {
     /// Where control-plane and runtime calls go, for reports.
     pub control_endpoint: String,
     pub runtime_endpoint: String,
-    /// Set when `awsCredentialExport` could not produce credentials.
-    pub credential_export_error: Option<String>,
+    /// Set when no SigV4 credentials could be had (the provider failed or hung): every call
+    /// that needs them reports this cause instead of being made.
+    pub credential_error: Option<resolve::CredentialError>,
     /// The SigV4 credentials the SDK resolved, for requests made outside the SDK (Mantle).
     pub credentials: Option<SharedCredentialsProvider>,
 }
@@ -61,41 +59,41 @@ impl Clients {
             _ => AuthMode::SigV4,
         };
         let env = sdk_env(config);
+        let inputs = resolve::SdkInputs::new(config, env.clone());
         let log = CallLog::default();
         let region = config.region.value.clone();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .env(Env::from(env.clone()))
-            .http_client(http_client(config))
-            .region(Region::new(region.clone()))
-            .profile_name(&config.profile.name)
-            .retry_config(RetryConfig::disabled())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(timeout)
-                    .read_timeout(timeout)
-                    .operation_attempt_timeout(timeout)
-                    .operation_timeout(timeout)
-                    .build(),
-            );
-        let mut credential_export_error = None;
-        match (
+        let mut loader = inputs.loader(timeout);
+        // SigV4 credentials are resolved once, here, bounded: every client then shares them.
+        let mut credential_error = None;
+        let resolved = match (
             &config.credentials.source,
             &config.keys.aws_credential_export,
         ) {
-            (CredentialSource::SkipAuth { .. }, _) => loader = loader.no_credentials(),
-            (CredentialSource::CredentialExport { .. }, Some(export)) => {
-                match credential_export::run(&export.value, &env, timeout).await {
-                    Ok(credentials) => {
-                        loader =
-                            loader.credentials_provider(SharedCredentialsProvider::new(credentials))
-                    }
-                    Err(err) => {
-                        credential_export_error = Some(err);
-                        loader = loader.no_credentials();
-                    }
+            (CredentialSource::SkipAuth { .. } | CredentialSource::BearerKey { .. }, _) => None,
+            (CredentialSource::CredentialExport { .. }, Some(export)) => Some(
+                credential_export::run(&export.value, &env, timeout)
+                    .await
+                    .map_err(|message| resolve::CredentialError {
+                        message,
+                        fix: "Run the awsCredentialExport command by hand: it must exit 0 and print {\"Credentials\":{\"AccessKeyId\":…,\"SecretAccessKey\":…,\"SessionToken\":…}}.".into(),
+                    }),
+            ),
+            _ => Some(resolve::resolve(config, &inputs, timeout).await),
+        };
+        match resolved {
+            None if auth == AuthMode::None => loader = loader.no_credentials(),
+            None => {}
+            Some(Ok(credentials)) => {
+                crate::secret::register(credentials.secret_access_key());
+                if let Some(token) = credentials.session_token() {
+                    crate::secret::register(token);
                 }
+                loader = loader.credentials_provider(SharedCredentialsProvider::new(credentials));
             }
-            _ => {}
+            Some(Err(err)) => {
+                credential_error = Some(err);
+                loader = loader.no_credentials();
+            }
         }
         let sdk = loader.load().await;
         let credentials = sdk.credentials_provider();
@@ -152,7 +150,7 @@ impl Clients {
             haiku_runtime,
             log,
             timeout,
-            credential_export_error,
+            credential_error,
             credentials,
         }
     }
@@ -170,11 +168,11 @@ impl Clients {
 
 /// The SDK's HTTP client, proxied as Claude Code would be: the proxy variables come from the
 /// effective environment (settings `env` included), which the SDK alone would not read.
-fn http_client(config: &EffectiveConfig) -> SharedHttpClient {
-    let env = &config.env;
+pub(crate) fn http_client(env: &HashMap<String, String>) -> SharedHttpClient {
+    let env = |name: &str| env.get(name).map(String::as_str).filter(|v| !v.is_empty());
     let proxy = crate::net::proxy::PROXY_VARS
         .iter()
-        .find_map(|name| env.get(name))
+        .find_map(|name| env(name))
         .and_then(|url| {
             let mut proxy = ProxyConfig::all(url).ok()?;
             if let Ok(parsed) = crate::net::proxy::ProxyUrl::parse(url)
@@ -185,7 +183,7 @@ fn http_client(config: &EffectiveConfig) -> SharedHttpClient {
             Some(
                 match crate::net::proxy::NO_PROXY_VARS
                     .iter()
-                    .find_map(|name| env.get(name))
+                    .find_map(|name| env(name))
                 {
                     Some(rules) => proxy.no_proxy(rules),
                     None => proxy,

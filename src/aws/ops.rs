@@ -88,6 +88,15 @@ async fn bounded<T>(
     clients: &Clients,
     future: impl Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
+    // Without credentials nothing signed is sent: every call reports the provider's failure.
+    if clients.auth == AuthMode::SigV4
+        && let Some(err) = &clients.credential_error
+    {
+        return Err(Failure::new(
+            FailureKind::CredentialProvider,
+            err.message.clone(),
+        ));
+    }
     // A backstop above the SDK's own timeouts, for credential providers that ignore them.
     match tokio::time::timeout(clients.timeout + Duration::from_secs(2), future).await {
         Ok(result) => result,

@@ -182,9 +182,23 @@ fn table(out: &Output, header: &[&str], fixed: usize) -> Table {
     table
 }
 
+/// A table cell from data: control characters escaped, and cut when long. comfy-table wraps a
+/// long unbroken word character by character, measuring the line each time (quadratic in the
+/// word's length: a 100 KB value took a minute), so no cell is ever given more than a screenful.
+fn cell(text: impl AsRef<str>) -> Cell {
+    Cell::new(crate::render::text::shown(
+        text.as_ref(),
+        crate::render::text::MAX_VALUE_CHARS,
+    ))
+}
+
 /// The configuration for people.
 pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
-    let describe = |s: &crate::config::source::Source| config.describe(s);
+    // Every piece of data is escaped before it is styled: the styling's own escapes must stay.
+    let esc = |text: &str| {
+        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+    };
+    let describe = |s: &crate::config::source::Source| esc(&config.describe(s));
     let dim = Palette::dim();
     let bold = Palette::bold();
     let mut text = String::new();
@@ -217,38 +231,52 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
     let region = &config.region;
     let mut region_text = format!(
         "{} {}",
-        region.value,
-        dim.apply_to(format!("from {}", region.source.describe(config.home())))
+        esc(&region.value),
+        dim.apply_to(format!(
+            "from {}",
+            esc(&region.source.describe(config.home()))
+        ))
     );
     if let Some(cli) = &region.aws_cli.value
         && cli != &region.value
     {
         region_text.push_str(&format!(
             "\n{}",
-            Palette::warn().apply_to(format!("aws CLI uses {cli} ({})", region.aws_cli.source))
+            Palette::warn().apply_to(format!(
+                "aws CLI uses {} ({})",
+                esc(cli),
+                esc(&region.aws_cli.source.to_string())
+            ))
         ));
     }
     for ignored in &region.ignored {
         region_text.push_str(&format!(
             "\n{}",
-            Palette::warn().apply_to(format!("ignored: {}: {}", ignored.step, ignored.reason))
+            Palette::warn().apply_to(format!(
+                "ignored: {}: {}",
+                esc(&ignored.step.to_string()),
+                esc(&ignored.reason)
+            ))
         ));
     }
     rows.push(("Region".into(), region_text));
     let profile = &config.profile;
     let mut profile_text = format!(
         "{} {} — {}",
-        profile.name,
-        dim.apply_to(format!("({})", profile.describe_source(config.home()))),
-        profile.info.kind.label()
+        esc(&profile.name),
+        dim.apply_to(format!(
+            "({})",
+            esc(&profile.describe_source(config.home()))
+        )),
+        esc(&profile.info.kind.label())
     );
     if let Some((r, file)) = &profile.info.region {
-        profile_text.push_str(&format!(", region {r} in {}", file.label()));
+        profile_text.push_str(&format!(", region {} in {}", esc(r), file.label()));
     }
     rows.push(("Profile".into(), profile_text));
     rows.push((
         "Credentials".into(),
-        config.credentials.source.describe(config.home()),
+        esc(&config.credentials.source.describe(config.home())),
     ));
     if let Some(bearer) = &config.bearer {
         let a = &bearer.analysis;
@@ -268,7 +296,7 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
                 format!("long-term, account {account}")
             }
             crate::config::bearer::BearerKind::Malformed { reason } => {
-                format!("malformed: {reason}")
+                format!("malformed: {}", esc(reason))
             }
         };
         rows.push((
@@ -317,7 +345,7 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
                 describe(shadow_source)
             ));
         }
-        env_table.add_row(vec![Cell::new(name), Cell::new(value), Cell::new(source)]);
+        env_table.add_row(vec![cell(name), cell(value), cell(source)]);
     }
     text.push_str(&format!(
         "\n{}\n",
@@ -345,19 +373,15 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
             } else {
                 secret::redact_command(&value.value)
             };
-            settings_table.add_row(vec![
-                Cell::new(name),
-                Cell::new(shown),
-                Cell::new(describe(&value.source)),
-            ]);
+            settings_table.add_row(vec![cell(name), cell(shown), cell(describe(&value.source))]);
         }
     }
     for (name, value) in &keys.model_overrides {
         any_setting = true;
         settings_table.add_row(vec![
-            Cell::new(format!("modelOverrides.{name}")),
-            Cell::new(&value.value),
-            Cell::new(describe(&value.source)),
+            cell(format!("modelOverrides.{name}")),
+            cell(&value.value),
+            cell(describe(&value.source)),
         ]);
     }
     if !keys.available_models.is_empty() {
@@ -368,9 +392,9 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
             .map(|m| m.value.as_str())
             .collect();
         settings_table.add_row(vec![
-            Cell::new("availableModels"),
-            Cell::new(list.join(", ")),
-            Cell::new(describe(&keys.available_models[0].source)),
+            cell("availableModels"),
+            cell(list.join(", ")),
+            cell(describe(&keys.available_models[0].source)),
         ]);
     }
     if any_setting {
@@ -391,10 +415,10 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
                 kind.push_str(", 1M context");
             }
             models_table.add_row(vec![
-                Cell::new(&m.setting),
-                Cell::new(&m.id.raw),
-                Cell::new(kind),
-                Cell::new(m.id.model.map(|n| n.display()).unwrap_or_default()),
+                cell(&m.setting),
+                cell(&m.id.raw),
+                cell(kind),
+                cell(m.id.model.map(|n| n.display()).unwrap_or_default()),
             ]);
         }
         text.push_str(&format!("{models_table}\n"));
@@ -403,16 +427,16 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
     let mut files_table = table(out, &["File", "Path", "State"], 1);
     for f in &config.settings.files {
         files_table.add_row(vec![
-            Cell::new(f.layer.label()),
-            Cell::new(config.tilde(&f.path)),
-            Cell::new(settings_state(&f.state)),
+            cell(f.layer.label()),
+            cell(config.tilde(&f.path)),
+            cell(settings_state(&f.state)),
         ]);
     }
     for f in [&config.aws_files.config, &config.aws_files.credentials] {
         files_table.add_row(vec![
-            Cell::new(format!("AWS {}", f.kind.label())),
-            Cell::new(config.tilde(&f.path)),
-            Cell::new(aws_state(&f.state)),
+            cell(format!("AWS {}", f.kind.label())),
+            cell(config.tilde(&f.path)),
+            cell(aws_state(&f.state)),
         ]);
     }
     if out.verbose >= 1 || config.settings.present().count() > 0 {

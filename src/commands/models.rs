@@ -198,12 +198,19 @@ fn render_human(
     rows: &[Row],
     args: &ModelsArgs,
 ) -> String {
+    // IDs and names come from the server (or a proxy): escaped and bounded like any data.
+    let esc = |text: &str| {
+        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+    };
     let mut text = format!(
         "{}  {}\n\n",
-        Palette::bold().apply_to(format!("Inference profiles in {}", config.region.value)),
+        Palette::bold().apply_to(format!(
+            "Inference profiles in {}",
+            esc(&config.region.value)
+        )),
         Palette::dim().apply_to(format!(
             "region from {}",
-            config.region.source.describe(config.home())
+            esc(&config.region.source.describe(config.home()))
         ))
     );
     if rows.is_empty() {
@@ -219,21 +226,25 @@ fn render_human(
     const ID_COLUMN: usize = 48;
     let id_width = rows
         .iter()
-        .map(|r| r.model_id().len())
+        .map(|r| esc(r.model_id()).chars().count())
         .filter(|len| *len <= ID_COLUMN)
         .max()
         .unwrap_or(0);
     let model_width = rows
         .iter()
-        .map(|r| r.model.as_deref().unwrap_or("").len())
+        .map(|r| esc(r.model.as_deref().unwrap_or("")).chars().count())
         .max()
         .unwrap_or(0);
     let kind_of = |row: &Row| match (&row.prefix, row.kind.as_str()) {
         (Some(prefix), _) => format!("{prefix}. cross-region"),
-        (None, "application") => format!("application \"{}\"", row.name),
-        _ => row.kind.clone(),
+        (None, "application") => format!("application \"{}\"", esc(&row.name)),
+        _ => esc(&row.kind),
     };
-    let kind_width = rows.iter().map(|r| kind_of(r).len()).max().unwrap_or(0);
+    let kind_width = rows
+        .iter()
+        .map(|r| kind_of(r).chars().count())
+        .max()
+        .unwrap_or(0);
     let mut last_family = None;
     for row in rows {
         let family = match row.family {
@@ -249,15 +260,15 @@ fn render_human(
             text.push_str(&format!("{}\n", Palette::bold().apply_to(family)));
             last_family = Some(family);
         }
-        let id = row.model_id();
+        let id = esc(row.model_id());
         let rest = format!(
             "{:<model_width$}  {:<kind_width$}  {}",
-            row.model.as_deref().unwrap_or(""),
+            esc(row.model.as_deref().unwrap_or("")),
             kind_of(row),
             row.probe.as_ref().map(availability).unwrap_or_default()
         );
         let rest = rest.trim_end();
-        if id.len() > id_width {
+        if id.chars().count() > id_width {
             text.push_str(&format!("  {id}\n  {:<id_width$}  {rest}\n", ""));
         } else {
             text.push_str(&format!("  {id:<id_width$}  {rest}\n"));
@@ -277,9 +288,9 @@ fn render_human(
                 "\n{} of {} did not answer. {}\n{} {}\n",
                 failing.len(),
                 rows.len(),
-                e.summary,
+                esc(&e.summary),
                 Palette::fix().apply_to("fix:"),
-                e.fix
+                esc(&e.fix)
             ));
         }
     }

@@ -1,7 +1,7 @@
 //! `claude-bedrock setup`: runs the wizard (interactively, or from flags with `--yes`) and reports
 //! what it wrote.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -42,14 +42,7 @@ pub async fn run(
         ));
     }
     let stdin_key = if args.bearer_key_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            FatalError::new(
-                format!("cannot read the key from standard input: {e}"),
-                None,
-            )
-        })?;
-        Some(line.trim().to_string()).filter(|k| !k.is_empty())
+        Some(read_key_from_stdin()?)
     } else {
         None
     };
@@ -63,7 +56,8 @@ pub async fn run(
         None,
     );
     let interactive = terminal && !args.yes;
-    install_cancel_handler();
+    // Held until setup returns: restores the terminal on every way out.
+    let _terminal = crate::setup::terminal::TerminalGuard::install();
     let mut terminal_prompter = TerminalPrompter::new();
     let prompter: Option<&mut dyn Prompter> = if interactive {
         Some(&mut terminal_prompter)
@@ -87,6 +81,46 @@ pub async fn run(
     finish(wizard.run().await, out, global.output.as_deref())
 }
 
+/// The key piped to `--bearer-key-stdin`: one line (a trailing newline is fine). Several
+/// non-empty lines are refused rather than guessed at: which one is the key?
+fn read_key_from_stdin() -> Result<String, FatalError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            FatalError::new(
+                format!("cannot read the key from standard input: {e}"),
+                None,
+            )
+        })?;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    match lines.as_slice() {
+        [key] => {
+            crate::secret::register(key);
+            Ok(key.to_string())
+        }
+        [] => Err(FatalError::new(
+            "--bearer-key-stdin read nothing from standard input",
+            Some(
+                "Pipe the key in: printf %s \"$KEY\" | claude-bedrock setup --yes --auth bearer --bearer-key-stdin",
+            ),
+        )),
+        more => Err(FatalError::new(
+            format!(
+                "--bearer-key-stdin read {} non-empty lines; a Bedrock API key is one line",
+                more.len()
+            ),
+            Some("Pipe only the key, on one line (printf %s \"$KEY\" | …)."),
+        )),
+    }
+}
+
 /// Renders the outcome (or the reason there is none) and returns the exit status.
 pub fn finish(
     result: Result<Outcome, SetupError>,
@@ -106,11 +140,12 @@ pub fn finish(
         Err(SetupError::Cancelled) => {
             if out.is_json() {
                 let _ = print_stdout(&crate::render::json::error_document(
-                    "setup was cancelled; nothing was written",
+                    crate::setup::terminal::MESSAGE,
                     None,
                 ));
             }
-            print_stderr("setup cancelled; nothing was written");
+            crate::setup::terminal::restore();
+            crate::setup::terminal::report_cancelled();
             EXIT_CANCELLED
         }
         Err(SetupError::Usage { message, fix }) => {
@@ -143,18 +178,6 @@ fn report_error(out: &Output, message: &str, fix: Option<&str>) {
             crate::render::text::escape_controls(fix)
         ));
     }
-}
-
-/// Ctrl-C during a prompt: put the cursor back, say that nothing was written, exit 130. Writes
-/// are atomic renames, so an interruption can never leave a torn file either.
-fn install_cancel_handler() {
-    tokio::spawn(async {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = console::Term::stderr().show_cursor();
-            eprintln!("\nsetup cancelled; nothing was written");
-            std::process::exit(EXIT_CANCELLED as i32);
-        }
-    });
 }
 
 fn status(outcome: &Outcome) -> &'static str {

@@ -281,6 +281,60 @@ impl AwsFiles {
         self.get(profile, key).map(|(v, _)| v.to_string())
     }
 
+    /// The value of `key` in every profile that sets it.
+    pub fn all_values(&self, key: &str) -> Vec<String> {
+        self.profile_names()
+            .iter()
+            .filter_map(|name| self.value(name, key))
+            .collect()
+    }
+
+    /// The profiles a role chain passes through, from `name` to the one whose own credentials
+    /// start it: `role_arn` + `source_profile` leads on. `Err` with the cycle when it loops
+    /// (a profile naming itself as its own source, with keys of its own, is not a loop).
+    pub fn chain(&self, name: &str) -> Result<Vec<String>, Vec<String>> {
+        let mut chain = vec![name.to_string()];
+        let mut current = name.to_string();
+        while self.value(&current, "role_arn").is_some() {
+            let Some(source) = self.value(&current, "source_profile") else {
+                break;
+            };
+            if source == current {
+                break;
+            }
+            if chain.contains(&source) {
+                chain.push(source);
+                return Err(chain);
+            }
+            chain.push(source.clone());
+            current = source;
+        }
+        Ok(chain)
+    }
+
+    /// The profile that starts `name`'s chain, and how it gets its credentials.
+    pub fn chain_kind(&self, name: &str) -> Option<(String, ProfileKind)> {
+        let root = self.chain(name).ok()?.pop()?;
+        let kind = self.kind_of(&root);
+        Some((root, kind))
+    }
+
+    /// Whether resolving `name` runs a `credential_process` anywhere in its chain.
+    pub fn chain_runs_process(&self, name: &str) -> bool {
+        let chain = self.chain(name).unwrap_or_else(|cycle| cycle);
+        chain
+            .iter()
+            .any(|profile| self.get(profile, "credential_process").is_some())
+    }
+
+    /// Whether an `[sso-session NAME]` section exists in the config file.
+    pub fn has_sso_session(&self, name: &str) -> bool {
+        self.config
+            .sections
+            .as_ref()
+            .is_some_and(|s| s.sso_session(name).is_some())
+    }
+
     pub fn file(&self, kind: AwsFileKind) -> &AwsFile {
         match kind {
             AwsFileKind::Config => &self.config,

@@ -412,6 +412,41 @@ impl EffectiveConfig {
         self.home.as_deref()
     }
 
+    /// The web-identity token file the credentials depend on, and what names it: the
+    /// environment's `AWS_WEB_IDENTITY_TOKEN_FILE`, or the `web_identity_token_file` of the
+    /// profile that starts the active profile's role chain.
+    pub fn web_identity_token_file(&self) -> Option<(PathBuf, String)> {
+        match &self.credentials.source {
+            credentials::CredentialSource::WebIdentityEnv => {
+                let (path, source) = self.env.get_with_source("AWS_WEB_IDENTITY_TOKEN_FILE")?;
+                Some((
+                    PathBuf::from(path),
+                    format!("AWS_WEB_IDENTITY_TOKEN_FILE ({})", self.describe(source)),
+                ))
+            }
+            credentials::CredentialSource::Profile { name, .. } => {
+                let (root, kind) = self.aws_files.chain_kind(name)?;
+                if !matches!(kind, aws_files::ProfileKind::WebIdentity { .. }) {
+                    return None;
+                }
+                let path = self.aws_files.value(&root, "web_identity_token_file")?;
+                Some((
+                    PathBuf::from(path),
+                    format!("web_identity_token_file of profile \"{root}\""),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Why the web-identity token file cannot be used, if it cannot: missing, not a regular
+    /// file (a FIFO would hang the read, `/dev/zero` never ends), too large, unreadable.
+    pub fn web_identity_token_problem(&self) -> Option<String> {
+        let (path, named_by) = self.web_identity_token_file()?;
+        let problem = crate::fsio::read_regular(&path, crate::fsio::MAX_TOKEN_FILE).err()?;
+        Some(format!("{} ({named_by}) {problem}", self.tilde(&path)))
+    }
+
     /// A source described for humans, with `~` for the home directory.
     pub fn describe(&self, source: &Source) -> String {
         source.describe(self.home())

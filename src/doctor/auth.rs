@@ -24,9 +24,19 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
                 format!("Fix {path} at the line named; `aws configure list` shows the same error."),
             ),
             AwsFileState::Unreadable(err) => findings.fail(
-                format!("{path} {err}; no profile is read from it"),
+                match &file.path_source {
+                    Source::Default => format!("{path} {err}; no profile is read from it"),
+                    named => format!(
+                        "{path} (named by {}, {}) {err}; no profile is read from it",
+                        match kind {
+                            AwsFileKind::Config => "AWS_CONFIG_FILE",
+                            AwsFileKind::Credentials => "AWS_SHARED_CREDENTIALS_FILE",
+                        },
+                        config.describe(named)
+                    ),
+                },
                 format!(
-                    "Make {path} a readable regular file (chmod u+r {}), or point the variable elsewhere.",
+                    "Point the variable at the real file, or make {path} a readable regular file (for a permission problem: chmod u+r {}).",
                     crate::secret::shell_quote(&path)
                 ),
             ),
@@ -85,11 +95,21 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
                 format!("profile \"{name}\" has role_arn but no source_profile or credential_source"),
                 format!("Add source_profile = <profile with credentials> to [profile {name}]."),
             ),
+            ProfileKind::Sso { session } if !config.aws_files.has_sso_session(session) => findings.fail(
+                format!(
+                    "profile \"{name}\" names sso_session \"{session}\", but {} has no [sso-session {session}] section: the SDK cannot sign in",
+                    config.tilde(&config.aws_files.config.path)
+                ),
+                format!(
+                    "Add the [sso-session {session}] section (sso_start_url, sso_region), e.g. with `aws configure sso-session`, or fix the name in [profile {name}]."
+                ),
+            ),
             ProfileKind::SsoLegacy => findings.note(
                 "legacy SSO settings (sso_start_url in the profile) cannot refresh: sessions end after about 8 hours; `aws configure sso` writes the refreshable sso-session form",
             ),
             _ => {}
         },
+        CredentialSource::WebIdentityEnv => {}
         CredentialSource::None => findings.fail(
             "no AWS credentials: no bearer key, no access keys, no usable profile; only an EC2 instance role could still answer",
             "Run `claude-bedrock setup`, or `aws configure sso` and set AWS_PROFILE, or set AWS_BEARER_TOKEN_BEDROCK to a Bedrock API key.",
@@ -114,6 +134,23 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
             }
         }
         _ => {}
+    }
+    if let CredentialSource::Profile { name, .. } = &credentials.source
+        && let Err(cycle) = config.aws_files.chain(name)
+    {
+        findings.fail(
+            format!(
+                "the source_profile chain of profile \"{name}\" loops: {}; the SDK cannot resolve it",
+                cycle.join(" → ")
+            ),
+            "Point the last source_profile at a profile with credentials of its own (keys, SSO or credential_process).",
+        );
+    }
+    if let Some(problem) = config.web_identity_token_problem() {
+        findings.fail(
+            format!("the web-identity token file {problem}"),
+            "Point it at the token your platform writes (a regular, readable file), or unset it.",
+        );
     }
     for note in &credentials.notes {
         match note.severity {

@@ -271,7 +271,7 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
     };
     let identity_future = async {
         let started = Instant::now();
-        if clients.auth != AuthMode::SigV4 || clients.credential_export_error.is_some() {
+        if clients.auth != AuthMode::SigV4 || clients.credential_error.is_some() {
             return None;
         }
         Some((
@@ -381,9 +381,9 @@ fn identity_check(
     identity: Option<(Result<Identity, Failure>, u64)>,
 ) -> CheckResult {
     let id = "auth.identity";
-    if let Some(err) = &clients.credential_export_error {
-        return CheckResult::new(id, title(id), Status::Fail, err.clone())
-            .fix("Run the awsCredentialExport command by hand: it must exit 0 and print {\"Credentials\":{\"AccessKeyId\":…,\"SecretAccessKey\":…,\"SessionToken\":…}}.");
+    if let Some(err) = &clients.credential_error {
+        return CheckResult::new(id, title(id), Status::Fail, err.message.clone())
+            .fix(err.fix.clone());
     }
     let Some((result, ms)) = identity else {
         let reason = match (&clients.auth, &config.bearer) {

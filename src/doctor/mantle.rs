@@ -336,6 +336,8 @@ fn error_of(response: &Response) -> (String, String) {
 struct Denial {
     problem: String,
     fix: String,
+    /// Mantle refused the credentials themselves (not an IAM action, not the account).
+    credentials_rejected: bool,
 }
 
 fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial {
@@ -374,6 +376,7 @@ fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial 
         return Denial {
             problem: format!("IAM denies {action} ({status}): {message}"),
             fix,
+            credentials_rejected: false,
         };
     }
     let auth_problem = status == 401
@@ -399,6 +402,7 @@ fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial 
         return Denial {
             problem: format!("Mantle rejected the credentials ({status} {kind}): {message}"),
             fix,
+            credentials_rejected: true,
         };
     }
     if status == 403 {
@@ -411,11 +415,13 @@ fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial 
             fix: format!(
                 "The credentials are valid, but this AWS account is not enabled for Bedrock's Mantle endpoint: ask your AWS account team to grant the account access to Mantle in {region}. Until then, use the Invoke API (CLAUDE_CODE_USE_BEDROCK=1 with inference-profile IDs) instead of CLAUDE_CODE_USE_MANTLE."
             ),
+            credentials_rejected: false,
         };
     }
     Denial {
         problem: format!("Mantle answered {status} {kind}: {message}"),
         fix: "See Mantle's message above; `-vv` lists every call.".into(),
+        credentials_rejected: false,
     }
 }
 
@@ -687,14 +693,30 @@ pub async fn run(
     );
     endpoint.duration_ms = connect_ms + list_ms;
 
+    // Why the models cannot be checked, as it is: no credentials, no answer, or a refusal.
+    let unusable = match (&auth, &list) {
+        (None, _) | (_, None) => {
+            "there are no credentials to sign Mantle requests with (see mantle.endpoint)"
+                .to_string()
+        }
+        (Some(_), Some(Err(err))) => format!(
+            "the endpoint did not answer: {} (see mantle.endpoint)",
+            err.message
+        ),
+        (Some(auth), Some(Ok(response))) => {
+            if denial(response, auth, config).credentials_rejected {
+                "the endpoint does not accept the credentials (see mantle.endpoint)".to_string()
+            } else {
+                format!(
+                    "the endpoint refused the model listing ({}; see mantle.endpoint)",
+                    response.status
+                )
+            }
+        }
+    };
     let models_check = match (usable, auth) {
         (true, Some(auth)) => models_check(&ctx, &base, &auth, served).await,
-        _ => CheckResult::new(
-            models_id,
-            models_title,
-            Status::Skip,
-            "the endpoint does not accept the credentials (see mantle.endpoint)",
-        ),
+        _ => CheckResult::new(models_id, models_title, Status::Skip, unusable),
     };
     vec![endpoint, models_check]
 }

@@ -36,7 +36,7 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
                 present += 1;
                 findings.fail(
                     format!("{path} {err}: Claude Code cannot use it"),
-                    format!("Make {path} a readable regular file (for example: chmod u+r {}), or remove it.", crate::secret::shell_quote(&path)),
+                    format!("Replace {path} with a readable JSON file (for a permission problem: chmod u+r {}), or remove it.", crate::secret::shell_quote(&path)),
                 );
             }
             FileState::Invalid {

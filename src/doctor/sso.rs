@@ -135,14 +135,12 @@ fn read_token(config: &EffectiveConfig, profile: &SsoProfile<'_>) -> TokenState 
         return TokenState::NoKey;
     };
     let path = dir.join(format!("{}.json", sha1_hex(key)));
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return TokenState::Missing(path);
-        }
+    let text = match crate::fsio::read_regular(&path, crate::fsio::MAX_TOKEN_FILE) {
+        Ok(bytes) => bytes,
+        Err(crate::fsio::ReadError::NotFound) => return TokenState::Missing(path),
         Err(err) => return TokenState::Unreadable(path, err.to_string()),
     };
-    let json: Value = match serde_json::from_str(&text) {
+    let json: Value = match serde_json::from_slice(&text) {
         Ok(json) => json,
         Err(err) => return TokenState::Unreadable(path, format!("not JSON: {err}")),
     };
@@ -326,8 +324,8 @@ fn cli_cache_note(config: &EffectiveConfig, profile: &SsoProfile<'_>) -> Option<
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let key = serde_json::to_string(&sorted.into_iter().collect::<serde_json::Map<_, _>>()).ok()?;
     let path = dir.join(format!("{}.json", sha1_hex(&key)));
-    let text = fs::read_to_string(&path).ok()?;
-    let json: Value = serde_json::from_str(&text).ok()?;
+    let text = crate::fsio::read_regular(&path, crate::fsio::MAX_TOKEN_FILE).ok()?;
+    let json: Value = serde_json::from_slice(&text).ok()?;
     let expiration = json
         .pointer("/Credentials/Expiration")
         .and_then(Value::as_str)

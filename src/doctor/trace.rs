@@ -181,15 +181,14 @@ async fn trace(
     .map_err(|err| format!("cannot listen on 127.0.0.1: {err}"))?;
     let url = server.url();
 
-    let dir = tempfile::Builder::new()
-        .prefix("claude-bedrock-trace-")
-        .tempdir()
+    // It holds a copy of the user's settings (a bearer key, perhaps): owner only.
+    let dir = crate::fsio::private_tempdir("claude-bedrock-trace-")
         .map_err(|err| format!("cannot create a temp directory: {err}"))?;
     let work = dir.path().join("work");
     let config_dir = dir.path().join("config");
     let aws_dir = dir.path().join("aws");
     for d in [&work, &config_dir, &aws_dir] {
-        std::fs::create_dir_all(d)
+        crate::fsio::create_private_dir_all(d)
             .map_err(|err| format!("cannot create {}: {err}", d.display()))?;
     }
     let mut notes = Vec::new();
@@ -240,7 +239,7 @@ async fn trace(
         let empty_config = aws_dir.join("config");
         let empty_credentials = aws_dir.join("credentials");
         for file in [&empty_config, &empty_credentials] {
-            std::fs::write(file, "")
+            crate::fsio::write_private(file, b"")
                 .map_err(|err| format!("cannot write {}: {err}", file.display()))?;
         }
         layer_env.insert("AWS_CONFIG_FILE".into(), empty_config.display().to_string());
@@ -308,9 +307,9 @@ async fn trace(
         settings.insert("modelOverrides".into(), Value::Object(overrides));
     }
     let settings_file = dir.path().join("trace-settings.json");
-    std::fs::write(
+    crate::fsio::write_private(
         &settings_file,
-        serde_json::to_vec_pretty(&Value::Object(settings)).unwrap_or_default(),
+        &serde_json::to_vec_pretty(&Value::Object(settings)).unwrap_or_default(),
     )
     .map_err(|err| format!("cannot write {}: {err}", settings_file.display()))?;
 
@@ -350,9 +349,7 @@ async fn trace(
     let limit = trace_limit(timeout);
     let result = tokio::time::timeout(limit, child.wait_with_output()).await;
     // node may have started helpers; end the whole group, whether it finished or not.
-    if let Some(pid) = pid {
-        kill_group(pid);
-    }
+    crate::proc::kill_group(pid);
     let elapsed = started.elapsed();
     let (exit, stderr_tail) = match result {
         Err(_) => (None, None),
@@ -383,17 +380,6 @@ async fn trace(
 pub fn trace_limit(timeout: Duration) -> Duration {
     timeout.max(Duration::from_secs(60))
 }
-
-#[cfg(unix)]
-fn kill_group(pid: u32) {
-    // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)).
-    unsafe {
-        libc::killpg(pid as libc::pid_t, libc::SIGKILL);
-    }
-}
-
-#[cfg(not(unix))]
-fn kill_group(_pid: u32) {}
 
 /// Why the client's own credential chain would reach AWS, if it would.
 fn network_credentials(config: &EffectiveConfig) -> Option<String> {
@@ -437,10 +423,10 @@ fn copy_user_settings(
     dropped: &[&str],
 ) -> Result<(), String> {
     let source = config.locations.user_file();
-    let bytes = match std::fs::read(&source) {
+    let bytes = match crate::fsio::read_regular(&source, crate::fsio::MAX_CONFIG_FILE) {
         Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(err) => return Err(format!("cannot read {}: {err}", config.tilde(&source))),
+        Err(crate::fsio::ReadError::NotFound) => return Ok(()),
+        Err(err) => return Err(format!("{} {err}", config.tilde(&source))),
     };
     // A file that does not parse is copied as it is: Claude Code ignores it the same way.
     let bytes = match serde_json::from_slice::<Value>(&bytes) {
@@ -453,7 +439,7 @@ fn copy_user_settings(
         _ => bytes,
     };
     let target = config_dir.join("settings.json");
-    std::fs::write(&target, bytes)
+    crate::fsio::write_private(&target, &bytes)
         .map_err(|err| format!("cannot write {}: {err}", target.display()))
 }
 

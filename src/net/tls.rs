@@ -274,7 +274,8 @@ impl RootSet {
 
     /// The CA certificates in a PEM (or single DER) file.
     pub fn from_file(path: &Path) -> Result<RootSet, String> {
-        let bytes = std::fs::read(path).map_err(|err| format!("cannot read it: {err}"))?;
+        let bytes = crate::fsio::read_regular(path, crate::fsio::MAX_CONFIG_FILE)
+            .map_err(|err| format!("it {err}"))?;
         let mut store = RootCertStore::empty();
         let mut bad = 0;
         for cert in CertificateDer::pem_slice_iter(&bytes) {
@@ -357,6 +358,8 @@ mod tests {
     #[test]
     fn a_missing_ca_file_is_reported() {
         let err = RootSet::from_file(Path::new("/nonexistent/ca.pem")).unwrap_err();
-        assert!(err.contains("cannot read"), "{err}");
+        assert_eq!(err, "it does not exist");
+        let err = RootSet::from_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 }

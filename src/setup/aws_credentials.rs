@@ -51,6 +51,7 @@ pub async fn plan(
         }
     }
     let real_path = writer::resolve_symlinks(path)?;
+    writer::refuse_dangling_link(path, &real_path)?;
     let original = match writer::read_optional(&real_path)? {
         Some(bytes) => Some(
             String::from_utf8(bytes)
@@ -102,6 +103,7 @@ pub async fn plan(
         new_text,
         changes,
         writes_secret: true,
+        notes: Vec::new(),
     })
 }
 

@@ -333,6 +333,9 @@ impl<'a> Wizard<'a> {
         let target = scope.path(&self.inputs.locations);
         let edit = edit_for(&current, &auth, &region, &pins, refresh, &target);
         let plan = writer::plan(&target, scope, &edit)?;
+        for note in &plan.notes {
+            self.warn(note.clone());
+        }
         let credentials_plan = match &auth {
             AuthChoice::Keys {
                 profile,
@@ -384,11 +387,22 @@ impl<'a> Wizard<'a> {
             }
         }
 
-        // 9. Apply: the only writes.
-        if let Some(plan) = &outcome.credentials_plan {
-            outcome.credentials_applied = Some(writer::apply(plan)?);
+        // 9. Apply: the only writes, with signals held off until both are done.
+        let (written, signal) = super::terminal::while_applying(|| {
+            let credentials = outcome
+                .credentials_plan
+                .as_ref()
+                .map(writer::apply)
+                .transpose()?;
+            let settings = writer::apply(&outcome.plan)?;
+            Ok::<_, SetupError>((credentials, settings))
+        });
+        let (credentials, settings) = written?;
+        outcome.credentials_applied = credentials;
+        outcome.applied = Some(settings);
+        if signal.is_some() {
+            self.warn("interrupted while writing: the changes were completed first, so no file is half-changed".into());
         }
-        outcome.applied = Some(writer::apply(&outcome.plan)?);
         outcome.warnings = self.warnings;
         Ok(outcome)
     }
@@ -759,12 +773,8 @@ impl<'a> Wizard<'a> {
         if let Some(spinner) = spinner {
             spinner.finish_and_clear();
         }
-        if let Some(err) = &clients.credential_export_error {
-            return self.refuse_or_continue(
-                err.clone(),
-                "Fix the awsCredentialExport command, or choose another way to authenticate."
-                    .into(),
-            );
+        if let Some(err) = &clients.credential_error {
+            return self.refuse_or_continue(err.message.clone(), err.fix.clone());
         }
         match result {
             Ok(message) => {
@@ -1509,23 +1519,19 @@ pub fn render_changes(
 }
 
 pub fn change_line(change: &Change) -> String {
-    let before = change.before.as_deref().unwrap_or("");
-    let after = change.after.as_deref().unwrap_or("");
+    // Keys and values may come from the file being edited: escaped before they are styled.
+    let esc = |text: &str| {
+        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+    };
+    let before = esc(change.before.as_deref().unwrap_or(""));
+    let after = esc(change.after.as_deref().unwrap_or(""));
+    let key = esc(&change.key);
     match change.kind {
-        ChangeKind::Added => format!(
-            "{} {} = {after}",
-            style("+").green().for_stderr(),
-            change.key
-        ),
+        ChangeKind::Added => format!("{} {key} = {after}", style("+").green().for_stderr()),
         ChangeKind::Changed => format!(
-            "{} {} = {after}  (was {before})",
-            style("~").yellow().for_stderr(),
-            change.key
+            "{} {key} = {after}  (was {before})",
+            style("~").yellow().for_stderr()
         ),
-        ChangeKind::Removed => format!(
-            "{} {}  (was {before})",
-            style("-").red().for_stderr(),
-            change.key
-        ),
+        ChangeKind::Removed => format!("{} {key}  (was {before})", style("-").red().for_stderr()),
     }
 }

@@ -5,4 +5,5 @@
 pub mod aws_credentials;
 pub mod flow;
 pub mod prompter;
+pub mod terminal;
 pub mod writer;

@@ -39,6 +39,14 @@ impl TerminalPrompter {
     }
 }
 
+impl TerminalPrompter {
+    /// A prompt left by Ctrl-C or Escape may leave the cursor hidden and the line half drawn.
+    fn cancelled(&self) {
+        let _ = self.term.show_cursor();
+        let _ = self.term.write_line("");
+    }
+}
+
 impl Default for TerminalPrompter {
     fn default() -> Self {
         Self::new()
@@ -60,6 +68,7 @@ impl Prompter for TerminalPrompter {
             .ok()
             .flatten()
             .ok_or(Cancelled)
+            .inspect_err(|_| self.cancelled())
     }
 
     fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled> {
@@ -70,6 +79,7 @@ impl Prompter for TerminalPrompter {
             .ok()
             .flatten()
             .ok_or(Cancelled)
+            .inspect_err(|_| self.cancelled())
     }
 
     fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled> {
@@ -77,14 +87,20 @@ impl Prompter for TerminalPrompter {
         if let Some(default) = default {
             input = input.default(default.to_string());
         }
-        input.interact_text_on(&self.term).map_err(|_| Cancelled)
+        input.interact_text_on(&self.term).map_err(|_| {
+            self.cancelled();
+            Cancelled
+        })
     }
 
     fn password(&mut self, prompt: &str) -> Result<String, Cancelled> {
         Password::with_theme(&self.theme)
             .with_prompt(prompt)
             .interact_on(&self.term)
-            .map_err(|_| Cancelled)
+            .map_err(|_| {
+                self.cancelled();
+                Cancelled
+            })
     }
 }
 

@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use jsonc_parser::ParseOptions;
 use jsonc_parser::ast;
-use jsonc_parser::cst::{CstInputValue, CstRootNode};
+use jsonc_parser::cst::{CstInputValue, CstObject, CstObjectProp, CstRootNode};
 use serde_json::{Map, Value};
 
-use crate::config::settings::json_type;
+use crate::config::settings::{self, FileState, json_type};
+use crate::fsio::{self, ReadError, file_name, parent_dir};
 
 use crate::config::settings::SettingsLocations;
 use crate::secret;
@@ -166,6 +167,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// The edit sets a credential: a new file gets mode 0600, a group/world-readable one too.
     pub writes_secret: bool,
+    /// What the file holds that setup leaves as it is but the user should know (values that
+    /// are not strings, an `env` that was null).
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -190,6 +194,7 @@ impl fmt::Debug for Plan {
             .field("new_text", &format!("<{} bytes>", self.new_text.len()))
             .field("changes", &self.changes)
             .field("writes_secret", &self.writes_secret)
+            .field("notes", &self.notes)
             .finish()
     }
 }
@@ -255,10 +260,22 @@ pub enum WriteError {
     },
 
     #[error(
-        "{key} appears more than once in {}, so which one applies is unclear; the file was left untouched. Remove the extra copies by hand, then run setup again.",
+        "{} is a symbolic link to {}, which does not exist; setup does not create files through a dangling link. Remove the link (or create its target), then run setup again.",
+        path.display(), target.display()
+    )]
+    DanglingSymlink { path: PathBuf, target: PathBuf },
+
+    #[error(
+        "{} {problem}; it was left untouched. Replace it with a regular JSON file (or remove it), then run setup again.",
         path.display()
     )]
-    DuplicateKey { path: PathBuf, key: String },
+    NotRegular { path: PathBuf, problem: String },
+
+    #[error(
+        "{} cannot be edited by setup: {detail}. It was left untouched; make the change by hand.",
+        path.display()
+    )]
+    Unsupported { path: PathBuf, detail: String },
 
     #[error(
         "refusing to write the secret {key} to {}: .claude/settings.json is shared with everyone on the project and usually committed to git. Use --scope user (~/.claude/settings.json) or --scope local (.claude/settings.local.json, kept out of git) instead.",
@@ -310,6 +327,7 @@ pub enum WriteError {
 /// Reads `target` and computes the edit. Writes nothing.
 pub fn plan(target: &Path, scope: Scope, edit: &Edit) -> Result<Plan, WriteError> {
     let real_path = resolve_symlinks(target)?;
+    refuse_dangling_link(target, &real_path)?;
     check_edit(&real_path, edit)?;
     let writes_secret = edit.first_secret().is_some();
     if scope == Scope::Project
@@ -324,8 +342,11 @@ pub fn plan(target: &Path, scope: Scope, edit: &Edit) -> Result<Plan, WriteError
         .map(|bytes| String::from_utf8(bytes).map_err(|_| not_utf8(&real_path)))
         .transpose()?;
 
-    let (new_text, changes) = match &original {
-        None => create_text(edit),
+    let (new_text, changes, notes) = match &original {
+        None => {
+            let (text, changes) = create_text(edit);
+            (text, changes, Vec::new())
+        }
         Some(text) => edit_existing(&real_path, text, edit)?,
     };
     Ok(Plan {
@@ -336,7 +357,21 @@ pub fn plan(target: &Path, scope: Scope, edit: &Edit) -> Result<Plan, WriteError
         new_text,
         changes,
         writes_secret,
+        notes,
     })
+}
+
+/// A link whose target does not exist would make setup create a file wherever the link
+/// points, outside the settings directory perhaps: refused.
+pub(crate) fn refuse_dangling_link(target: &Path, real_path: &Path) -> Result<(), WriteError> {
+    let is_link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && fs::symlink_metadata(real_path).is_err() {
+        return Err(WriteError::DanglingSymlink {
+            path: target.to_path_buf(),
+            target: real_path.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
 /// Writes the plan: locked, checked against concurrent edits, backed up, atomically replaced.
@@ -431,6 +466,8 @@ fn added(key: String, after: String) -> Change {
 /// The text edits that turn the file into what the edit asks for.
 #[derive(Default)]
 struct TextOps<'a> {
+    /// `"env": null` in the file.
+    null_env: bool,
     env_exists: bool,
     change_env: Vec<(&'a str, &'a str)>,
     remove_env: Vec<&'a str>,
@@ -440,20 +477,43 @@ struct TextOps<'a> {
     add_keys: Vec<(&'a str, &'a str)>,
 }
 
+/// The edit of a file that exists. Whether it is valid is decided exactly as the doctor (and
+/// Claude Code's `JSON.parse`) decides it; where a key appears twice, the last copy is the one
+/// that counts, so that is the one changed (and every copy is removed on removal). Values the
+/// edit does not touch stay byte for byte, non-string `env` values included (they are noted).
 fn edit_existing(
     path: &Path,
     text: &str,
     edit: &Edit,
-) -> Result<(String, Vec<Change>), WriteError> {
-    let parsed: Value = serde_json::from_str(text).map_err(|err| invalid_json(path, text, &err))?;
-    let Value::Object(mut root) = parsed else {
-        return Err(WriteError::NotAnObject {
-            path: path.to_path_buf(),
-            found: json_type(&parsed),
-        });
+) -> Result<(String, Vec<Change>, Vec<String>), WriteError> {
+    let mut root = match settings::parse_settings(text.as_bytes()) {
+        FileState::Loaded(root) => root,
+        FileState::NotAnObject(found) => {
+            return Err(WriteError::NotAnObject {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+        FileState::Invalid {
+            message,
+            line,
+            column,
+        } => return Err(invalid_json(path, text, message, line, column)),
+        // Bytes already read cannot be missing or unreadable.
+        _ => return Err(not_utf8(path)),
     };
+    // Valid for Claude Code, but the text editor underneath cannot hold these without
+    // rewriting them: refused with that reason rather than edited lossily.
+    if settings::node_compatible(text) != text {
+        return Err(WriteError::Unsupported {
+            path: path.to_path_buf(),
+            detail: "it holds a lone surrogate escape (like \\ud800) or a number beyond a double's range (like 1e999); Claude Code reads it, but setup cannot edit it without rewriting those values".into(),
+        });
+    }
+    let mut notes = Vec::new();
+    let null_env = matches!(root.get("env"), Some(Value::Null));
     let mut env = match root.get("env") {
-        None => None,
+        None | Some(Value::Null) => None,
         Some(Value::Object(env)) => Some(env.clone()),
         Some(other) => {
             return Err(WriteError::EnvNotAnObject {
@@ -462,19 +522,26 @@ fn edit_existing(
             });
         }
     };
-    if let Some(env) = &env
-        && let Some((name, value)) = env.iter().find(|(_, v)| !v.is_string())
-    {
-        return Err(WriteError::NotAString {
-            path: path.to_path_buf(),
-            key: format!("env.{name}"),
-            found: json_type(value),
-        });
+    if null_env && !edit.set_env.is_empty() {
+        notes.push(format!(
+            "\"env\" in {} was null; it becomes an object holding setup's variables",
+            path.display()
+        ));
     }
-    check_duplicates(path, text, edit)?;
+    if let Some(env) = &env {
+        for (name, value) in env.iter().filter(|(_, v)| !v.is_string()) {
+            notes.push(format!(
+                "env.{name} in {} is {}, not a string: left as it is (Claude Code reads it as the text \"{}\"; quote it to be sure)",
+                path.display(),
+                json_type(value),
+                secret::display_value(name, &non_string_text(value))
+            ));
+        }
+    }
 
     let mut ops = TextOps {
         env_exists: env.is_some(),
+        null_env,
         ..TextOps::default()
     };
     let mut changes = Vec::new();
@@ -566,7 +633,7 @@ fn edit_existing(
     }
 
     if changes.is_empty() {
-        return Ok((text.to_string(), changes));
+        return Ok((text.to_string(), changes, notes));
     }
     let failed = |detail: String| WriteError::EditFailed {
         path: path.to_path_buf(),
@@ -575,60 +642,38 @@ fn edit_existing(
     let new_text = apply_text_ops(text, &ops).map_err(failed)?;
     // Guards against editing mistakes: the result must be strict JSON meaning exactly the
     // expected settings, key order included.
-    let reparsed: Value = serde_json::from_str(&new_text)
-        .map_err(|err| failed(format!("the edited text is not valid JSON: {err}")))?;
-    if serde_json::to_string(&reparsed).ok() != serde_json::to_string(&Value::Object(root)).ok() {
+    let FileState::Loaded(reparsed) = settings::parse_settings(new_text.as_bytes()) else {
+        return Err(failed("the edited text is not valid JSON".into()));
+    };
+    if serde_json::to_string(&reparsed).ok() != serde_json::to_string(&root).ok() {
         return Err(failed(
             "the edited text does not hold the expected settings".into(),
         ));
     }
-    Ok((new_text, changes))
+    Ok((new_text, changes, notes))
 }
 
-/// Refuses a key the edit touches when the object holds it twice: the CST would edit the first
-/// copy while JSON parsers use the last.
-fn check_duplicates(path: &Path, text: &str, edit: &Edit) -> Result<(), WriteError> {
-    let value = parse_ast(text).map_err(|detail| WriteError::EditFailed {
-        path: path.to_path_buf(),
-        detail,
-    })?;
-    let Some(root) = value.as_object() else {
-        return Ok(());
-    };
-    let duplicate = |obj: &ast::Object, name: &str| {
-        obj.properties
-            .iter()
-            .filter(|p| p.name.as_str() == name)
-            .count()
-            > 1
-    };
-    let err = |key: String| {
-        Err(WriteError::DuplicateKey {
-            path: path.to_path_buf(),
-            key,
-        })
-    };
-    if duplicate(root, "env") {
-        return err("\"env\"".into());
+/// The text a non-string `env` value becomes when Claude Code hands it to a process.
+fn non_string_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
-    for key in edit
-        .set_keys
-        .iter()
-        .map(|(k, _)| k)
-        .chain(&edit.remove_keys)
-    {
-        if duplicate(root, key) {
-            return err(format!("\"{key}\""));
-        }
-    }
-    if let Some(env) = root.get_object("env") {
-        for name in edit.set_env.iter().map(|(k, _)| k).chain(&edit.remove_env) {
-            if duplicate(env, name) {
-                return err(format!("env.{name}"));
-            }
-        }
-    }
-    Ok(())
+}
+
+/// The last property called `name`: the one a JSON parser keeps when a key is repeated.
+fn last_prop(obj: &CstObject, name: &str) -> Option<CstObjectProp> {
+    obj.properties()
+        .into_iter()
+        .rfind(|p| p.decoded_name().as_deref() == Some(name))
+}
+
+/// Every property called `name`: a removal must remove each copy, or an earlier one would count.
+fn all_props(obj: &CstObject, name: &str) -> Vec<CstObjectProp> {
+    obj.properties()
+        .into_iter()
+        .filter(|p| p.decoded_name().as_deref() == Some(name))
+        .collect()
 }
 
 /// Applies the edits to already-validated strict JSON text.
@@ -649,28 +694,44 @@ fn apply_text_ops(text: &str, ops: &TextOps) -> Result<String, String> {
         let obj = root
             .object_value()
             .ok_or("the top level is not an object")?;
-        if let Some(env) = obj.object_value("env") {
+        if let Some(env) = last_prop(&obj, "env").and_then(|p| p.object_value()) {
             for (name, value) in &ops.change_env {
-                let prop = env.get(name).ok_or("an env key disappeared")?;
+                let prop = last_prop(&env, name).ok_or("an env key disappeared")?;
                 prop.set_value(CstInputValue::String(value.to_string()));
             }
             for name in &ops.remove_env {
-                env.get(name).ok_or("an env key disappeared")?.remove();
+                all_props(&env, name)
+                    .into_iter()
+                    .for_each(CstObjectProp::remove);
             }
         }
         for (key, value) in &ops.change_keys {
-            let prop = obj.get(key).ok_or("a top-level key disappeared")?;
+            let prop = last_prop(&obj, key).ok_or("a top-level key disappeared")?;
             prop.set_value(CstInputValue::String(value.to_string()));
         }
         for key in &ops.remove_keys {
-            obj.get(key).ok_or("a top-level key disappeared")?.remove();
+            all_props(&obj, key)
+                .into_iter()
+                .for_each(CstObjectProp::remove);
         }
         text = root.to_string();
+    }
+    // A null `env` becomes the object setup's variables go into.
+    let mut env_exists = ops.env_exists;
+    if ops.null_env && !ops.add_env.is_empty() {
+        let root = parse_cst(&text)?;
+        let env = root
+            .object_value()
+            .and_then(|obj| last_prop(&obj, "env"))
+            .ok_or("the null env disappeared")?;
+        env.set_value(CstInputValue::Object(Vec::new()));
+        text = root.to_string();
+        env_exists = true;
     }
 
     let layout = Layout::of(&text)?;
     let mut root_items = Vec::new();
-    if !ops.env_exists && !ops.add_env.is_empty() {
+    if !env_exists && !ops.add_env.is_empty() {
         let env = if layout.compact {
             layout.compact_object(&json_items(&ops.add_env))
         } else {
@@ -684,14 +745,15 @@ fn apply_text_ops(text: &str, ops: &TextOps) -> Result<String, String> {
         text = layout.append_to_root(&text, &root_items)?;
     }
 
-    if !ops.add_env.is_empty() && (ops.env_exists || !layout.compact) {
+    if !ops.add_env.is_empty() && (env_exists || !layout.compact) {
         if layout.compact {
             text = layout.append_compact_to_env(&text, &json_items(&ops.add_env))?;
         } else {
             let root = parse_cst(&text)?;
             let env = root
                 .object_value()
-                .and_then(|obj| obj.object_value("env"))
+                .and_then(|obj| last_prop(&obj, "env"))
+                .and_then(|p| p.object_value())
                 .ok_or("the env block is missing after inserting it")?;
             for (name, value) in &ops.add_env {
                 env.append(name, CstInputValue::String(value.to_string()));
@@ -786,7 +848,12 @@ impl Shape {
         let value = parse_ast(text)?;
         let env = value
             .as_object()
-            .and_then(|root| root.get_object("env"))
+            .and_then(|root| {
+                root.properties
+                    .iter()
+                    .rfind(|p| p.name.as_str() == "env")
+                    .and_then(|p| p.value.as_object())
+            })
             .ok_or("the env block is missing")?;
         Ok(Shape::of(env))
     }
@@ -950,13 +1017,14 @@ fn display_key_value(key: &str, value: &str) -> String {
     }
 }
 
-fn invalid_json(path: &Path, text: &str, err: &serde_json::Error) -> WriteError {
-    let message = err.to_string();
-    // serde_json appends " at line L column C"; the position is reported separately.
-    let mut detail = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
+fn invalid_json(
+    path: &Path,
+    text: &str,
+    message: String,
+    line: usize,
+    column: usize,
+) -> WriteError {
+    let mut detail = message;
     if text.starts_with('\u{feff}') {
         detail = "it starts with a byte order mark; save it as UTF-8 without BOM".into();
     } else if text.trim().is_empty() {
@@ -964,61 +1032,34 @@ fn invalid_json(path: &Path, text: &str, err: &serde_json::Error) -> WriteError 
     }
     WriteError::InvalidJson {
         path: path.to_path_buf(),
-        line: err.line(),
-        column: err.column(),
+        line,
+        column,
         detail,
     }
 }
 
-/// Follows symlinks by hand so that a dangling one still names the file to create.
 pub(crate) fn resolve_symlinks(target: &Path) -> Result<PathBuf, WriteError> {
-    let unreadable = |source| WriteError::Unreadable {
+    fsio::resolve_symlinks(target).map_err(|source| WriteError::Unreadable {
         path: target.to_path_buf(),
         source,
-    };
-    let mut path = target.to_path_buf();
-    for _ in 0..40 {
-        match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&path).map_err(unreadable)?;
-                path = match path.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                };
-            }
-            Ok(_) => return Ok(fs::canonicalize(&path).unwrap_or(path)),
-            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(path),
-            Err(err) => return Err(unreadable(err)),
-        }
-    }
-    Err(unreadable(io::Error::other(
-        "too many levels of symbolic links",
-    )))
+    })
 }
 
+/// The file's bytes, `None` when it does not exist; a FIFO, device or huge file is refused.
 pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
+    match fsio::read_optional(path, fsio::MAX_CONFIG_FILE) {
+        Ok(bytes) => Ok(bytes),
         // A missing parent directory is fine too: apply creates it.
-        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(WriteError::Unreadable {
+        Err(ReadError::DanglingSymlink { .. }) => Ok(None),
+        Err(ReadError::Io(source)) => Err(WriteError::Unreadable {
             path: path.to_path_buf(),
             source,
         }),
+        Err(err) => Err(WriteError::NotRegular {
+            path: path.to_path_buf(),
+            problem: err.to_string(),
+        }),
     }
-}
-
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "settings.json".into())
 }
 
 fn io_error<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> WriteError + 'a {
@@ -1042,19 +1083,6 @@ fn write_error<'a>(
     }
 }
 
-// Checked explicitly because the atomic rename would replace a read-only file anyway (and root
-// ignores permissions): a file the user made read-only is a decision to respect.
-#[cfg(unix)]
-fn is_read_only(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o200 == 0
-}
-
-#[cfg(not(unix))]
-fn is_read_only(meta: &fs::Metadata) -> bool {
-    meta.permissions().readonly()
-}
-
 fn apply_with_timeout(plan: &Plan, lock_timeout: Duration) -> Result<Applied, WriteError> {
     let path = plan.real_path.as_path();
     if plan.changes.is_empty() {
@@ -1069,7 +1097,7 @@ fn apply_with_timeout(plan: &Plan, lock_timeout: Duration) -> Result<Applied, Wr
 
     // Everything that can be refused is refused before anything is created.
     match fs::metadata(path) {
-        Ok(meta) if is_read_only(&meta) => {
+        Ok(meta) if fsio::is_read_only(&meta) => {
             return Err(WriteError::ReadOnly {
                 path: path.to_path_buf(),
             });
@@ -1084,7 +1112,7 @@ fn apply_with_timeout(plan: &Plan, lock_timeout: Duration) -> Result<Applied, Wr
         }
     }
     match fs::metadata(dir) {
-        Ok(meta) if is_read_only(&meta) => {
+        Ok(meta) if fsio::is_read_only(&meta) => {
             return Err(WriteError::ReadOnly {
                 path: dir.to_path_buf(),
             });
@@ -1116,7 +1144,7 @@ fn apply_with_timeout(plan: &Plan, lock_timeout: Duration) -> Result<Applied, Wr
             });
         }
     };
-    let old_mode = meta.as_ref().map(file_mode);
+    let old_mode = meta.as_ref().map(fsio::file_mode);
     let (mode, tightened_from) = match old_mode {
         None if plan.writes_secret => (0o600, None),
         None => (0o644, None),
@@ -1159,29 +1187,11 @@ fn create_dir(dir: &Path) -> Result<(), WriteError> {
     })
 }
 
-#[cfg(unix)]
-fn file_mode(meta: &fs::Metadata) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o7777
-}
-
-#[cfg(not(unix))]
-fn file_mode(_meta: &fs::Metadata) -> u32 {
-    0o644
-}
-
-#[cfg(unix)]
-fn set_mode(file: &File, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
-    Ok(())
-}
+/// How many backups of one file are kept; older ones are removed after a new one is made.
+pub const KEEP_BACKUPS: usize = 5;
 
 /// Copies the original beside it as `NAME.bak`, or `NAME.bak.N` if taken; never overwrites.
+/// Only the [`KEEP_BACKUPS`] newest backups stay.
 fn write_backup(path: &Path, original: &[u8], mode: u32) -> Result<PathBuf, WriteError> {
     let dir = parent_dir(path);
     let name = file_name(path);
@@ -1205,17 +1215,47 @@ fn write_backup(path: &Path, original: &[u8], mode: u32) -> Result<PathBuf, Writ
         };
         let written = file
             .write_all(original)
-            .and_then(|()| set_mode(&file, mode))
+            .and_then(|()| fsio::set_mode(&file, mode))
             .and_then(|()| file.sync_all());
         if let Err(source) = written {
             let _ = fs::remove_file(&candidate);
             return Err(io_error(&candidate, "write the backup")(source));
         }
+        prune_backups(dir, &name, &candidate);
         return Ok(candidate);
     }
     Err(io_error(dir, "find a free backup name in")(
         io::Error::other("too many backups"),
     ))
+}
+
+/// Removes all but the newest [`KEEP_BACKUPS`] `NAME.bak` / `NAME.bak.N` files (never `keep`,
+/// the one just made). Failing to remove one is harmless.
+fn prune_backups(dir: &Path, name: &str, keep: &Path) {
+    let stem = format!("{name}.bak");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut backups: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|entry| {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            file == stem
+                || file
+                    .strip_prefix(&format!("{stem}."))
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .filter_map(|entry| {
+            let modified = entry.metadata().ok()?.modified().ok()?;
+            Some((modified, entry.path()))
+        })
+        .collect();
+    // Newest first; the one just written always counts as the newest.
+    backups.sort_by(|a, b| (b.1 == keep).cmp(&(a.1 == keep)).then(b.0.cmp(&a.0)));
+    for (_, old) in backups.into_iter().skip(KEEP_BACKUPS) {
+        let _ = fs::remove_file(old);
+    }
 }
 
 /// Writes a temp file beside `path`, syncs it and renames it over `path`.
@@ -1225,49 +1265,13 @@ fn replace_file(
     mode: u32,
     old: Option<&fs::Metadata>,
 ) -> Result<(), WriteError> {
-    let dir = parent_dir(path);
-    let prefix = format!(".{}.", file_name(path));
-    // Dropping the temp file on any error below deletes it.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(write_error(dir, "create a temporary file in"))?;
-    keep_owner(tmp.as_file(), old);
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| set_mode(tmp.as_file(), mode))
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(io_error(tmp.path(), "write"))?;
-    tmp.persist(path)
-        .map_err(|err| write_error(path, "replace")(err.error))?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Keeps the owner when run with more rights than the owner (`sudo`); failing is harmless.
-#[cfg(unix)]
-fn keep_owner(file: &File, old: Option<&fs::Metadata>) {
-    use std::os::unix::fs::MetadataExt;
-    if let Some(old) = old
-        && let Ok(new) = file.metadata()
-        && (new.uid(), new.gid()) != (old.uid(), old.gid())
-    {
-        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
-    }
-}
-
-#[cfg(not(unix))]
-fn keep_owner(_file: &File, _old: Option<&fs::Metadata>) {}
-
-/// Makes the rename durable. The new file is already in place, and some file systems cannot
-/// sync a directory, so a failure here is not reported.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
+    fsio::replace_atomically(path, text.as_bytes(), mode, old).map_err(|err| match err {
+        fsio::ReplaceError::CreateTemp { dir, source } => {
+            write_error(&dir, "create a temporary file in")(source)
+        }
+        fsio::ReplaceError::Write { path, source } => io_error(&path, "write")(source),
+        fsio::ReplaceError::Rename { path, source } => write_error(&path, "replace")(source),
+    })
 }
 
 /// An advisory lock on the sidecar `.NAME.lock`, removed when released.
@@ -1747,32 +1751,70 @@ mod tests {
         ));
 
         let err = plan_err(
-            b"{\"env\": {\"OTHER\": \"x\", \"MAX_RETRIES\": 987654}}",
-            &edit,
-            Scope::User,
-        );
-        let msg = err.to_string();
-        assert!(
-            msg.contains("env.MAX_RETRIES") && msg.contains("a number"),
-            "{msg}"
-        );
-        assert!(!msg.contains("987654"), "{msg}");
-
-        let err = plan_err(
             b"{\"awsAuthRefresh\": true}",
             &Edit::default().set_key("awsAuthRefresh", "aws sso login"),
             Scope::User,
         );
         assert!(matches!(err, WriteError::NotAString { .. }), "{err:?}");
+    }
 
-        let err = plan_err(
-            b"{\"env\": {\"A\": \"1\", \"A\": \"2\"}}",
-            &edit,
-            Scope::User,
+    #[test]
+    fn what_claude_code_reads_setup_edits_leaving_the_rest_as_it_is() {
+        // Non-string env values: Claude Code still reads the file; setup writes its own key,
+        // keeps theirs byte for byte, and says so.
+        let dir = TempDir::new().unwrap();
+        let text = "{\"env\": {\"OTHER\": \"x\", \"MAX_RETRIES\": 987654, \"FLAG\": true, \"NONE\": null}}";
+        let path = write(dir.path(), "settings.json", text);
+        let edit = env_edit(&[("A", "1")]);
+        let p = plan(&path, Scope::User, &edit).unwrap();
+        assert!(
+            p.new_text
+                .contains("\"MAX_RETRIES\": 987654, \"FLAG\": true, \"NONE\": null"),
+            "{}",
+            p.new_text
         );
-        assert!(matches!(err, WriteError::DuplicateKey { .. }), "{err:?}");
-        let err = plan_err(b"{\"env\": {}, \"env\": {}}", &edit, Scope::User);
-        assert!(matches!(err, WriteError::DuplicateKey { .. }), "{err:?}");
+        assert!(p.new_text.contains("\"A\": \"1\""), "{}", p.new_text);
+        assert_eq!(p.notes.len(), 3, "{:?}", p.notes);
+        assert!(
+            p.notes[0].contains("env.MAX_RETRIES") && p.notes[0].contains("a number"),
+            "{:?}",
+            p.notes
+        );
+
+        // "env": null becomes the object setup writes into; nothing else moves.
+        assert_eq!(
+            edited("{\"model\": \"opus\", \"env\": null}", &edit),
+            "{\"model\": \"opus\", \"env\": {\"A\": \"1\"}}"
+        );
+
+        // A repeated key: the last copy is the one JSON.parse keeps, so that one is changed.
+        assert_eq!(
+            edited("{\"env\": {\"A\": \"0\", \"A\": \"2\"}}", &edit),
+            "{\"env\": {\"A\": \"0\", \"A\": \"1\"}}"
+        );
+        assert_eq!(
+            edited("{\"env\": {\"B\": \"x\"}, \"env\": {}}", &edit),
+            "{\"env\": {\"B\": \"x\"}, \"env\": {\"A\": \"1\"}}"
+        );
+        // …and a removal removes every copy, or an earlier one would count again.
+        let removal = Edit {
+            remove_env: vec!["A".into()],
+            ..Edit::default()
+        };
+        assert_eq!(
+            edited(
+                "{\"env\": {\"B\": \"x\", \"A\": \"0\", \"A\": \"2\"}}",
+                &removal
+            ),
+            "{\"env\": {\"B\": \"x\"}}"
+        );
+        // What JSON.parse accepts beyond serde_json is valid, and said to be: setup names why it
+        // cannot edit it, instead of calling it invalid.
+        for text in ["{\"env\": {\"H\": \"x\\ud800\"}}", "{\"n\": 1e999}"] {
+            let err = plan_err(text.as_bytes(), &edit, Scope::User);
+            assert!(matches!(err, WriteError::Unsupported { .. }), "{err:?}");
+            assert!(!err.to_string().contains("not valid JSON"), "{err}");
+        }
     }
 
     #[test]
@@ -1952,17 +1994,13 @@ mod tests {
         );
         assert_eq!(listing(&claude), ["settings.json"]);
 
-        // A dangling link names the file to create.
+        // A dangling link is refused: setup does not create a file wherever a link points.
         let dangling = claude.join("settings.local.json");
         std::os::unix::fs::symlink("../dotfiles/local.json", &dangling).unwrap();
-        apply(&plan(&dangling, Scope::Local, &env_edit(&[("A", "1")])).unwrap()).unwrap();
-        assert!(
-            fs::symlink_metadata(&dangling)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert!(dotfiles.join("local.json").is_file());
+        let err = plan(&dangling, Scope::Local, &env_edit(&[("A", "1")])).unwrap_err();
+        assert!(matches!(err, WriteError::DanglingSymlink { .. }), "{err:?}");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(!dotfiles.join("local.json").exists());
     }
 
     #[cfg(unix)]
@@ -2056,8 +2094,8 @@ mod tests {
         let path = dir.path().join("settings.json");
         fs::create_dir(&path).unwrap();
         let err = plan(&path, Scope::User, &env_edit(&[("A", "1")])).unwrap_err();
-        assert!(matches!(err, WriteError::Unreadable { .. }), "{err:?}");
-        assert!(err.to_string().contains("cannot read"));
+        assert!(matches!(err, WriteError::NotRegular { .. }), "{err:?}");
+        assert!(err.to_string().contains("is a directory"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! The terminal while the wizard runs. Prompts switch it to raw mode and hide the cursor; every
+//! way out — an answer, Escape or Ctrl-C at a prompt, SIGINT, SIGTERM or SIGHUP between or
+//! during prompts — puts back the mode it had before and shows the cursor, and says once that
+//! nothing was written.
+//!
+//! A signal during the apply step does not stop it half-way: the two writes (credentials file,
+//! settings file) either both happen or neither does. The signal is remembered and honoured
+//! when the step is over.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+/// The terminal mode before the first prompt.
+#[cfg(unix)]
+static SAVED: Mutex<Option<rustix::termios::Termios>> = Mutex::new(None);
+/// Set while the writes run: a signal then waits for them.
+static APPLYING: AtomicBool = AtomicBool::new(false);
+/// A signal that arrived during the writes (its number), or 0.
+static DEFERRED: AtomicI32 = AtomicI32::new(0);
+/// Whether "setup cancelled" has been said.
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+pub const MESSAGE: &str = "setup cancelled; nothing was written";
+
+/// Saves the terminal's mode and starts listening for SIGINT, SIGTERM and SIGHUP. Dropping the
+/// guard restores the mode and shows the cursor.
+pub struct TerminalGuard;
+
+impl TerminalGuard {
+    pub fn install() -> TerminalGuard {
+        #[cfg(unix)]
+        {
+            if let Ok(mode) = rustix::termios::tcgetattr(std::io::stdin())
+                && let Ok(mut saved) = SAVED.lock()
+            {
+                *saved = Some(mode);
+            }
+            for (kind, number) in [
+                (tokio::signal::unix::SignalKind::interrupt(), 2),
+                (tokio::signal::unix::SignalKind::terminate(), 15),
+                (tokio::signal::unix::SignalKind::hangup(), 1),
+            ] {
+                if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
+                    tokio::spawn(async move {
+                        if signal.recv().await.is_some() {
+                            on_signal(number);
+                        }
+                    });
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_signal(2);
+            }
+        });
+        TerminalGuard
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Puts the terminal back as it was and shows the cursor.
+pub fn restore() {
+    #[cfg(unix)]
+    if let Ok(saved) = SAVED.lock()
+        && let Some(mode) = saved.as_ref()
+    {
+        let _ = rustix::termios::tcsetattr(
+            std::io::stdin(),
+            rustix::termios::OptionalActions::Now,
+            mode,
+        );
+    }
+    let _ = console::Term::stderr().show_cursor();
+}
+
+/// Says "setup cancelled; nothing was written" unless it was said already: a Ctrl-C can reach
+/// both the prompt (as a key) and the process (as a signal).
+pub fn report_cancelled() {
+    if !REPORTED.swap(true, Ordering::SeqCst) {
+        crate::output::print_stderr(MESSAGE);
+    }
+}
+
+fn on_signal(number: i32) {
+    if APPLYING.load(Ordering::SeqCst) {
+        DEFERRED.store(number, Ordering::SeqCst);
+        return;
+    }
+    exit_cancelled(number);
+}
+
+fn exit_cancelled(number: i32) -> ! {
+    restore();
+    // A prompt may be half drawn: the message starts on a line of its own.
+    let _ = std::io::stderr().write_all(b"\n");
+    report_cancelled();
+    std::process::exit(128 + number);
+}
+
+/// Runs the writes with signals held off; returns the signal that arrived meanwhile, if any.
+pub fn while_applying<T>(writes: impl FnOnce() -> T) -> (T, Option<i32>) {
+    APPLYING.store(true, Ordering::SeqCst);
+    let result = writes();
+    APPLYING.store(false, Ordering::SeqCst);
+    let deferred = DEFERRED.swap(0, Ordering::SeqCst);
+    (result, (deferred != 0).then_some(deferred))
+}
