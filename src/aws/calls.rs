@@ -21,7 +21,9 @@ pub struct CallLog {
 }
 
 impl CallLog {
-    pub fn push(&self, record: CallRecord) {
+    /// Records a call; an endpoint's userinfo (a gateway password) never enters the log.
+    pub fn push(&self, mut record: CallRecord) {
+        record.endpoint = crate::secret::redact_url(&record.endpoint);
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(record);
         }

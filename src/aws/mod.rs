@@ -142,8 +142,15 @@ impl Clients {
         };
         Clients {
             auth,
-            control_endpoint: endpoint("AWS_ENDPOINT_URL_BEDROCK", "bedrock"),
-            runtime_endpoint: endpoint("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "bedrock-runtime"),
+            // For reports and messages only: a gateway URL's password is never kept here.
+            control_endpoint: crate::secret::redact_url(&endpoint(
+                "AWS_ENDPOINT_URL_BEDROCK",
+                "bedrock",
+            )),
+            runtime_endpoint: crate::secret::redact_url(&endpoint(
+                "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+                "bedrock-runtime",
+            )),
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
             bedrock: aws_sdk_bedrock::Client::from_conf(bedrock),
             runtime: aws_sdk_bedrockruntime::Client::from_conf(runtime),

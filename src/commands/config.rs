@@ -154,6 +154,7 @@ fn settings_state(state: &FileState) -> String {
             column,
         } => format!("invalid JSON at line {line}, column {column}: {message}"),
         FileState::NotAnObject(kind) => format!("not an object ({kind})"),
+        FileState::Rejected { reason, .. } => format!("ignored by Claude Code: {reason}"),
     }
 }
 

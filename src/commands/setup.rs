@@ -146,7 +146,7 @@ pub fn finish(
             }
             crate::setup::terminal::restore();
             crate::setup::terminal::report_cancelled();
-            EXIT_CANCELLED
+            crate::setup::terminal::cancelled_status()
         }
         Err(SetupError::Usage { message, fix }) => {
             crate::report_fatal(out, &FatalError::new(message, Some(&fix)))

@@ -18,12 +18,15 @@ pub struct EnvVar {
     pub shadowed: Vec<(Source, String)>,
 }
 
-/// A settings `env` entry whose value is not a string; Claude Code's settings validation
-/// rejects it, so it is not applied.
+/// A settings `env` entry whose value is not a string. Claude Code applies it anyway, as the
+/// text JavaScript's `String(value)` makes of it: `1` → "1", `true` → "true", `null` → "null"
+/// (which overrides the shell's value), `["a","b"]` → "a,b" (measured on 2.1.330 and 2.1.332).
 #[derive(Debug, Clone)]
 pub struct NonStringEnv {
     pub name: String,
     pub json_type: &'static str,
+    /// What Claude Code sets the variable to.
+    pub applied_as: String,
     pub source: Source,
 }
 
@@ -39,8 +42,31 @@ pub struct EffectiveEnv {
     vars: BTreeMap<String, EnvVar>,
     pub non_string: Vec<NonStringEnv>,
     pub bad_names: Vec<BadEnvName>,
-    /// Settings files whose `env` is present but not an object.
-    pub env_not_object: Vec<(Source, &'static str)>,
+}
+
+/// JavaScript's `String(value)` of a JSON value: what Node makes of a non-string `env` value.
+pub fn js_string(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+            (_, _, Some(f)) => f.to_string(),
+            _ => n.to_string(),
+        },
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Null => String::new(),
+                other => js_string(other),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".into(),
+    }
 }
 
 impl EffectiveEnv {
@@ -65,13 +91,9 @@ impl EffectiveEnv {
             let Some(block) = file.object().and_then(|map| map.get("env")) else {
                 continue;
             };
-            let block = match block {
-                Value::Object(block) => block,
-                Value::Null => continue,
-                other => {
-                    env.env_not_object.push((file.source(), json_type(other)));
-                    continue;
-                }
+            // A file whose env is not an object is rejected whole when it is read.
+            let Value::Object(block) = block else {
+                continue;
             };
             for (name, value) in block {
                 if !is_env_name(name) {
@@ -80,15 +102,20 @@ impl EffectiveEnv {
                         source: file.source(),
                     });
                 }
-                let Value::String(value) = value else {
-                    env.non_string.push(NonStringEnv {
-                        name: name.clone(),
-                        json_type: json_type(value),
-                        source: file.source(),
-                    });
-                    continue;
+                let value = match value {
+                    Value::String(value) => value.clone(),
+                    other => {
+                        let applied_as = js_string(other);
+                        env.non_string.push(NonStringEnv {
+                            name: name.clone(),
+                            json_type: json_type(other),
+                            applied_as: applied_as.clone(),
+                            source: file.source(),
+                        });
+                        applied_as
+                    }
                 };
-                env.set(name, value.clone(), file.source());
+                env.set(name, value, file.source());
             }
         }
         env
@@ -265,16 +292,27 @@ mod tests {
     }
 
     #[test]
-    fn non_string_values_are_reported_and_not_applied() {
+    fn non_string_values_are_applied_as_claude_code_converts_them() {
         let env = EffectiveEnv::build(
-            &process(&[("CLAUDE_CODE_USE_BEDROCK", "0")]),
+            &process(&[
+                ("CLAUDE_CODE_USE_BEDROCK", "0"),
+                ("AWS_REGION", "eu-west-1"),
+            ]),
             &layers(vec![file(
                 Layer::User,
-                r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":1,"bad-name":"x"}}"#,
+                r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":1,"AWS_REGION":null,"L":["x","y"],"O":{"a":1},"F":2.0,"bad-name":"x"}}"#,
             )]),
         );
-        assert_eq!(env.get("CLAUDE_CODE_USE_BEDROCK"), Some("0"));
-        assert_eq!(env.non_string.len(), 1);
+        assert_eq!(env.get("CLAUDE_CODE_USE_BEDROCK"), Some("1"));
+        assert_eq!(
+            env.get("AWS_REGION"),
+            Some("null"),
+            "null overrides the shell"
+        );
+        assert_eq!(env.get("L"), Some("x,y"));
+        assert_eq!(env.get("O"), Some("[object Object]"));
+        assert_eq!(env.get("F"), Some("2"));
+        assert_eq!(env.non_string.len(), 5);
         assert_eq!(env.non_string[0].json_type, "a number");
         assert_eq!(env.bad_names[0].name, "bad-name");
     }

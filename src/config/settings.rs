@@ -79,8 +79,29 @@ pub enum FileState {
     },
     /// Valid JSON, but not an object at the top.
     NotAnObject(&'static str),
+    /// A JSON object that Claude Code's settings validation rejects — `"env": null`, a known key
+    /// of the wrong type — so it ignores the whole file (measured on 2.1.330 and 2.1.332).
+    Rejected {
+        reason: String,
+        object: Map<String, Value>,
+    },
     Loaded(Map<String, Value>),
 }
+
+/// Keys whose type Claude Code validates, with the type it expects: a file where one of them
+/// has another type is ignored as a whole. Those observed on the real client (`env`, `model`,
+/// `cleanupPeriodDays`, `permissions`) and those of the same schema this tool reads.
+pub const VALIDATED_KEYS: &[(&str, &str)] = &[
+    ("env", "an object"),
+    ("model", "a string"),
+    ("awsAuthRefresh", "a string"),
+    ("awsCredentialExport", "a string"),
+    ("apiKeyHelper", "a string"),
+    ("modelOverrides", "an object"),
+    ("availableModels", "an array"),
+    ("cleanupPeriodDays", "a number"),
+    ("permissions", "an object"),
+];
 
 #[derive(Debug, Clone)]
 pub struct SettingsFile {
@@ -131,10 +152,21 @@ pub fn parse_settings(bytes: &[u8]) -> FileState {
             };
         }
     };
-    // A UTF-8 byte-order mark is what Windows editors add; JSON.parse rejects it, and so do we.
+    // Claude Code strips one UTF-8 byte-order mark (what Windows editors add), and reads an
+    // empty or blank file as `{}`.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return FileState::Loaded(Map::new());
+    }
     let text = node_compatible(text);
     match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Object(map)) => FileState::Loaded(map),
+        Ok(Value::Object(map)) => match rejection(&map) {
+            Some(reason) => FileState::Rejected {
+                reason,
+                object: map,
+            },
+            None => FileState::Loaded(map),
+        },
         Ok(other) => FileState::NotAnObject(json_type(&other)),
         Err(err) => FileState::Invalid {
             message: strip_position(&err.to_string()),
@@ -142,6 +174,26 @@ pub fn parse_settings(bytes: &[u8]) -> FileState {
             column: err.column(),
         },
     }
+}
+
+/// Why Claude Code's validation would reject this settings object, if it would.
+fn rejection(map: &Map<String, Value>) -> Option<String> {
+    VALIDATED_KEYS.iter().find_map(|(key, expected)| {
+        let value = map.get(*key)?;
+        let ok = match *expected {
+            "an object" => value.is_object(),
+            "a string" => value.is_string(),
+            "an array" => value.is_array(),
+            "a number" => value.is_number(),
+            _ => true,
+        };
+        (!ok).then(|| {
+            format!(
+                "\"{key}\" is {}, where Claude Code expects {expected}",
+                json_type(value)
+            )
+        })
+    })
 }
 
 /// The text with the two things `JSON.parse` accepts and `serde_json` does not rewritten in
@@ -381,11 +433,6 @@ mod tests {
     }
 
     #[test]
-    fn empty_file_is_invalid() {
-        assert!(matches!(parse_settings(b""), FileState::Invalid { .. }));
-    }
-
-    #[test]
     fn what_json_parse_accepts_is_accepted() {
         for text in [
             r#"{"env":{"A":"\ud800"}}"#,
@@ -422,10 +469,36 @@ mod tests {
     }
 
     #[test]
-    fn byte_order_mark_is_rejected_clearly() {
+    fn an_empty_file_is_an_empty_object_and_one_byte_order_mark_is_stripped() {
+        for text in [&b""[..], b"  \n", b"\xEF\xBB\xBF{}", b"\xEF\xBB\xBF"] {
+            assert!(
+                matches!(parse_settings(text), FileState::Loaded(_)),
+                "{text:?}"
+            );
+        }
         assert!(matches!(
-            parse_settings(b"\xEF\xBB\xBF{}"),
+            parse_settings(b"\xEF\xBB\xBF\xEF\xBB\xBF{}"),
             FileState::Invalid { .. }
+        ));
+    }
+
+    #[test]
+    fn a_validated_key_of_the_wrong_type_rejects_the_whole_file() {
+        for text in [
+            r#"{"env":null,"model":"opus"}"#,
+            r#"{"env":["A=1"]}"#,
+            r#"{"model":5}"#,
+            r#"{"cleanupPeriodDays":"abc"}"#,
+        ] {
+            assert!(
+                matches!(parse_settings(text.as_bytes()), FileState::Rejected { .. }),
+                "{text}"
+            );
+        }
+        // Non-string env values are not a rejection: Claude Code converts them.
+        assert!(matches!(
+            parse_settings(br#"{"env":{"A":1,"B":null},"unknownKey":5}"#),
+            FileState::Loaded(_)
         ));
     }
 }

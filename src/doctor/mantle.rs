@@ -458,7 +458,7 @@ pub async fn run(
     let region = config.region.value.clone();
     let mut findings = Findings::default();
     findings.note(format!("checked because of {why}"));
-    findings.note(format!("base URL {base}"));
+    findings.note(format!("base URL {}", crate::secret::redact_url(&base)));
 
     let default_host = format!("bedrock-mantle.{region}.api.aws");
     let custom = config
@@ -678,7 +678,14 @@ pub async fn run(
             findings.fail(format!("GET /v1/models: {}", d.problem), d.fix);
         }
         (Some(_), Some(Err(err))) => {
-            findings.fail(format!("GET {models}: {}", err.message), net_fix(err));
+            findings.fail(
+                format!(
+                    "GET {}: {}",
+                    crate::secret::redact_url(&models),
+                    err.message
+                ),
+                net_fix(err),
+            );
         }
         _ => {}
     }

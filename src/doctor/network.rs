@@ -136,7 +136,8 @@ pub fn endpoints(
         }
         merged.push(Endpoint {
             roles: vec![role],
-            url,
+            // Only ever shown: a gateway URL's password stays out of the report.
+            url: crate::secret::redact_url(&url),
             target,
         });
     }

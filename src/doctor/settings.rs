@@ -57,6 +57,13 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
                     ),
                 );
             }
+            FileState::Rejected { reason, .. } => {
+                present += 1;
+                findings.fail(
+                    format!("{path}: {reason}, so Claude Code ignores the whole file (none of its settings apply)"),
+                    format!("Fix that key in {path}; `claude auth status` shows \"firstParty\" while the file is ignored."),
+                );
+            }
             FileState::NotAnObject(kind) => {
                 present += 1;
                 findings.fail(
@@ -72,21 +79,23 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             "Make the managed-settings.d directory readable, or remove it.",
         );
     }
-    for (source, kind) in &config.env.env_not_object {
-        let where_ = config.describe(source);
-        findings.fail(
-            format!("\"env\" in {where_} is {kind}, not an object; none of it applies"),
-            "Write env as an object of strings: \"env\": { \"CLAUDE_CODE_USE_BEDROCK\": \"1\" }.",
-        );
-    }
     for bad in &config.env.non_string {
         let where_ = config.describe(&bad.source);
-        findings.fail(
+        let shown = crate::secret::display_value(&bad.name, &bad.applied_as);
+        let effect = if bad.json_type == "null" {
+            ", which overrides any value from the shell"
+        } else {
+            ""
+        };
+        findings.warn(
             format!(
-                "env.{} in {where_} is {}; settings env values must be strings, so Claude Code does not apply it",
+                "env.{} in {where_} is {}: Claude Code applies it as the text \"{shown}\"{effect}",
                 bad.name, bad.json_type
             ),
-            format!("Quote the value: \"{}\": \"…\".", bad.name),
+            format!(
+                "Write the value as a string (\"{}\": \"…\"), or remove it, so that what applies is plainly what you mean.",
+                bad.name
+            ),
         );
     }
     for bad in &config.env.bad_names {

@@ -6,6 +6,7 @@ pub mod http;
 pub mod proxy;
 pub mod tls;
 
+use crate::secret::redact_url;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -43,16 +44,21 @@ impl Target {
         let uri: ::http::Uri = url
             .trim()
             .parse()
-            .map_err(|err| format!("\"{url}\" is not a URL: {err}"))?;
+            .map_err(|err| format!("\"{}\" is not a URL: {err}", redact_url(url)))?;
         let scheme = match uri.scheme_str() {
             Some("https") => Scheme::Https,
             Some("http") => Scheme::Http,
-            Some(other) => return Err(format!("\"{url}\": unsupported scheme {other}")),
-            None => return Err(format!("\"{url}\" has no scheme (https://…)")),
+            Some(other) => {
+                return Err(format!(
+                    "\"{}\": unsupported scheme {other}",
+                    redact_url(url)
+                ));
+            }
+            None => return Err(format!("\"{}\" has no scheme (https://…)", redact_url(url))),
         };
         let host = uri
             .host()
-            .ok_or_else(|| format!("\"{url}\" has no host"))?
+            .ok_or_else(|| format!("\"{}\" has no host", redact_url(url)))?
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_ascii_lowercase();

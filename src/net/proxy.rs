@@ -63,9 +63,11 @@ impl ProxyUrlError {
 }
 
 impl ProxyUrl {
+    /// Parsed as a WHATWG URL (the `url` crate; Node's proxy agent parses the same way), so a
+    /// password with an unescaped `/`, `?` or `#` is a broken URL here as it is there.
     pub fn parse(raw: &str) -> Result<ProxyUrl, ProxyUrlError> {
         let raw = raw.trim();
-        let Some((scheme, rest)) = raw.split_once("://") else {
+        let Some((scheme, _)) = raw.split_once("://") else {
             return Err(ProxyUrlError::NoScheme);
         };
         let scheme = scheme.to_ascii_lowercase();
@@ -74,27 +76,22 @@ impl ProxyUrl {
             s if s.starts_with("socks") => return Err(ProxyUrlError::Socks(scheme)),
             _ => return Err(ProxyUrlError::UnsupportedScheme(scheme)),
         }
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((userinfo, hostport)) => (Some(userinfo), hostport),
-            None => (None, authority),
+        let invalid = |why: String| ProxyUrlError::Invalid(format!("{why} in {}", redact_url(raw)));
+        let url = url::Url::parse(raw).map_err(|err| invalid(err.to_string()))?;
+        let host = match url.host() {
+            Some(url::Host::Domain(domain)) => domain.to_ascii_lowercase(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            None => return Err(ProxyUrlError::Invalid("no host".into())),
         };
-        let (host, port) = split_host_port(hostport)
-            .map_err(|why| ProxyUrlError::Invalid(format!("{why} in {}", redact_url(raw))))?;
         if host.is_empty() {
             return Err(ProxyUrlError::Invalid("no host".into()));
         }
-        let port = port.unwrap_or(if scheme == "https" { 443 } else { 80 });
-        let (user, password) = match userinfo {
-            Some(info) => {
-                let (user, password) = info.split_once(':').unwrap_or((info, ""));
-                (
-                    Some(percent_decode(user)),
-                    (!password.is_empty()).then(|| percent_decode(password)),
-                )
-            }
-            None => (None, None),
-        };
+        let port = url
+            .port_or_known_default()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let user = (!url.username().is_empty()).then(|| percent_decode(url.username()));
+        let password = url.password().map(percent_decode).filter(|p| !p.is_empty());
         Ok(ProxyUrl {
             display: redact_url(raw),
             scheme,
@@ -113,40 +110,9 @@ impl ProxyUrl {
     }
 }
 
-fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
-    let (host, port) = if let Some(rest) = hostport.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| "unclosed [".to_string())?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (hostport, None),
-        }
-    };
-    let port = match port {
-        Some(p) => Some(
-            p.parse::<u16>()
-                .map_err(|_| format!("port \"{p}\" is not a number"))?,
-        ),
-        None => None,
-    };
-    if host.chars().any(|c| c.is_whitespace() || c == '/') {
-        return Err(format!("\"{host}\" is not a host name"));
-    }
-    Ok((host.to_ascii_lowercase(), port))
-}
-
 /// A proxy value safe to show: the password masked, even when the scheme is missing.
 fn display(value: &str) -> String {
-    if value.contains("://") {
-        redact_url(value)
-    } else {
-        redact_url(&format!("x://{value}"))
-            .trim_start_matches("x://")
-            .to_string()
-    }
+    redact_url(value)
 }
 
 /// One proxy variable that is set.

@@ -20,6 +20,9 @@ static APPLYING: AtomicBool = AtomicBool::new(false);
 static DEFERRED: AtomicI32 = AtomicI32::new(0);
 /// Whether "setup cancelled" has been said.
 static REPORTED: AtomicBool = AtomicBool::new(false);
+/// The first signal received (its number), or 0. The first, because a prompt interrupted by a
+/// signal makes the terminal library raise SIGINT itself afterwards.
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
 pub const MESSAGE: &str = "setup cancelled; nothing was written";
 
@@ -37,10 +40,21 @@ impl TerminalGuard {
                 *saved = Some(mode);
             }
             for (kind, number) in [
-                (tokio::signal::unix::SignalKind::interrupt(), 2),
-                (tokio::signal::unix::SignalKind::terminate(), 15),
-                (tokio::signal::unix::SignalKind::hangup(), 1),
+                (tokio::signal::unix::SignalKind::interrupt(), libc::SIGINT),
+                (tokio::signal::unix::SignalKind::terminate(), libc::SIGTERM),
+                (tokio::signal::unix::SignalKind::hangup(), libc::SIGHUP),
             ] {
+                // SAFETY: the action only stores an integer in an atomic: async-signal-safe.
+                let _ = unsafe {
+                    signal_hook_registry::register(number, move || {
+                        let _ = RECEIVED.compare_exchange(
+                            0,
+                            number,
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                    })
+                };
                 if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
                     tokio::spawn(async move {
                         if signal.recv().await.is_some() {
@@ -53,6 +67,7 @@ impl TerminalGuard {
         #[cfg(not(unix))]
         tokio::spawn(async {
             if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = RECEIVED.compare_exchange(0, 2, Ordering::SeqCst, Ordering::SeqCst);
                 on_signal(2);
             }
         });
@@ -94,15 +109,24 @@ fn on_signal(number: i32) {
         DEFERRED.store(number, Ordering::SeqCst);
         return;
     }
-    exit_cancelled(number);
+    exit_cancelled();
 }
 
-fn exit_cancelled(number: i32) -> ! {
+fn exit_cancelled() -> ! {
     restore();
     // A prompt may be half drawn: the message starts on a line of its own.
     let _ = std::io::stderr().write_all(b"\n");
     report_cancelled();
-    std::process::exit(128 + number);
+    std::process::exit(i32::from(cancelled_status()));
+}
+
+/// The exit status of a cancelled setup: 128 + the signal that stopped it (a signal can also
+/// end a prompt before its handler runs), or 130 for Ctrl-C or Escape at a prompt.
+pub fn cancelled_status() -> u8 {
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => 130,
+        number => (128 + number) as u8,
+    }
 }
 
 /// Runs the writes with signals held off; returns the signal that arrived meanwhile, if any.

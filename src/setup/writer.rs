@@ -278,6 +278,12 @@ pub enum WriteError {
     Unsupported { path: PathBuf, detail: String },
 
     #[error(
+        "{}: {reason}, so Claude Code ignores the whole file and anything setup wrote there would not apply. It was left untouched; fix that key, then run setup again.",
+        path.display()
+    )]
+    Ignored { path: PathBuf, reason: String },
+
+    #[error(
         "refusing to write the secret {key} to {}: .claude/settings.json is shared with everyone on the project and usually committed to git. Use --scope user (~/.claude/settings.json) or --scope local (.claude/settings.local.json, kept out of git) instead.",
         path.display()
     )]
@@ -343,6 +349,11 @@ pub fn plan(target: &Path, scope: Scope, edit: &Edit) -> Result<Plan, WriteError
         .transpose()?;
 
     let (new_text, changes, notes) = match &original {
+        // Claude Code reads an empty or blank file as `{}`: it gets a new file's text.
+        Some(text) if text.trim_start_matches('\u{feff}').trim().is_empty() => {
+            let (text, changes) = create_text(edit);
+            (text, changes, Vec::new())
+        }
         None => {
             let (text, changes) = create_text(edit);
             (text, changes, Vec::new())
@@ -483,11 +494,32 @@ struct TextOps<'a> {
 /// edit does not touch stay byte for byte, non-string `env` values included (they are noted).
 fn edit_existing(
     path: &Path,
-    text: &str,
+    file_text: &str,
     edit: &Edit,
 ) -> Result<(String, Vec<Change>, Vec<String>), WriteError> {
-    let mut root = match settings::parse_settings(text.as_bytes()) {
+    // One byte-order mark is what Claude Code strips: it is kept, and the rest is edited.
+    let (bom, text) = match file_text.strip_prefix('\u{feff}') {
+        Some(body) => ("\u{feff}", body),
+        None => ("", file_text),
+    };
+    let mut root = match settings::parse_settings(file_text.as_bytes()) {
         FileState::Loaded(root) => root,
+        // A null env is the one rejection setup repairs: it becomes setup's object.
+        FileState::Rejected { object, .. }
+            if matches!(object.get("env"), Some(Value::Null))
+                && matches!(
+                    settings::parse_settings(without_null_env(&object).as_bytes()),
+                    FileState::Loaded(_)
+                ) =>
+        {
+            object
+        }
+        FileState::Rejected { reason, .. } => {
+            return Err(WriteError::Ignored {
+                path: path.to_path_buf(),
+                reason,
+            });
+        }
         FileState::NotAnObject(found) => {
             return Err(WriteError::NotAnObject {
                 path: path.to_path_buf(),
@@ -524,7 +556,7 @@ fn edit_existing(
     };
     if null_env && !edit.set_env.is_empty() {
         notes.push(format!(
-            "\"env\" in {} was null; it becomes an object holding setup's variables",
+            "\"env\" in {} was null, which made Claude Code ignore the whole file; it becomes an object holding setup's variables, so the file's other settings apply again",
             path.display()
         ));
     }
@@ -633,7 +665,7 @@ fn edit_existing(
     }
 
     if changes.is_empty() {
-        return Ok((text.to_string(), changes, notes));
+        return Ok((file_text.to_string(), changes, notes));
     }
     let failed = |detail: String| WriteError::EditFailed {
         path: path.to_path_buf(),
@@ -650,15 +682,20 @@ fn edit_existing(
             "the edited text does not hold the expected settings".into(),
         ));
     }
-    Ok((new_text, changes, notes))
+    Ok((format!("{bom}{new_text}"), changes, notes))
 }
 
 /// The text a non-string `env` value becomes when Claude Code hands it to a process.
 fn non_string_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    crate::config::env::js_string(value)
+}
+
+/// The object's JSON with its `env` removed: what remains to be validated once a null env is
+/// replaced.
+fn without_null_env(object: &Map<String, Value>) -> String {
+    let mut rest = object.clone();
+    rest.shift_remove("env");
+    Value::Object(rest).to_string()
 }
 
 /// The last property called `name`: the one a JSON parser keeps when a key is repeated.
@@ -1708,9 +1745,7 @@ mod tests {
             (b"{\n  // comment\n  \"a\": 1\n}\n", 2),
             (b"{\n  /* block */ \"a\": 1\n}\n", 2),
             (b"{\n  \"env\": {\n    \"A\": \"1\"\n", 4),
-            (b"", 1),
-            (b"  \n", 2),
-            (b"\xEF\xBB\xBF{\"a\": 1}", 1),
+            (b"\xEF\xBB\xBF\xEF\xBB\xBF{\"a\": 1}", 1),
             (b"{\"a\": 1} {}", 1),
         ];
         for (text, line) in cases {
@@ -1724,10 +1759,14 @@ mod tests {
             assert!(msg.contains("left untouched"), "{msg}");
             assert!(msg.contains("settings.json"), "{msg}");
         }
-        let bom = plan_err(b"\xEF\xBB\xBF{}", &edit, Scope::User).to_string();
-        assert!(bom.contains("byte order mark"), "{bom}");
-        let empty = plan_err(b"", &edit, Scope::User).to_string();
-        assert!(empty.contains("empty"), "{empty}");
+        // What Claude Code reads — one byte-order mark, an empty or blank file as {} — is edited.
+        assert_eq!(
+            edited("\u{feff}{\"a\": 1}", &edit),
+            "\u{feff}{\"a\": 1,\"env\": {\"A\": \"1\"}}"
+        );
+        for blank in ["", "  \n"] {
+            assert!(edited(blank, &edit).contains("\"A\": \"1\""));
+        }
         assert!(matches!(
             plan_err(b"{\"a\": \"\xff\"}", &edit, Scope::User),
             WriteError::NotUtf8 { .. }
@@ -1741,21 +1780,19 @@ mod tests {
             let err = plan_err(text.as_bytes(), &edit, Scope::User);
             assert!(matches!(err, WriteError::NotAnObject { .. }), "{err:?}");
         }
-        let err = plan_err(b"{\"env\": [\"A=1\"]}", &edit, Scope::User);
-        assert!(matches!(
-            err,
-            WriteError::EnvNotAnObject {
-                found: "an array",
-                ..
-            }
-        ));
+        // A file Claude Code ignores as a whole is not written into.
+        for text in [&b"{\"env\": [\"A=1\"]}"[..], b"{\"model\": 5, \"env\": {}}"] {
+            let err = plan_err(text, &edit, Scope::User);
+            assert!(matches!(err, WriteError::Ignored { .. }), "{err:?}");
+            assert!(err.to_string().contains("ignores the whole file"), "{err}");
+        }
 
         let err = plan_err(
             b"{\"awsAuthRefresh\": true}",
             &Edit::default().set_key("awsAuthRefresh", "aws sso login"),
             Scope::User,
         );
-        assert!(matches!(err, WriteError::NotAString { .. }), "{err:?}");
+        assert!(matches!(err, WriteError::Ignored { .. }), "{err:?}");
     }
 
     #[test]

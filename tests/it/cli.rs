@@ -234,16 +234,39 @@ fn malformed_settings_json_is_a_finding_not_a_crash() {
 
 #[test]
 fn non_object_and_non_string_settings_are_findings() {
-    let s = healthy().local_settings(
-        r#"{"env":{"CLAUDE_CODE_USE_MANTLE":true,"AWS_REGION":["x"]},"modelOverrides":"nope"}"#,
+    // Non-string env values apply, converted as JavaScript converts them: a warning each.
+    let s =
+        healthy().local_settings(r#"{"env":{"CLAUDE_CODE_USE_MANTLE":true,"AWS_REGION":["x"]}}"#);
+    let run = s.run(&["doctor", "--offline", "--json"]);
+    let check = run.check("settings.files");
+    assert_eq!(check["status"], "warn", "{check}");
+    let text = check.to_string();
+    assert!(text.contains("env.CLAUDE_CODE_USE_MANTLE"), "{text}");
+    assert!(
+        text.contains("is a boolean: Claude Code applies it as the text \\\"true\\\""),
+        "{text}"
     );
+    assert!(
+        run.check("provider")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Mantle")
+    );
+    // A validated key of the wrong type makes Claude Code ignore the whole file.
+    let s =
+        healthy().local_settings(r#"{"env":{"AWS_REGION":"eu-west-1"},"modelOverrides":"nope"}"#);
     let run = s.run(&["doctor", "--offline", "--json"]);
     let check = run.check("settings.files");
     assert_eq!(check["status"], "fail");
-    let text = check.to_string();
-    assert!(text.contains("env.CLAUDE_CODE_USE_MANTLE"), "{text}");
-    assert!(text.contains("is a boolean"));
-    assert!(text.contains("modelOverrides"));
+    assert!(
+        check.to_string().contains("ignores the whole file"),
+        "{check}"
+    );
+    assert_ne!(
+        run.json()["context"]["region"],
+        "eu-west-1",
+        "the file does not apply"
+    );
 }
 
 #[test]

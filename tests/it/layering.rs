@@ -148,13 +148,18 @@ fn pinned_models_are_collected_from_env_and_settings_keys() {
 }
 
 #[test]
-fn non_string_env_values_are_not_applied() {
+fn non_string_env_values_apply_as_text_and_a_null_env_drops_the_file() {
+    // As the real 2.1.330 and 2.1.332 do: `1` is "1" (Bedrock on), the rest of the file applies.
     let s = Sandbox::new()
         .user_settings(r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":1,"AWS_REGION":"eu-west-1"}}"#);
     let config = s.resolve();
-    assert!(config.provider.bedrock.is_none());
+    assert!(config.provider.bedrock.is_some());
     assert_eq!(config.env.non_string[0].name, "CLAUDE_CODE_USE_BEDROCK");
     assert_eq!(config.env.get("AWS_REGION"), Some("eu-west-1"));
+    // `"env": null` makes Claude Code ignore the whole file, `model` included.
+    let s = Sandbox::new().user_settings(r#"{"env":null,"model":"sonnet"}"#);
+    let config = s.resolve();
+    assert!(config.keys.model.is_none());
 }
 
 #[test]

@@ -120,3 +120,98 @@ fn no_output_contains_a_secret() {
         "the online runs must have reached the fake"
     );
 }
+
+/// Every way a secret hides in a value: a gateway or endpoint URL's password, a proxy password
+/// with an unescaped `/`, `?` or `#` or with no scheme at all, a custom-header line without a
+/// colon, `NAME=value` words and URL userinfo inside commands.
+#[test]
+fn secrets_in_urls_headers_and_commands_never_show() {
+    const BASE_PASSWORD: &str = "CANARYbaseUrlPassw0rd";
+    const MANTLE_PASSWORD: &str = "CANARYmantleUrlPassw0rd";
+    const STS_PASSWORD: &str = "CANARYstsUrlPassw0rd";
+    const PROXY_SLASH: &str = "CANARY/pr?ox#yPass";
+    const PROXY_BARE: &str = "CANARYbareProxyPass";
+    const HEADER_LINE: &str = "CANARYheaderLineWithoutColon";
+    const HELPER_ASSIGN: &str = "CANARYhelperAssignment";
+    const HELPER_URL: &str = "CANARYhelperUrlPass";
+    const EXPORT_ASSIGN: &str = "CANARYexportAssignment";
+    let fake = FakeAws::start(Scenario::healthy());
+    let with_password = |password: &str, path: &str| {
+        fake.url
+            .replacen("http://", &format!("http://gateway:{password}@"), 1)
+            + path
+    };
+    let settings = serde_json::json!({
+        "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": "us-east-1",
+            "ANTHROPIC_BEDROCK_BASE_URL": with_password(BASE_PASSWORD, ""),
+            "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": with_password(MANTLE_PASSWORD, "/anthropic"),
+            "AWS_ENDPOINT_URL_STS": with_password(STS_PASSWORD, ""),
+            "HTTPS_PROXY": format!("http://alice:{PROXY_SLASH}@proxy.internal:3128"),
+            "http_proxy": format!("alice:{PROXY_BARE}@proxy.internal:3128"),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "ANTHROPIC_CUSTOM_HEADERS": format!("X-Team: ml\n{HEADER_LINE}"),
+        },
+        "apiKeyHelper": format!("VAULT_TOKEN={HELPER_ASSIGN} /opt/helper --from https://svc:{HELPER_URL}@vault.corp/k"),
+        "awsCredentialExport": format!("SESSION={EXPORT_ASSIGN} /opt/export-creds"),
+    });
+    let s = Sandbox::new()
+        .env("AWS_BEARER_TOKEN_BEDROCK", &long_term_key("123456789012"))
+        .user_settings(&settings.to_string());
+    let canaries = [
+        BASE_PASSWORD,
+        MANTLE_PASSWORD,
+        STS_PASSWORD,
+        PROXY_SLASH,
+        "pr?ox#y",
+        PROXY_BARE,
+        HEADER_LINE,
+        HELPER_ASSIGN,
+        HELPER_URL,
+        EXPORT_ASSIGN,
+    ];
+    // The values are shown — masked, not left out.
+    let config = s.run(&["config", "--json"]);
+    for shown in [
+        "gateway:****@127.0.0.1",
+        "alice:****@proxy.internal:3128",
+        "<not a header: 28 chars>",
+    ] {
+        assert!(config.stdout.contains(shown), "{shown}:\n{}", config.stdout);
+    }
+    let commands: &[&[&str]] = &[
+        &["config"],
+        &["doctor", "--offline"],
+        &["doctor", "--mantle", "--timeout", "3"],
+        &["doctor", "--format", "markdown", "--timeout", "3"],
+        &["doctor", "--format", "junit", "--timeout", "3"],
+        &[
+            "setup",
+            "--yes",
+            "--auth",
+            "bearer",
+            "--dry-run",
+            "--region",
+            "us-east-1",
+            "--timeout",
+            "3",
+        ],
+    ];
+    for command in commands {
+        for extra in [&["-vv"][..], &["--json", "-vv"][..]] {
+            let mut args: Vec<&str> = command.to_vec();
+            args.extend_from_slice(extra);
+            let run = s.run(&args);
+            for canary in canaries {
+                assert!(
+                    !run.stdout.contains(canary) && !run.stderr.contains(canary),
+                    "`{}` leaked {canary:?}:\n{}\n{}",
+                    args.join(" "),
+                    run.stdout,
+                    run.stderr
+                );
+            }
+        }
+    }
+}

@@ -103,3 +103,55 @@ fn ctrl_c_restores_the_terminal_and_writes_nothing() {
     assert!(format!("{status:?}").contains("130"), "{status:?}");
     assert!(!sandbox.user_settings_path().exists());
 }
+
+/// Whether the pty is in canonical (line) mode, as before the first prompt; a prompt switches it
+/// to raw mode. (The harness starts the pty with echo off, so echo tells nothing.)
+fn cooked(session: &expectrl::session::OsSession) -> bool {
+    let master = session.get_process().get_raw_handle().unwrap();
+    let mode = rustix::termios::tcgetattr(&master).unwrap();
+    mode.local_modes
+        .contains(rustix::termios::LocalModes::ICANON)
+}
+
+#[test]
+fn a_signal_at_a_prompt_restores_the_terminal_and_says_so_once() {
+    for (signal, code) in [
+        (rustix::process::Signal::TERM, 143),
+        (rustix::process::Signal::HUP, 129),
+        (rustix::process::Signal::INT, 130),
+    ] {
+        let fake = FakeAws::start(Scenario::healthy());
+        let sandbox = sandbox(&fake);
+        let mut p = wizard(&sandbox);
+        p.expect("How should Claude Code authenticate").unwrap();
+        // The select prompt holds the terminal in raw mode with the cursor hidden.
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            !cooked(&p),
+            "{signal:?}: the prompt did not switch to raw mode"
+        );
+        let pid = rustix::process::Pid::from_raw(p.get_process().pid().as_raw()).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+        let rest = p.expect(Eof).unwrap();
+        let text: String = std::iter::once(rest.before())
+            .chain(rest.matches())
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        assert_eq!(
+            text.matches("nothing was written").count(),
+            1,
+            "{signal:?}: {text:?}"
+        );
+        assert!(
+            text.contains("\x1b[?25h"),
+            "{signal:?}: cursor hidden: {text:?}"
+        );
+        let status = p.get_process().wait().unwrap();
+        assert!(
+            format!("{status:?}").contains(&code.to_string()),
+            "{signal:?}: {status:?}: {text:?}"
+        );
+        assert!(cooked(&p), "{signal:?}: the terminal was left in raw mode");
+        assert!(!sandbox.user_settings_path().exists());
+    }
+}

@@ -10,7 +10,7 @@ use crate::support::claude_code;
 use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
 
 /// The current Claude Code release these tests pin.
-const CURRENT: &str = "2.1.330";
+const CURRENT: &str = "2.1.332";
 
 const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
 const SONNET: &str = "us.anthropic.claude-sonnet-4-6";
@@ -151,4 +151,45 @@ fn claude_code_sends_the_bearer_key_setup_wrote() {
     // The key now lives in the user settings; the client gets only HOME and PATH.
     check_tiers(&binary, &sandbox, &fake, "bearer");
     assert_eq!(auth_status(&binary, &sandbox)["apiProvider"], "bedrock");
+}
+
+/// The doctor and setup read a settings file as the real client does: a non-string `env` value
+/// applies (as text), and setup edits such a file without touching it; a validated key of the
+/// wrong type makes the client — and the doctor — drop the whole file.
+#[test]
+fn the_doctor_reads_odd_settings_files_as_the_client_does() {
+    let binary = claude_code::install(CURRENT);
+    let sandbox = Sandbox::new().user_settings(
+        r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":1,"AWS_REGION":"us-west-2","KEEP_ME":true}}"#,
+    );
+    assert_eq!(auth_status(&binary, &sandbox)["apiProvider"], "bedrock");
+    let provider = sandbox
+        .run(&["doctor", "--offline", "--json"])
+        .check("provider");
+    assert_eq!(provider["status"], "pass", "{provider}");
+    let run = sandbox.run(&[
+        "setup",
+        "--yes",
+        "--no-probe",
+        "--auth",
+        "env",
+        "--opus",
+        OPUS,
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("not a string"), "{}", run.stdout);
+    let written = std::fs::read_to_string(sandbox.user_settings_path()).unwrap();
+    assert!(
+        written.contains("\"CLAUDE_CODE_USE_BEDROCK\":1") && written.contains("\"KEEP_ME\":true"),
+        "{written}"
+    );
+    assert_eq!(auth_status(&binary, &sandbox)["apiProvider"], "bedrock");
+
+    let ignored = Sandbox::new().user_settings(
+        r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-west-2"},"model":5}"#,
+    );
+    assert_ne!(auth_status(&binary, &ignored)["apiProvider"], "bedrock");
+    let run = ignored.run(&["doctor", "--offline", "--json"]);
+    assert_eq!(run.check("settings.files")["status"], "fail");
+    assert_eq!(run.check("provider")["status"], "fail", "{}", run.stdout);
 }

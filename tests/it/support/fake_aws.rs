@@ -81,6 +81,13 @@ pub struct Scenario {
     /// Credentials to give the doctor: `keys` (default), `bearer`, `wrong-secret`, `unknown-key`.
     #[serde(default)]
     pub auth: Option<String>,
+    /// Every page of `ListInferenceProfiles` hands back the same `nextToken`, as a broken
+    /// gateway cache would: a listing that never ends.
+    #[serde(default)]
+    pub repeat_next_token: bool,
+    /// Profile summaries listed besides the fixture's (e.g. one with an absurd ID).
+    #[serde(default)]
+    pub extra_profiles: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -165,8 +172,10 @@ impl FakeAws {
             .enable_all()
             .build()
             .unwrap();
+        let mut profiles = scenario.profile_summaries();
+        profiles.extend(scenario.extra_profiles.iter().cloned());
         let state = Arc::new(State {
-            profiles: scenario.profile_summaries(),
+            profiles,
             scenario,
             seen: Mutex::new(Vec::new()),
         });
@@ -352,7 +361,11 @@ fn list(state: &State, request: &Request) -> Response {
         .unwrap_or(0);
     let size = state.scenario.page_size.max(1);
     let page: Vec<Value> = matching.iter().skip(start).take(size).cloned().collect();
-    let next = (start + size < matching.len()).then(|| format!("page-{}", start + size));
+    let next = if state.scenario.repeat_next_token {
+        Some("page-0".to_string())
+    } else {
+        (start + size < matching.len()).then(|| format!("page-{}", start + size))
+    };
     wire::profiles_page(&page, next.as_deref())
 }
 
