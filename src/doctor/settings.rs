@@ -53,7 +53,8 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
                 findings.fail(
                     format!("{path} is not valid JSON{at}: {message}; Claude Code ignores the whole file"),
                     format!(
-                        "Fix the JSON{at} of {path} (`python3 -m json.tool {path}` pinpoints it); until then none of its settings apply."
+                        "Fix the JSON{at} of {path} (`python3 -m json.tool {}` pinpoints it); until then none of its settings apply.",
+                        crate::secret::shell_quote(&path)
                     ),
                 );
             }
