@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod document;
 pub mod encoding;
 pub mod fsio;
+pub mod knowledge;
 pub mod loopback;
 pub mod net;
 pub mod output;

@@ -13,8 +13,6 @@ use super::errors::{Failure, FailureKind, classify, error_chain};
 use super::{AuthMode, Clients};
 use crate::config::models::MAX_MODEL_ID_LEN;
 
-/// The one-token request Claude Code itself sends to probe a model.
-pub const PROBE_BODY: &str = r#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":1,"messages":[{"content":".","role":"user"}]}"#;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ProfileSummary {
@@ -273,7 +271,8 @@ pub async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> 
             .model_id(model_id)
             .content_type("application/json")
             .accept("application/json")
-            .body(Blob::new(PROBE_BODY))
+            // The one-token request Claude Code itself sends to probe a model, as observed.
+            .body(Blob::new(crate::knowledge::observed().probe_body()))
             .send()
             .await
             .map_err(|e| classify(&e, bearer(clients)))?;
@@ -311,7 +310,8 @@ pub async fn invoke_stream(clients: &Clients, model_id: &str, region: Option<&st
             .model_id(model_id)
             .content_type("application/json")
             .accept("application/json")
-            .body(Blob::new(PROBE_BODY))
+            // The one-token request Claude Code itself sends to probe a model, as observed.
+            .body(Blob::new(crate::knowledge::observed().probe_body()))
             .send()
             .await
             .map_err(|e| classify(&e, bearer(clients)))?;

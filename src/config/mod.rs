@@ -180,6 +180,11 @@ pub struct SettingsKeys {
     pub model: Option<Sourced<String>>,
     pub model_overrides: Vec<(String, Sourced<String>)>,
     pub available_models: Vec<Sourced<String>>,
+    /// `enforceAvailableModels: true` (≥ 2.1.175): the allowlist also applies to the default.
+    pub enforce_available_models: Option<Source>,
+    /// `fallbackModel`: models tried in order when the primary is overloaded or unavailable.
+    /// Not merged across files: the highest file that sets it supplies the whole list.
+    pub fallback_models: Vec<Sourced<String>>,
     pub api_key_helper: Option<Sourced<String>>,
     /// Keys present with the wrong JSON type.
     pub wrong_types: Vec<(String, &'static str, &'static str, Source)>,
@@ -191,6 +196,8 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "model",
     "modelOverrides",
     "availableModels",
+    "enforceAvailableModels",
+    "fallbackModel",
     "apiKeyHelper",
 ];
 
@@ -219,6 +226,26 @@ impl SettingsKeys {
         keys.aws_credential_export = string(&mut keys, "awsCredentialExport");
         keys.model = string(&mut keys, "model");
         keys.api_key_helper = string(&mut keys, "apiKeyHelper");
+        if let Some((Value::Bool(true), source)) = layers.top_level("enforceAvailableModels") {
+            keys.enforce_available_models = Some(source);
+        }
+        match layers.top_level("fallbackModel") {
+            Some((Value::Array(items), source)) => {
+                keys.fallback_models = items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|id| Sourced {
+                        value: id.to_string(),
+                        source: source.clone(),
+                    })
+                    .collect();
+            }
+            Some((Value::String(id), source)) => keys.fallback_models = vec![Sourced {
+                value: id.clone(),
+                source,
+            }],
+            _ => {}
+        }
 
         // modelOverrides merges per key across layers, the highest layer winning each key.
         for (value, source) in layers.all_values("modelOverrides").into_iter().rev() {

@@ -7,7 +7,9 @@ use serde::Serialize;
 pub const KNOWN_PREFIXES: &[&str] = &["us", "us-gov", "eu", "apac", "jp", "au", "global"];
 
 /// Claude Code's own aliases, resolved by the client rather than sent to Bedrock.
-pub const ALIASES: &[&str] = &["default", "best", "opus", "sonnet", "haiku", "opusplan"];
+pub const ALIASES: &[&str] = &[
+    "default", "best", "opus", "sonnet", "haiku", "opusplan", "fable",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -94,7 +96,7 @@ impl ModelIdKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     Opus,
@@ -401,41 +403,20 @@ pub fn prefix_fit(prefix: &str, region: &str) -> PrefixFit {
     }
 }
 
-/// What Claude Code (seen on 2.1.330) calls for a tier that is not pinned: it probes these with
-/// a one-token invoke and uses the first, newest first, that answers. Without a cross-region
-/// prefix. This table is the one place these IDs live.
-pub const TIER_FALLBACKS: [(Family, &[&str]); 3] = [
-    (
-        Family::Opus,
-        &[
-            "anthropic.claude-opus-5-5",
-            "anthropic.claude-opus-5",
-            "anthropic.claude-opus-4-8",
-            "anthropic.claude-opus-4-7",
-            "anthropic.claude-opus-4-6-v1",
-            "anthropic.claude-opus-4-5-20251101-v1:0",
-            "anthropic.claude-opus-4-1-20250805-v1:0",
-            "anthropic.claude-opus-4-20250514-v1:0",
-        ],
-    ),
-    (
-        Family::Sonnet,
-        &["anthropic.claude-sonnet-4-5-20250929-v1:0"],
-    ),
-    (Family::Haiku, &["anthropic.claude-haiku-4-5-20251001-v1:0"]),
-];
+/// The tier Claude Code starts on when nothing selects a model (observed: `knowledge`).
+pub fn default_primary_tier() -> Family {
+    crate::knowledge::observed().default_primary_tier
+}
 
-/// The tier Claude Code starts on when neither `ANTHROPIC_MODEL` nor `model` is set.
-pub const DEFAULT_PRIMARY_TIER: Family = Family::Opus;
-
-/// Claude Code's candidates for an unpinned tier, newest first, with the region's (or
-/// `ANTHROPIC_BEDROCK_REGION_PREFIX`'s) cross-region prefix.
+/// Claude Code's candidates for an unpinned tier, best first, with the region's (or
+/// `ANTHROPIC_BEDROCK_REGION_PREFIX`'s) cross-region prefix — as the real client was seen to
+/// walk them (`data/claude-code-observed.json`; Opus continues into the Sonnet models).
 pub fn tier_fallbacks(family: Family, prefix: &str) -> Vec<String> {
-    TIER_FALLBACKS
+    crate::knowledge::observed()
+        .chain(family)
         .iter()
-        .find(|(f, _)| *f == family)
-        .map(|(_, ids)| ids.iter().map(|id| format!("{prefix}.{id}")).collect())
-        .unwrap_or_default()
+        .map(|id| format!("{prefix}.{id}"))
+        .collect()
 }
 
 /// The newest of Claude Code's candidates for an unpinned tier.

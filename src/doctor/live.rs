@@ -12,7 +12,7 @@ use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
 use crate::config::models::{
-    DEFAULT_PRIMARY_TIER, Family, ModelId, ModelIdKind, default_prefix_for_region, tier_fallbacks,
+    Family, ModelId, ModelIdKind, default_prefix_for_region,
 };
 use crate::report::{CheckResult, Findings, Status};
 
@@ -30,6 +30,8 @@ pub const LIVE_CHECKS: &[(&str, &str)] = &[
     ("models.sonnet", "Sonnet tier"),
     ("models.haiku", "Haiku tier"),
     ("models.small-fast", "Small/fast model"),
+    ("models.subagent", "Subagent model"),
+    ("models.fallback", "Fallback models"),
     ("models.overrides", "modelOverrides"),
 ];
 
@@ -84,65 +86,161 @@ impl ModelTarget {
 /// A model and the region it is called in.
 type ProbeKey = (String, Option<String>);
 
-/// The models Claude Code will call, tier by tier, as it resolves them.
-pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
-    let haiku_region = config.haiku_region().map(str::to_string);
-    let prefix = config
+/// The cross-region prefix Claude Code probes an unpinned tier with: a valid
+/// `ANTHROPIC_BEDROCK_REGION_PREFIX` (lower case, known), else the region's.
+fn candidate_prefix(config: &EffectiveConfig) -> String {
+    config
         .env
         .get("ANTHROPIC_BEDROCK_REGION_PREFIX")
+        .filter(|p| crate::config::models::KNOWN_PREFIXES.contains(p))
         .map(str::to_string)
-        .unwrap_or_else(|| default_prefix_for_region(&config.region.value).to_string());
-    // A tier's pin, or Claude Code's candidates for it, newest first.
-    let tier = |check: &'static str, family: Family, lead: Option<String>| -> ModelTarget {
+        .unwrap_or_else(|| default_prefix_for_region(&config.region.value).to_string())
+}
+
+/// The ID Claude Code calls for a candidate (`anthropic.…`, no prefix), as it was seen to
+/// choose: its default prefix when the account lists that profile; else the first listed
+/// profile of that model under any prefix (or the bare ID); else the default prefix.
+fn candidate_id(base: &str, prefix: &str, list: Option<&ProfileList>) -> String {
+    let preferred = format!("{prefix}.{base}");
+    let Some(list) = list else {
+        return preferred;
+    };
+    let listed = list.profiles.iter().filter(|p| !p.is_application());
+    if listed.clone().any(|p| p.id == preferred) {
+        return preferred;
+    }
+    listed
+        .map(|p| p.id.clone())
+        .find(|id| id == base || id.split_once('.').is_some_and(|(_, rest)| rest == base))
+        .unwrap_or(preferred)
+}
+
+/// `claude-sonnet-4-5-20250929` for `anthropic.claude-sonnet-4-5-20250929-v1:0`: the
+/// first-party ID a `modelOverrides` key names.
+fn first_party_id(base: &str) -> String {
+    let name = base.strip_prefix("anthropic.").unwrap_or(base);
+    match name.rsplit_once("-v") {
+        Some((head, tail))
+            if tail
+                .split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            head.to_string()
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// The models Claude Code will call, role by role, resolved as the real client was seen to
+/// resolve them (2.1.332): the main loop, each tier, the small/fast model for background work,
+/// subagents, and the fallback models. `list` (the account's inference profiles) decides which
+/// prefixed ID an unpinned tier probes, as it does in Claude Code.
+pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Vec<ModelTarget> {
+    let env = &config.env;
+    let prefix = candidate_prefix(config);
+    let overrides = &config.keys.model_overrides;
+    let override_for = |base: &str| {
+        let key = first_party_id(base);
+        overrides
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+    };
+    // A tier's pin, or Claude Code's candidates for it, best first (a rung that modelOverrides
+    // maps is called by its override).
+    let tier = |check: &'static str, family: Family, lead: Option<String>, region: Option<String>| {
         let variable = format!(
             "ANTHROPIC_DEFAULT_{}_MODEL",
             family.name().to_ascii_uppercase()
         );
         let lead = lead.map(|l| format!("{l} → ")).unwrap_or_default();
-        let region = (family == Family::Haiku)
-            .then(|| haiku_region.clone())
-            .flatten();
-        match config.env.get(&variable) {
-            Some(value) => ModelTarget {
+        if let Some(value) = env.get(&variable) {
+            return ModelTarget {
                 check,
                 setting: format!("{lead}{variable}"),
                 id: ModelId::parse(value),
                 pinned: true,
                 region,
                 fallbacks: Vec::new(),
-            },
-            None => {
-                let fallbacks: Vec<ModelId> = tier_fallbacks(family, &prefix)
-                    .iter()
-                    .map(|id| ModelId::parse(id))
-                    .collect();
-                ModelTarget {
-                    check,
-                    setting: format!(
-                        "{lead}{variable} unset: Claude Code tries {} {} model{} newest first",
-                        fallbacks.len(),
-                        family.name(),
-                        if fallbacks.len() == 1 { "" } else { "s" }
-                    ),
-                    id: fallbacks[0].clone(),
-                    pinned: false,
-                    region,
-                    fallbacks,
-                }
-            }
+            };
+        }
+        let chain = crate::knowledge::observed().chain(family);
+        let fallbacks: Vec<ModelId> = chain
+            .iter()
+            .map(|base| match override_for(base) {
+                Some((_, mapped)) => ModelId::parse(&mapped),
+                None => ModelId::parse(&candidate_id(base, &prefix, list)),
+            })
+            .collect();
+        let overridden: Vec<String> = chain
+            .iter()
+            .filter_map(|base| override_for(base).map(|(key, _)| format!("modelOverrides.{key}")))
+            .collect();
+        let mut setting = format!(
+            "{lead}{variable} unset: Claude Code tries {} model{}, best first (as Claude Code {} was seen to)",
+            fallbacks.len(),
+            if fallbacks.len() == 1 { "" } else { "s" },
+            crate::knowledge::observed().client
+        );
+        if !overridden.is_empty() {
+            setting.push_str(&format!("; {} replace{} a rung", overridden.join(", "), if overridden.len() == 1 { "s" } else { "" }));
+        }
+        ModelTarget {
+            check,
+            setting,
+            id: fallbacks[0].clone(),
+            pinned: false,
+            region,
+            fallbacks,
         }
     };
     let alias_family = |id: &ModelId| -> Option<Family> {
-        (id.kind == ModelIdKind::Alias).then_some(match id.id.as_str() {
+        (id.kind == ModelIdKind::Alias).then(|| match id.id.as_str() {
             "opus" | "best" | "opusplan" => Family::Opus,
             "haiku" => Family::Haiku,
             "sonnet" => Family::Sonnet,
-            _ => DEFAULT_PRIMARY_TIER,
+            _ => crate::config::models::default_primary_tier(),
         })
     };
-    let mut targets = Vec::new();
-    let primary = config
-        .env
+    // What a model selection resolves to: an alias is its tier, anything else the ID itself.
+    let selection = |check: &'static str, setting: String, id: ModelId, region: Option<String>| {
+        if id.kind == ModelIdKind::Alias && id.id == "fable" {
+            return match env.get("ANTHROPIC_DEFAULT_FABLE_MODEL") {
+                Some(pin) => ModelTarget {
+                    check,
+                    setting: format!("{setting}=fable → ANTHROPIC_DEFAULT_FABLE_MODEL"),
+                    id: ModelId::parse(pin),
+                    pinned: true,
+                    region,
+                    fallbacks: Vec::new(),
+                },
+                None => ModelTarget {
+                    check,
+                    setting: format!("{setting}=fable: Claude Code sends its built-in Fable model unprobed; pin ANTHROPIC_DEFAULT_FABLE_MODEL to check it"),
+                    id,
+                    pinned: true,
+                    region,
+                    fallbacks: Vec::new(),
+                },
+            };
+        }
+        match alias_family(&id) {
+            Some(family) => tier(check, family, Some(format!("{setting}={}", id.raw)), region),
+            None => ModelTarget {
+                check,
+                setting,
+                id,
+                pinned: true,
+                region,
+                fallbacks: Vec::new(),
+            },
+        }
+    };
+
+    // The main loop: ANTHROPIC_MODEL, the `model` setting, ANTHROPIC_DEFAULT_MODEL (≥ 2.1.236),
+    // then a lone Sonnet pin (seen: it carries the main loop when Opus is not pinned), then the
+    // default tier.
+    let explicit = env
         .get("ANTHROPIC_MODEL")
         .map(|v| ("ANTHROPIC_MODEL".to_string(), ModelId::parse(v)))
         .or_else(|| {
@@ -151,48 +249,118 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
                 .model
                 .as_ref()
                 .map(|m| ("model (settings)".to_string(), ModelId::parse(&m.value)))
+        })
+        .or_else(|| {
+            env.get("ANTHROPIC_DEFAULT_MODEL")
+                .filter(|v| !matches!(*v, "default" | "inherit" | "opusplan" | "haiku"))
+                .map(|v| ("ANTHROPIC_DEFAULT_MODEL".to_string(), ModelId::parse(v)))
         });
-    targets.push(match primary {
-        Some((setting, id)) => match alias_family(&id) {
-            Some(family) => tier(
-                "models.primary",
-                family,
-                Some(format!("{setting}={}", id.raw)),
-            ),
-            None => ModelTarget {
-                check: "models.primary",
-                setting,
-                id,
-                pinned: true,
-                region: None,
-                fallbacks: Vec::new(),
-            },
-        },
+    let lone_sonnet_pin = env.get("ANTHROPIC_DEFAULT_SONNET_MODEL").is_some()
+        && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
+    let mut default_family = crate::config::models::default_primary_tier();
+    // enforceAvailableModels with an allowlist that leaves out the default tier moves the
+    // default to Sonnet (seen with ["sonnet","haiku"]).
+    if config.keys.enforce_available_models.is_some()
+        && !config.keys.available_models.is_empty()
+        && !config
+            .keys
+            .available_models
+            .iter()
+            .any(|m| m.value.contains(default_family.name()))
+    {
+        default_family = Family::Sonnet;
+    }
+    let primary = match explicit {
+        Some((setting, id)) => selection("models.primary", setting, id, None),
+        None if lone_sonnet_pin => tier(
+            "models.primary",
+            Family::Sonnet,
+            Some("nothing selects a model and only the Sonnet tier is pinned".into()),
+            None,
+        ),
         None => tier(
             "models.primary",
-            DEFAULT_PRIMARY_TIER,
-            Some("ANTHROPIC_MODEL unset".into()),
+            default_family,
+            Some("nothing selects a model".into()),
+            None,
         ),
-    });
-    targets.push(tier("models.opus", Family::Opus, None));
-    targets.push(tier("models.sonnet", Family::Sonnet, None));
-    targets.push(tier("models.haiku", Family::Haiku, None));
-    targets.push(match config.env.get("ANTHROPIC_SMALL_FAST_MODEL") {
-        Some(value) => ModelTarget {
+    };
+    // The primary is the unpinned default tier: background work then goes to the Sonnet tier.
+    let primary_is_unpinned_default = !primary.pinned
+        && primary.check == "models.primary"
+        && explicit_is_none(config)
+        && !lone_sonnet_pin
+        && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
+
+    let mut targets = vec![primary.clone()];
+    let haiku_region = config.haiku_region().map(str::to_string);
+    targets.push(tier("models.opus", Family::Opus, None, None));
+    targets.push(tier("models.sonnet", Family::Sonnet, None, None));
+    targets.push(tier("models.haiku", Family::Haiku, None, haiku_region.clone()));
+
+    // Background (small/fast): ANTHROPIC_SMALL_FAST_MODEL, ANTHROPIC_DEFAULT_HAIKU_MODEL, else the
+    // main-loop model — except when that is the unpinned default, then the Sonnet tier.
+    let small_fast = if let Some(value) = env.get("ANTHROPIC_SMALL_FAST_MODEL") {
+        ModelTarget {
             check: "models.small-fast",
             setting: "ANTHROPIC_SMALL_FAST_MODEL".into(),
             id: ModelId::parse(value),
             pinned: true,
             region: haiku_region.clone(),
             fallbacks: Vec::new(),
-        },
-        None => tier(
+        }
+    } else if let Some(value) = env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL") {
+        ModelTarget {
+            check: "models.small-fast",
+            setting: "ANTHROPIC_SMALL_FAST_MODEL unset → ANTHROPIC_DEFAULT_HAIKU_MODEL".into(),
+            id: ModelId::parse(value),
+            pinned: true,
+            region: haiku_region.clone(),
+            fallbacks: Vec::new(),
+        }
+    } else if primary_is_unpinned_default {
+        tier(
             "models.small-fast",
-            Family::Haiku,
-            Some("ANTHROPIC_SMALL_FAST_MODEL unset".into()),
+            Family::Sonnet,
+            Some("no Haiku model set and no model selected: background work runs on the Sonnet tier".into()),
+            None,
+        )
+    } else {
+        ModelTarget {
+            check: "models.small-fast",
+            setting: format!("no Haiku model set: background work runs on the main-loop model ({})", primary.setting),
+            ..primary.clone()
+        }
+    };
+    targets.push(small_fast);
+
+    // Subagents: CLAUDE_CODE_SUBAGENT_MODEL, else the main-loop model.
+    let subagent = match env.get("CLAUDE_CODE_SUBAGENT_MODEL").filter(|v| *v != "inherit") {
+        Some(value) => selection(
+            "models.subagent",
+            "CLAUDE_CODE_SUBAGENT_MODEL".into(),
+            ModelId::parse(value),
+            None,
         ),
-    });
-    for (name, value) in &config.keys.model_overrides {
+        None => ModelTarget {
+            check: "models.subagent",
+            setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model".into(),
+            ..primary.clone()
+        },
+    };
+    targets.push(subagent);
+
+    for (index, fallback) in config.keys.fallback_models.iter().enumerate() {
+        let mut target = selection(
+            "models.fallback",
+            format!("fallbackModel[{index}]"),
+            ModelId::parse(&fallback.value),
+            None,
+        );
+        target.check = "models.fallback";
+        targets.push(target);
+    }
+    for (name, value) in overrides {
         targets.push(ModelTarget {
             check: "models.overrides",
             setting: format!("modelOverrides.{name}"),
@@ -205,70 +373,21 @@ pub fn model_targets(config: &EffectiveConfig) -> Vec<ModelTarget> {
     targets
 }
 
+fn explicit_is_none(config: &EffectiveConfig) -> bool {
+    config.env.get("ANTHROPIC_MODEL").is_none()
+        && config.keys.model.is_none()
+        && config
+            .env
+            .get("ANTHROPIC_DEFAULT_MODEL")
+            .is_none_or(|v| matches!(v, "default" | "inherit" | "opusplan" | "haiku"))
+}
+
 struct ModelProbes {
     invoke: Probe,
     stream: Probe,
 }
 
 pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult> {
-    let targets = model_targets(config);
-    let mut unique: Vec<ProbeKey> = Vec::new();
-    for target in &targets {
-        if !is_probeable(&target.id.kind) {
-            continue;
-        }
-        for key in target.keys() {
-            if !unique.contains(&key) {
-                unique.push(key);
-            }
-        }
-    }
-    // A pinned profile is fetched at once; otherwise the first Anthropic profile from the list.
-    let pinned_profile = targets.iter().find_map(|t| match &t.id.kind {
-        ModelIdKind::ApplicationProfileArn { .. }
-        | ModelIdKind::CrossRegionProfile { .. }
-        | ModelIdKind::SystemProfileArn { .. } => Some(t.id.id.clone()),
-        _ => None,
-    });
-    let app_arns: Vec<String> = unique
-        .iter()
-        .map(|(m, _)| m)
-        .filter(|m| {
-            matches!(
-                ModelId::parse(m).kind,
-                ModelIdKind::ApplicationProfileArn { .. }
-            )
-        })
-        .cloned()
-        .collect();
-
-    let (tx, rx) = tokio::sync::oneshot::channel::<Option<String>>();
-    let list_future = async {
-        let started = Instant::now();
-        let result = ops::list_profiles(clients).await;
-        let first = result.as_ref().ok().and_then(|l| {
-            l.profiles
-                .iter()
-                .find(|p| !p.is_application() && p.is_anthropic())
-                .map(|p| p.id.clone())
-        });
-        let _ = tx.send(first);
-        (result, started.elapsed().as_millis() as u64)
-    };
-    let get_future = async {
-        let target = match &pinned_profile {
-            Some(id) => Some(id.clone()),
-            None => rx.await.ok().flatten(),
-        };
-        let started = Instant::now();
-        match target {
-            Some(id) => {
-                let result = ops::get_profile(clients, &id).await;
-                Some((id, result, started.elapsed().as_millis() as u64))
-            }
-            None => None,
-        }
-    };
     let identity_future = async {
         let started = Instant::now();
         if clients.auth != AuthMode::SigV4 || clients.credential_error.is_some() {
@@ -279,30 +398,19 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
             started.elapsed().as_millis() as u64,
         ))
     };
-    let probes_future = join_all(unique.iter().map(|key| async move {
-        let (model, region) = key;
-        let (invoke, stream) = tokio::join!(
-            ops::invoke(clients, model, region.as_deref()),
-            ops::invoke_stream(clients, model, region.as_deref())
-        );
-        (key.clone(), ModelProbes { invoke, stream })
-    }));
-    let app_future = join_all(
-        app_arns
-            .iter()
-            .map(|arn| async move { (arn.clone(), ops::get_profile(clients, arn).await) }),
-    );
-
-    let (identity, (list, list_ms), get, probes, app_profiles) = tokio::join!(
-        identity_future,
-        list_future,
-        get_future,
-        probes_future,
-        app_future
-    );
-    let probes: HashMap<ProbeKey, ModelProbes> = probes.into_iter().collect();
-    let app_profiles: HashMap<String, Result<ProfileSummary, Failure>> =
-        app_profiles.into_iter().collect();
+    // As in Claude Code, the account's profile list comes first: it decides which prefixed ID
+    // an unpinned tier probes. Everything after it runs at once.
+    let rest = async {
+        let started = Instant::now();
+        let list = ops::list_profiles(clients).await;
+        let list_ms = started.elapsed().as_millis() as u64;
+        let targets = model_targets(config, list.as_ref().ok());
+        let (get, probes, app_profiles, unique) =
+            probe_targets(config, clients, &targets, list.as_ref().ok()).await;
+        (list, list_ms, targets, get, probes, app_profiles, unique)
+    };
+    let (identity, (list, list_ms, targets, get, probes, app_profiles, unique)) =
+        tokio::join!(identity_future, rest);
     let list_ok = list.as_ref().ok();
 
     let mut results = vec![
@@ -335,6 +443,8 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
         "models.sonnet",
         "models.haiku",
         "models.small-fast",
+        "models.subagent",
+        "models.fallback",
         "models.overrides",
     ] {
         let mine: Vec<&ModelTarget> = targets.iter().filter(|t| t.check == check).collect();
@@ -373,6 +483,97 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
         ));
     }
     results
+}
+
+type Probed = (
+    Option<(String, Result<ProfileSummary, Failure>, u64)>,
+    HashMap<ProbeKey, ModelProbes>,
+    HashMap<String, Result<ProfileSummary, Failure>>,
+    Vec<ProbeKey>,
+);
+
+/// Every model the targets may call, probed once each (invoke and stream at once), and the
+/// inference profiles they name, fetched.
+async fn probe_targets(
+    config: &EffectiveConfig,
+    clients: &Clients,
+    targets: &[ModelTarget],
+    list: Option<&ProfileList>,
+) -> Probed {
+    let mut unique: Vec<ProbeKey> = Vec::new();
+    for target in targets {
+        if !probeable(config, target) {
+            continue;
+        }
+        for key in target.keys() {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+    }
+    // A pinned profile is fetched; otherwise the first Anthropic profile from the list.
+    let profile = targets
+        .iter()
+        .find_map(|t| match &t.id.kind {
+            ModelIdKind::ApplicationProfileArn { .. }
+            | ModelIdKind::CrossRegionProfile { .. }
+            | ModelIdKind::SystemProfileArn { .. } => Some(t.id.id.clone()),
+            _ => None,
+        })
+        .or_else(|| {
+            list.and_then(|l| {
+                l.profiles
+                    .iter()
+                    .find(|p| !p.is_application() && p.is_anthropic())
+                    .map(|p| p.id.clone())
+            })
+        });
+    let app_arns: Vec<String> = unique
+        .iter()
+        .map(|(m, _)| m)
+        .filter(|m| {
+            matches!(
+                ModelId::parse(m).kind,
+                ModelIdKind::ApplicationProfileArn { .. }
+            )
+        })
+        .cloned()
+        .collect();
+    let get_future = async {
+        let id = profile?;
+        let started = Instant::now();
+        let result = ops::get_profile(clients, &id).await;
+        Some((id, result, started.elapsed().as_millis() as u64))
+    };
+    let probes_future = join_all(unique.iter().map(|key| async move {
+        let (model, region) = key;
+        let (invoke, stream) = tokio::join!(
+            ops::invoke(clients, model, region.as_deref()),
+            ops::invoke_stream(clients, model, region.as_deref())
+        );
+        (key.clone(), ModelProbes { invoke, stream })
+    }));
+    let app_future = join_all(
+        app_arns
+            .iter()
+            .map(|arn| async move { (arn.clone(), ops::get_profile(clients, arn).await) }),
+    );
+    let (get, probes, app_profiles) = tokio::join!(get_future, probes_future, app_future);
+    (
+        get,
+        probes.into_iter().collect(),
+        app_profiles.into_iter().collect(),
+        unique,
+    )
+}
+
+/// Whether the Invoke API is what this target is called on: a Mantle-form ID goes to Mantle
+/// only when Mantle is on; with the Invoke API alone it is sent to Invoke like any other ID
+/// (`anthropic.claude-sonnet-4-6` is a foundation-model ID too), and Bedrock's answer counts.
+fn probeable(config: &EffectiveConfig, target: &ModelTarget) -> bool {
+    !target.fallbacks.is_empty()
+        || is_probeable(&target.id.kind)
+        || (target.id.kind == ModelIdKind::MantleId && config.provider.mantle.is_none())
 }
 
 fn identity_check(
@@ -675,7 +876,7 @@ fn model_check(
         } else {
             findings.note(target.setting.clone());
         }
-        if chosen.kind == ModelIdKind::MantleId {
+        if chosen.kind == ModelIdKind::MantleId && config.provider.mantle.is_some() {
             findings.note(format!(
                 "{model} is a Mantle model ID: the Invoke API does not serve it (see mantle.models)"
             ));

@@ -1092,7 +1092,7 @@ impl<'a> Wizard<'a> {
         }
         let mut items = vec![format!(
             "Not set: Claude Code starts on the {} tier",
-            crate::config::models::DEFAULT_PRIMARY_TIER.name()
+            crate::config::models::default_primary_tier().name()
         )];
         let mut values: Vec<Option<String>> = vec![None];
         if let Some(existing) = &existing {

@@ -18,8 +18,9 @@ static SAVED: Mutex<Option<rustix::termios::Termios>> = Mutex::new(None);
 static APPLYING: AtomicBool = AtomicBool::new(false);
 /// A signal that arrived during the writes (its number), or 0.
 static DEFERRED: AtomicI32 = AtomicI32::new(0);
-/// Whether "setup cancelled" has been said.
-static REPORTED: AtomicBool = AtomicBool::new(false);
+/// Whether "setup cancelled" has been said. A lock, not a flag: the signal path exits the
+/// process, and must not do so while the prompt path is half-way through saying it.
+static REPORTED: Mutex<bool> = Mutex::new(false);
 /// The first signal received (its number), or 0. The first, because a prompt interrupted by a
 /// signal makes the terminal library raise SIGINT itself afterwards.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
@@ -99,8 +100,10 @@ pub fn restore() {
 /// Says "setup cancelled; nothing was written" unless it was said already: a Ctrl-C can reach
 /// both the prompt (as a key) and the process (as a signal).
 pub fn report_cancelled() {
-    if !REPORTED.swap(true, Ordering::SeqCst) {
+    let mut reported = REPORTED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !*reported {
         crate::output::print_stderr(MESSAGE);
+        *reported = true;
     }
 }
 

@@ -82,6 +82,8 @@ fn doctor_json_document_has_the_contract_shape() {
             "models.sonnet",
             "models.haiku",
             "models.small-fast",
+            "models.subagent",
+            "models.fallback",
             "models.overrides",
             "network.proxy",
             "network.tls",
@@ -109,7 +111,7 @@ fn doctor_json_document_has_the_contract_shape() {
     }
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 18})
+        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 20})
     );
 }
 
@@ -373,7 +375,7 @@ fn human_doctor_output_has_marks_fixes_and_a_summary() {
     assert!(out.contains("fix: "), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
-        last.contains("1 failed · 1 warning · 5 passed · 18 skipped"),
+        last.contains("1 failed · 1 warning · 5 passed · 20 skipped"),
         "{last}"
     );
     // -q keeps only problems and the summary.

@@ -2,45 +2,22 @@
 //! `setup --yes` wrote and calls the fake AWS with the pinned models and the configured auth.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 use crate::support::Sandbox;
 use crate::support::claude_code;
 use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
 
-/// The current Claude Code release these tests pin.
-const CURRENT: &str = "2.1.332";
+/// The current Claude Code release these tests pin (and `data/claude-code-observed.json` observes).
+pub const CURRENT: &str = "2.1.332";
 
 const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
 const SONNET: &str = "us.anthropic.claude-sonnet-4-6";
 const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
-/// Runs the real client with nothing but HOME and PATH (plus the two variables that keep it
-/// quiet and on loopback), killing it if it outlives `limit`.
 fn claude(binary: &Path, sandbox: &Sandbox, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(binary)
-        .args(args)
-        .env_clear()
-        .env("HOME", &sandbox.home)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CLAUDE_CODE_MAX_RETRIES", "0")
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .current_dir(&sandbox.project)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start claude");
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
+    claude_code::run(binary, &sandbox.home, &sandbox.project, args, limit)
 }
 
 fn setup(sandbox: &Sandbox, auth: &[&str]) {

@@ -13,8 +13,8 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 const PACKAGE: &str = "@anthropic-ai/claude-code";
 
@@ -105,4 +105,31 @@ fn check_runs(claude: &Path, version: &str) {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Runs a real client with nothing but HOME and PATH (plus the two variables that keep it quiet
+/// and on loopback), in `cwd`, killing it if it outlives `limit`.
+pub fn run(binary: &Path, home: &Path, cwd: &Path, args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(binary)
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CLAUDE_CODE_MAX_RETRIES", "0")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start claude");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
 }

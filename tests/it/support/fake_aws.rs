@@ -88,6 +88,13 @@ pub struct Scenario {
     /// Profile summaries listed besides the fixture's (e.g. one with an absurd ID).
     #[serde(default)]
     pub extra_profiles: Vec<Value>,
+    /// Every model answers, listed or not (unless refused below): for watching which of its
+    /// candidates a real client settles on.
+    #[serde(default)]
+    pub invoke_any: bool,
+    /// Models that answer 400 "The provided model identifier is invalid." on every invoke.
+    #[serde(default)]
+    pub refuse: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -311,7 +318,14 @@ async fn handle(state: &State, request: Request) -> Response {
         }
         "InvokeModel" | "InvokeModelWithResponseStream" => {
             let id = model.unwrap_or_default();
-            if find_profile(state, &id).is_none() {
+            if scenario.refuse.contains(&id) {
+                return wire::bedrock_error(
+                    400,
+                    "ValidationException",
+                    "The provided model identifier is invalid.",
+                );
+            }
+            if find_profile(state, &id).is_none() && !scenario.invoke_any {
                 if id.starts_with("anthropic.") {
                     return wire::bedrock_error(
                         400,
