@@ -17,6 +17,7 @@ mod pty;
 pub mod real_client;
 mod region;
 mod reports;
+mod roles;
 mod schema;
 mod setup;
 mod sso;
