@@ -120,7 +120,9 @@ mod tests {
         for family in Family::ALL {
             assert!(!o.chain(family).is_empty(), "{family:?}");
             assert!(
-                o.chain(family).iter().all(|id| id.starts_with("anthropic.")),
+                o.chain(family)
+                    .iter()
+                    .all(|id| id.starts_with("anthropic.")),
                 "{family:?}"
             );
         }

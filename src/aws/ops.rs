@@ -13,7 +13,6 @@ use super::errors::{Failure, FailureKind, classify, error_chain};
 use super::{AuthMode, Clients};
 use crate::config::models::MAX_MODEL_ID_LEN;
 
-
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ProfileSummary {
     pub id: String,

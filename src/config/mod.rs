@@ -240,10 +240,12 @@ impl SettingsKeys {
                     })
                     .collect();
             }
-            Some((Value::String(id), source)) => keys.fallback_models = vec![Sourced {
-                value: id.clone(),
-                source,
-            }],
+            Some((Value::String(id), source)) => {
+                keys.fallback_models = vec![Sourced {
+                    value: id.clone(),
+                    source,
+                }]
+            }
             _ => {}
         }
 

@@ -11,9 +11,7 @@ use crate::aws::ops::{self, Identity, Probe, ProfileList, ProfileSummary};
 use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
-use crate::config::models::{
-    Family, ModelId, ModelIdKind, default_prefix_for_region,
-};
+use crate::config::models::{Family, ModelId, ModelIdKind, default_prefix_for_region};
 use crate::report::{CheckResult, Findings, Status};
 
 use super::explain::{Attempt, explain, is_probeable};
@@ -148,7 +146,10 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     };
     // A tier's pin, or Claude Code's candidates for it, best first (a rung that modelOverrides
     // maps is called by its override).
-    let tier = |check: &'static str, family: Family, lead: Option<String>, region: Option<String>| {
+    let tier = |check: &'static str,
+                family: Family,
+                lead: Option<String>,
+                region: Option<String>| {
         let variable = format!(
             "ANTHROPIC_DEFAULT_{}_MODEL",
             family.name().to_ascii_uppercase()
@@ -183,7 +184,11 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             crate::knowledge::observed().client
         );
         if !overridden.is_empty() {
-            setting.push_str(&format!("; {} replace{} a rung", overridden.join(", "), if overridden.len() == 1 { "s" } else { "" }));
+            setting.push_str(&format!(
+                "; {} replace{} a rung",
+                overridden.join(", "),
+                if overridden.len() == 1 { "s" } else { "" }
+            ));
         }
         ModelTarget {
             check,
@@ -216,7 +221,9 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
                 },
                 None => ModelTarget {
                     check,
-                    setting: format!("{setting}=fable: Claude Code sends its built-in Fable model unprobed; pin ANTHROPIC_DEFAULT_FABLE_MODEL to check it"),
+                    setting: format!(
+                        "{setting}=fable: Claude Code sends its built-in Fable model unprobed; pin ANTHROPIC_DEFAULT_FABLE_MODEL to check it"
+                    ),
                     id,
                     pinned: true,
                     region,
@@ -296,7 +303,12 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     let haiku_region = config.haiku_region().map(str::to_string);
     targets.push(tier("models.opus", Family::Opus, None, None));
     targets.push(tier("models.sonnet", Family::Sonnet, None, None));
-    targets.push(tier("models.haiku", Family::Haiku, None, haiku_region.clone()));
+    targets.push(tier(
+        "models.haiku",
+        Family::Haiku,
+        None,
+        haiku_region.clone(),
+    ));
 
     // Background (small/fast): ANTHROPIC_SMALL_FAST_MODEL, ANTHROPIC_DEFAULT_HAIKU_MODEL, else the
     // main-loop model — except when that is the unpinned default, then the Sonnet tier.
@@ -322,20 +334,29 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         tier(
             "models.small-fast",
             Family::Sonnet,
-            Some("no Haiku model set and no model selected: background work runs on the Sonnet tier".into()),
+            Some(
+                "no Haiku model set and no model selected: background work runs on the Sonnet tier"
+                    .into(),
+            ),
             None,
         )
     } else {
         ModelTarget {
             check: "models.small-fast",
-            setting: format!("no Haiku model set: background work runs on the main-loop model ({})", primary.setting),
+            setting: format!(
+                "no Haiku model set: background work runs on the main-loop model ({})",
+                primary.setting
+            ),
             ..primary.clone()
         }
     };
     targets.push(small_fast);
 
     // Subagents: CLAUDE_CODE_SUBAGENT_MODEL, else the main-loop model.
-    let subagent = match env.get("CLAUDE_CODE_SUBAGENT_MODEL").filter(|v| *v != "inherit") {
+    let subagent = match env
+        .get("CLAUDE_CODE_SUBAGENT_MODEL")
+        .filter(|v| *v != "inherit")
+    {
         Some(value) => selection(
             "models.subagent",
             "CLAUDE_CODE_SUBAGENT_MODEL".into(),
@@ -344,7 +365,8 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         ),
         None => ModelTarget {
             check: "models.subagent",
-            setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model".into(),
+            setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model"
+                .into(),
             ..primary.clone()
         },
     };

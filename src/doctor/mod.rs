@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod client;
+pub mod defects;
 pub mod explain;
 pub mod extended;
 pub mod live;

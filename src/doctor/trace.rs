@@ -642,7 +642,7 @@ fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doctor::client::tests::config;
+    use crate::doctor::defects::tests::config;
     use crate::loopback::capture::Operation;
 
     const KEY: &str = "ABSKQmVkcm9ja0FQSUtleS1rN3gyLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=";

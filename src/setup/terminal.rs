@@ -100,7 +100,9 @@ pub fn restore() {
 /// Says "setup cancelled; nothing was written" unless it was said already: a Ctrl-C can reach
 /// both the prompt (as a key) and the process (as a signal).
 pub fn report_cancelled() {
-    let mut reported = REPORTED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut reported = REPORTED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if !*reported {
         crate::output::print_stderr(MESSAGE);
         *reported = true;

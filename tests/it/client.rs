@@ -34,11 +34,24 @@ fn run_with_path(sandbox: &Sandbox, dir: &Path, args: &[&str]) -> Run {
     Run::from(sandbox.command(args).env("PATH", path).output().unwrap())
 }
 
+/// A bearer-key configuration with every tier pinned (so that only the bearer defects apply).
 fn bearer_sandbox() -> Sandbox {
     Sandbox::new()
         .env("CLAUDE_CODE_USE_BEDROCK", "1")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_BEARER_TOKEN_BEDROCK", &long_term_key("123456789012"))
+        .env(
+            "ANTHROPIC_DEFAULT_OPUS_MODEL",
+            "us.anthropic.claude-opus-4-6-v1",
+        )
+        .env(
+            "ANTHROPIC_DEFAULT_SONNET_MODEL",
+            "us.anthropic.claude-sonnet-4-6",
+        )
+        .env(
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+            "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        )
 }
 
 #[test]
@@ -51,7 +64,7 @@ fn a_client_with_the_bearer_defect_fails_with_the_upgrade() {
     assert_eq!(check["status"], "fail", "{check}");
     let summary = check["summary"].as_str().unwrap();
     assert!(
-        summary.contains("Claude Code 2.1.94 drops `Authorization: Bearer`"),
+        summary.contains("Claude Code 2.1.94 drops the Authorization header on invoke calls"),
         "{summary}"
     );
     assert!(
@@ -334,4 +347,55 @@ fn the_trace_carries_project_settings_although_it_runs_elsewhere() {
     let run = trace(&sandbox, &claude);
     let check = run.check("client.bearer-trace");
     assert_eq!(check["status"], "pass", "{check}");
+}
+
+/// The corrected ranges and triggers, on clients that only answer `--version`, as the doctor
+/// sees them from the binary.
+#[test]
+fn the_defect_table_matches_the_changelog_on_real_version_numbers() {
+    let sso = Sandbox::new()
+        .env("CLAUDE_CODE_USE_BEDROCK", "1")
+        .env("AWS_REGION", "us-west-2")
+        .env("AWS_PROFILE", "corp")
+        .env("ANTHROPIC_DEFAULT_OPUS_MODEL", "us.anthropic.claude-opus-4-8")
+        .env("ANTHROPIC_DEFAULT_SONNET_MODEL", "us.anthropic.claude-sonnet-4-6")
+        .env("ANTHROPIC_DEFAULT_HAIKU_MODEL", "us.anthropic.claude-haiku-4-5-20251001-v1:0")
+        .aws_config("[profile corp]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n[sso-session corp]\nsso_region = eu-central-1\nsso_start_url = https://corp.awsapps.com/start\n");
+    let version_check = |sandbox: &Sandbox, version: &str| {
+        let bin = fake_claude(sandbox, version);
+        run_with_path(sandbox, &bin, &["doctor", "--offline", "--json"]).check("client.version")
+    };
+    // The SSO-region bug exists only in 2.1.207.
+    for (version, has_it) in [("2.1.206", false), ("2.1.207", true), ("2.1.208", false)] {
+        let check = version_check(&sso, version);
+        assert_eq!(
+            check
+                .to_string()
+                .contains("instead of the profile's sso_region"),
+            has_it,
+            "{version}: {check}"
+        );
+    }
+    // A pinned Opus 4.8 needs 2.1.154.
+    let check = version_check(&sso, "2.1.153");
+    assert_eq!(check["status"], "fail");
+    assert!(
+        check.to_string().contains("too old for Opus 4.8") && check.to_string().contains("2.1.154"),
+        "{check}"
+    );
+    // A gateway that skips auth loses its Authorization on 2.1.94 too.
+    let gateway = Sandbox::new()
+        .env("CLAUDE_CODE_USE_BEDROCK", "1")
+        .env("AWS_REGION", "us-east-1")
+        .env("CLAUDE_CODE_SKIP_BEDROCK_AUTH", "1")
+        .env("ANTHROPIC_BEDROCK_BASE_URL", "https://gateway.corp.example");
+    let check = version_check(&gateway, "2.1.94");
+    assert_eq!(check["status"], "fail");
+    assert!(
+        check["summary"]
+            .as_str()
+            .unwrap()
+            .contains("CLAUDE_CODE_SKIP_BEDROCK_AUTH"),
+        "{check}"
+    );
 }

@@ -73,7 +73,10 @@ fn settled(seen: &[crate::support::fake_aws::Seen]) -> Option<String> {
         .and_then(|s| s.model.clone())
 }
 
-fn chain_of(binary: &Path, model: Option<&str>) -> (Vec<String>, Vec<crate::support::fake_aws::Seen>) {
+fn chain_of(
+    binary: &Path,
+    model: Option<&str>,
+) -> (Vec<String>, Vec<crate::support::fake_aws::Seen>) {
     let mut refused: Vec<String> = Vec::new();
     let mut first_run = Vec::new();
     for round in 0..24 {
@@ -176,7 +179,10 @@ fn observe(version: &str) -> Observed {
     let binary = claude_code::install(version);
     let (opus, default_run) = chain_of(&binary, None);
     let (opus_flag, _) = chain_of(&binary, Some("opus"));
-    assert_eq!(opus, opus_flag, "no --model and --model opus walk the same chain");
+    assert_eq!(
+        opus, opus_flag,
+        "no --model and --model opus walk the same chain"
+    );
     let (sonnet, _) = chain_of(&binary, Some("sonnet"));
     let (haiku, _) = chain_of(&binary, Some("haiku"));
     let chains = Chains {
@@ -218,7 +224,10 @@ fn the_checked_in_observation_is_what_the_pinned_client_does() {
     }
     let checked_in: Observed =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(checked_in.client, CURRENT, "the data observes the pinned client");
+    assert_eq!(
+        checked_in.client, CURRENT,
+        "the data observes the pinned client"
+    );
     assert_eq!(
         checked_in,
         seen,

@@ -80,17 +80,31 @@ fn predicted(env: &[(&str, &str)]) -> (String, String) {
 
 #[test]
 fn the_doctor_predicts_the_main_loop_and_background_models_the_client_uses() {
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    /// The configuration, then the main-loop and background models both must name.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         // Nothing set: the Opus default, and background work on the Sonnet tier, not Haiku.
         (&[], OPUS_55, SONNET_45),
         // A Haiku model takes background work; the main loop stays.
-        (&[("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU_35)], OPUS_55, HAIKU_35),
-        (&[("ANTHROPIC_SMALL_FAST_MODEL", HAIKU_35)], OPUS_55, HAIKU_35),
+        (
+            &[("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU_35)],
+            OPUS_55,
+            HAIKU_35,
+        ),
+        (
+            &[("ANTHROPIC_SMALL_FAST_MODEL", HAIKU_35)],
+            OPUS_55,
+            HAIKU_35,
+        ),
         // A selected model carries background work too.
         (&[("ANTHROPIC_MODEL", SONNET_46)], SONNET_46, SONNET_46),
         (&[("ANTHROPIC_DEFAULT_MODEL", SONNET_4)], SONNET_4, SONNET_4),
         // A lone Sonnet pin carries the main loop.
-        (&[("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET_46)], SONNET_46, SONNET_46),
+        (
+            &[("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET_46)],
+            SONNET_46,
+            SONNET_46,
+        ),
     ];
     for (env, main, background) in cases {
         let prediction = predicted(env);

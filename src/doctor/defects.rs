@@ -1,0 +1,1217 @@
+//! Known defects of Claude Code versions that only bite particular configurations, and the
+//! minimum version each model needs. Every entry names its source — the changelog version
+//! whose entry fixed it (`anthropics/claude-code` `CHANGELOG.md`), an issue, or the errors
+//! documentation — and has a test of its range and its trigger.
+
+use std::fmt;
+
+use crate::config::EffectiveConfig;
+use crate::config::aws_files::ProfileKind;
+use crate::config::credentials::CredentialSource;
+use crate::config::models::{ModelIdKind, default_prefix_for_region};
+use crate::config::region::{DEFAULT_REGION, RegionSource};
+use crate::config::source::{Layer, Source};
+use crate::report::Status;
+
+/// A Claude Code version: `2.1.330`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// The first `x.y.z` in `claude --version` output (`2.1.330 (Claude Code)`).
+    pub fn parse(text: &str) -> Option<Version> {
+        text.split_whitespace().find_map(|word| {
+            let core = word
+                .trim_start_matches('v')
+                .split(['-', '+'])
+                .next()
+                .unwrap_or("");
+            let version = semver::Version::parse(core).ok()?;
+            Some(Version(
+                u32::try_from(version.major).ok()?,
+                u32::try_from(version.minor).ok()?,
+                u32::try_from(version.patch).ok()?,
+            ))
+        })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// One known client defect: the versions it affects and when it bites.
+pub struct Defect {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The first affected version; `None`: every earlier version.
+    pub since: Option<Version>,
+    /// The first version without it.
+    pub fixed_in: Version,
+    /// Where this is known from: `CHANGELOG 2.1.96`, an issue, a documentation page.
+    pub source: &'static str,
+    /// `Some(finding)` when this configuration triggers it.
+    pub applies: fn(&EffectiveConfig) -> Option<Trigger>,
+}
+
+impl Defect {
+    pub fn affects(&self, version: Version) -> bool {
+        version < self.fixed_in && self.since.is_none_or(|since| version >= since)
+    }
+}
+
+/// How a defect shows in this configuration.
+pub struct Trigger {
+    pub status: Status,
+    /// Why it applies here.
+    pub because: String,
+    /// A workaround that keeps this version, if there is one.
+    pub workaround: Option<String>,
+}
+
+impl Trigger {
+    fn new(status: Status, because: impl Into<String>, workaround: Option<&str>) -> Trigger {
+        Trigger {
+            status,
+            because: because.into(),
+            workaround: workaround.map(str::to_string),
+        }
+    }
+}
+
+pub const UPGRADE: &str = "`claude update`, or `npm install -g @anthropic-ai/claude-code@latest`";
+
+fn signs_with_sigv4(config: &EffectiveConfig) -> bool {
+    !matches!(
+        config.credentials.source,
+        CredentialSource::BearerKey { .. } | CredentialSource::SkipAuth { .. }
+    )
+}
+
+/// The pinned model IDs of a kind, each with the setting that names it.
+fn pins_of(config: &EffectiveConfig, wanted: fn(&ModelIdKind) -> bool) -> Vec<String> {
+    config
+        .models
+        .iter()
+        .filter(|m| m.role != "available" && wanted(&m.id.kind))
+        .map(|m| format!("{} ({})", m.setting, config.describe(&m.source)))
+        .collect()
+}
+
+fn is_application_profile(kind: &ModelIdKind) -> bool {
+    matches!(kind, ModelIdKind::ApplicationProfileArn { .. })
+}
+
+/// IDs outside Claude's naming: ARNs of application profiles, provisioned throughput, custom
+/// models, gateway aliases.
+fn is_non_standard(kind: &ModelIdKind) -> bool {
+    matches!(
+        kind,
+        ModelIdKind::ApplicationProfileArn { .. } | ModelIdKind::Unknown
+    )
+}
+
+fn sso_profile(config: &EffectiveConfig) -> Option<&str> {
+    match &config.credentials.source {
+        CredentialSource::Profile { name, kind } if kind.is_sso() => Some(name),
+        _ => None,
+    }
+}
+
+fn any_tier_unpinned(config: &EffectiveConfig) -> bool {
+    ["OPUS", "SONNET", "HAIKU"].iter().any(|tier| {
+        config
+            .env
+            .get(&format!("ANTHROPIC_DEFAULT_{tier}_MODEL"))
+            .is_none()
+    })
+}
+
+/// Every known defect, oldest fix first.
+pub const DEFECTS: &[Defect] = &[
+    Defect {
+        id: "base-url-ignored-for-control-plane",
+        title: "sends ListInferenceProfiles and token counting to the public AWS endpoint although ANTHROPIC_BEDROCK_BASE_URL is set",
+        since: None,
+        fixed_in: Version(2, 0, 71),
+        source: "CHANGELOG 2.0.71",
+        applies: |config| {
+            let (_, source) = config.env.get_with_source("ANTHROPIC_BEDROCK_BASE_URL")?;
+            Some(Trigger::new(
+                Status::Fail,
+                format!(
+                    "ANTHROPIC_BEDROCK_BASE_URL is set ({})",
+                    config.describe(source)
+                ),
+                Some(
+                    "allow direct access to bedrock.<region>.amazonaws.com as well, or pin every tier so that no listing is needed",
+                ),
+            ))
+        },
+    },
+    Defect {
+        id: "effort-on-custom-model-ids",
+        title: "sends the effort parameter to model IDs outside Claude's naming (application profile ARNs, custom models): Bedrock answers 400 \"This model does not support the effort parameter\"",
+        since: None,
+        fixed_in: Version(2, 1, 70),
+        source: "CHANGELOG 2.1.70",
+        applies: |config| {
+            let pins = pins_of(config, is_non_standard);
+            (!pins.is_empty()).then(|| {
+                Trigger::new(
+                    Status::Fail,
+                    format!(
+                        "a model ID outside Claude's naming is pinned: {}",
+                        pins.join(", ")
+                    ),
+                    Some("pin a system inference profile ID (us.anthropic.claude-…) instead"),
+                )
+            })
+        },
+    },
+    Defect {
+        id: "adaptive-thinking-on-custom-model-ids",
+        title: "fails with \"adaptive thinking is not supported on this model\" on model strings outside Claude's naming",
+        since: None,
+        fixed_in: Version(2, 1, 76),
+        source: "CHANGELOG 2.1.76",
+        applies: |config| {
+            let pins = pins_of(config, is_non_standard);
+            (!pins.is_empty()).then(|| {
+                Trigger::new(
+                    Status::Fail,
+                    format!(
+                        "a model ID outside Claude's naming is pinned: {}",
+                        pins.join(", ")
+                    ),
+                    Some("pin a system inference profile ID (us.anthropic.claude-…) instead"),
+                )
+            })
+        },
+    },
+    Defect {
+        id: "bearer-dropped-on-invoke",
+        title: "drops the Authorization header on invoke calls with a Bedrock API key or CLAUDE_CODE_SKIP_BEDROCK_AUTH: model calls answer 403 \"Authorization header is missing\"",
+        since: Some(Version(2, 1, 94)),
+        fixed_in: Version(2, 1, 96),
+        source: "CHANGELOG 2.1.96 (regression in 2.1.94); anthropics/claude-code#45000",
+        applies: |config| match &config.credentials.source {
+            CredentialSource::BearerKey { .. } => Some(Trigger::new(
+                Status::Fail,
+                "this configuration authenticates with a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)",
+                None,
+            )),
+            CredentialSource::SkipAuth { source } => Some(Trigger::new(
+                Status::Fail,
+                format!(
+                    "CLAUDE_CODE_SKIP_BEDROCK_AUTH is set ({}): the gateway's own Authorization is lost the same way",
+                    config.describe(source)
+                ),
+                None,
+            )),
+            _ => None,
+        },
+    },
+    Defect {
+        id: "empty-variable-breaks-sigv4",
+        title: "fails to sign requests when AWS_BEARER_TOKEN_BEDROCK or ANTHROPIC_BEDROCK_BASE_URL is an empty string",
+        since: None,
+        fixed_in: Version(2, 1, 97),
+        source: "CHANGELOG 2.1.97",
+        applies: |config| {
+            if !signs_with_sigv4(config) {
+                return None;
+            }
+            let empty: Vec<String> = ["AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_BEDROCK_BASE_URL"]
+                .iter()
+                .filter_map(|name| {
+                    config
+                        .env
+                        .var(name)
+                        .filter(|var| var.value.is_empty())
+                        .map(|var| {
+                            format!("{name} is set to \"\" ({})", config.describe(&var.source))
+                        })
+                })
+                .collect();
+            (!empty.is_empty()).then(|| Trigger::new(
+                Status::Fail,
+                empty.join("; "),
+                Some("remove the variable instead of setting it to an empty string (CI systems export unset inputs as \"\")"),
+            ))
+        },
+    },
+    Defect {
+        id: "sigv4-second-authorization",
+        title: "sends a second Authorization header with SigV4 when ANTHROPIC_AUTH_TOKEN, apiKeyHelper or an Authorization in ANTHROPIC_CUSTOM_HEADERS is set: Bedrock answers 403",
+        since: None,
+        fixed_in: Version(2, 1, 101),
+        source: "CHANGELOG 2.1.101",
+        applies: |config| {
+            if !signs_with_sigv4(config) {
+                return None;
+            }
+            let mut sources = Vec::new();
+            if let Some((_, source)) = config.env.get_with_source("ANTHROPIC_AUTH_TOKEN") {
+                sources.push(format!(
+                    "ANTHROPIC_AUTH_TOKEN ({})",
+                    config.describe(source)
+                ));
+            }
+            if let Some(helper) = &config.keys.api_key_helper {
+                sources.push(format!(
+                    "apiKeyHelper ({})",
+                    config.describe(&helper.source)
+                ));
+            }
+            if let Some((headers, source)) = config.env.get_with_source("ANTHROPIC_CUSTOM_HEADERS")
+                && headers.lines().any(|line| {
+                    line.split_once(':')
+                        .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case("authorization"))
+                })
+            {
+                sources.push(format!(
+                    "an Authorization line in ANTHROPIC_CUSTOM_HEADERS ({})",
+                    config.describe(source)
+                ));
+            }
+            (!sources.is_empty()).then(|| Trigger {
+                status: Status::Fail,
+                because: format!(
+                    "requests are signed with SigV4 and {} is set",
+                    sources.join(", ")
+                ),
+                workaround: Some(format!("remove {}", sources.join(" and "))),
+            })
+        },
+    },
+    Defect {
+        id: "no-proxy-ignored-native",
+        title: "does not honour NO_PROXY for API requests in the native build: hosts listed there still go through the proxy",
+        since: None,
+        fixed_in: Version(2, 1, 117),
+        source: "CHANGELOG 2.1.117",
+        applies: |config| {
+            let name = crate::net::proxy::NO_PROXY_VARS
+                .into_iter()
+                .find(|v| config.env.get(v).is_some())?;
+            crate::net::proxy::PROXY_VARS
+                .into_iter()
+                .find(|v| config.env.get(v).is_some())?;
+            Some(Trigger::new(
+                Status::Warn,
+                format!("{name} is set alongside a proxy"),
+                Some("make the proxy reach the hosts in NO_PROXY too"),
+            ))
+        },
+    },
+    Defect {
+        id: "thinking-on-application-profiles",
+        title: "fails with \"thinking.type.enabled is not supported\" on application inference profile ARNs",
+        since: None,
+        fixed_in: Version(2, 1, 121),
+        source: "CHANGELOG 2.1.121 (Opus 4.7: 2.1.113, 2.1.117)",
+        applies: |config| {
+            let pins = pins_of(config, is_application_profile);
+            (!pins.is_empty()).then(|| {
+                Trigger::new(
+                    Status::Fail,
+                    format!(
+                        "an application inference profile is pinned: {}",
+                        pins.join(", ")
+                    ),
+                    Some("pin the system inference profile ID of the same model instead"),
+                )
+            })
+        },
+    },
+    Defect {
+        id: "no-proxy-in-managed-settings",
+        title: "ignores NO_PROXY set only in managed settings (native build)",
+        since: None,
+        fixed_in: Version(2, 1, 121),
+        source: "CHANGELOG 2.1.121",
+        applies: |config| {
+            crate::net::proxy::NO_PROXY_VARS
+                .into_iter()
+                .find_map(|name| {
+                    let (_, source) = config.env.get_with_source(name)?;
+                    (source.layer() == Some(Layer::Managed)).then(|| {
+                        Trigger::new(
+                            Status::Warn,
+                            format!("{name} comes from {}", config.describe(source)),
+                            Some(
+                                "export NO_PROXY in the environment Claude Code starts in as well",
+                            ),
+                        )
+                    })
+                })
+        },
+    },
+    Defect {
+        id: "no-effort-on-application-profiles",
+        title: "never sends the effort setting to application inference profile ARNs (the feature is silently off)",
+        since: None,
+        fixed_in: Version(2, 1, 122),
+        source: "CHANGELOG 2.1.122",
+        applies: |config| {
+            let pins = pins_of(config, is_application_profile);
+            (!pins.is_empty()).then(|| {
+                Trigger::new(
+                    Status::Warn,
+                    format!(
+                        "an application inference profile is pinned: {}",
+                        pins.join(", ")
+                    ),
+                    None,
+                )
+            })
+        },
+    },
+    Defect {
+        id: "default-model-global-prefix",
+        title: "resolves the built-in default models to global.* instead of the region's prefix",
+        since: None,
+        fixed_in: Version(2, 1, 128),
+        source: "CHANGELOG 2.1.128",
+        applies: |config| {
+            if !any_tier_unpinned(config)
+                || default_prefix_for_region(&config.region.value) == "global"
+            {
+                return None;
+            }
+            Some(Trigger::new(
+                Status::Warn,
+                "a tier is not pinned, so Claude Code derives its model ID; global.* profiles may not be enabled (or are denied by policy)",
+                Some("pin ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL to the region's profile IDs"),
+            ))
+        },
+    },
+    Defect {
+        id: "mantle-missing-x-api-key",
+        title: "fails Mantle authentication with a Bedrock API key (\"missing x-api-key header\")",
+        since: Some(Version(2, 1, 94)),
+        fixed_in: Version(2, 1, 131),
+        source: "CHANGELOG 2.1.131 (Mantle since 2.1.94)",
+        applies: |config| {
+            (config.provider.mantle.is_some()
+                && matches!(config.credentials.source, CredentialSource::BearerKey { .. }))
+            .then(|| Trigger::new(
+                Status::Fail,
+                "Mantle is on and the configuration authenticates with a Bedrock API key",
+                Some("sign Mantle requests with AWS credentials (a profile) instead of the API key"),
+            ))
+        },
+    },
+    Defect {
+        id: "prompt-caching-1h-400",
+        title: "gets 400 from Bedrock when ENABLE_PROMPT_CACHING_1H is set",
+        since: Some(Version(2, 1, 108)),
+        fixed_in: Version(2, 1, 132),
+        source: "CHANGELOG 2.1.132 (variable added 2.1.108)",
+        applies: |config| {
+            [
+                "ENABLE_PROMPT_CACHING_1H",
+                "ENABLE_PROMPT_CACHING_1H_BEDROCK",
+            ]
+            .iter()
+            .find_map(|name| {
+                let (value, source) = config.env.get_with_source(name)?;
+                crate::config::env::is_truthy(value).then(|| {
+                    Trigger::new(
+                        Status::Fail,
+                        format!("{name} is set ({})", config.describe(source)),
+                        Some("unset it"),
+                    )
+                })
+            })
+        },
+    },
+    Defect {
+        id: "credential-export-skipped",
+        title: "skips awsCredentialExport when other AWS credentials resolve, and uses those instead (often another account)",
+        since: None,
+        fixed_in: Version(2, 1, 141),
+        source: "CHANGELOG 2.1.141",
+        applies: |config| {
+            let export = config.keys.aws_credential_export.as_ref()?;
+            let ambient = if config.env.get("AWS_ACCESS_KEY_ID").is_some() {
+                Some("AWS_ACCESS_KEY_ID".to_string())
+            } else if config.profile.explicit || config.profile.info.kind != ProfileKind::Missing {
+                Some(format!("profile \"{}\"", config.profile.name))
+            } else {
+                None
+            }?;
+            Some(Trigger::new(
+                Status::Warn,
+                format!(
+                    "awsCredentialExport is set ({}) and {ambient} also supplies credentials",
+                    config.describe(&export.source)
+                ),
+                Some(
+                    "keep only the export: no AWS_PROFILE or access keys in Claude Code's environment",
+                ),
+            ))
+        },
+    },
+    Defect {
+        id: "force-login-blocks-third-party",
+        title: "blocks Bedrock and Mantle sessions when managed settings set forceLoginOrgUUID or forceLoginMethod",
+        since: Some(Version(2, 1, 146)),
+        fixed_in: Version(2, 1, 161),
+        source: "CHANGELOG 2.1.161 (regression in 2.1.146)",
+        applies: |config| {
+            ["forceLoginOrgUUID", "forceLoginMethod"]
+                .iter()
+                .find_map(|key| {
+                    let (_, source) = config.settings.top_level(key)?;
+                    matches!(
+                        source,
+                        Source::Settings {
+                            layer: Layer::Managed,
+                            ..
+                        }
+                    )
+                    .then(|| {
+                        Trigger::new(
+                            Status::Fail,
+                            format!("{key} is set in {}", config.describe(&source)),
+                            Some("leave those keys out of the managed settings of Bedrock users"),
+                        )
+                    })
+                })
+        },
+    },
+    Defect {
+        id: "ci-requires-api-key",
+        title: "`claude -p` fails with \"ANTHROPIC_API_KEY required\" on Bedrock when CI=true",
+        since: None,
+        fixed_in: Version(2, 1, 163),
+        source: "CHANGELOG 2.1.163",
+        applies: |config| {
+            let (value, source) = config.env.get_with_source("CI")?;
+            (crate::config::env::is_truthy(value) && config.env.get("ANTHROPIC_API_KEY").is_none())
+                .then(|| {
+                    Trigger::new(
+                        Status::Warn,
+                        format!("CI={value} ({})", config.describe(source)),
+                        Some("run `claude -p` with CI unset"),
+                    )
+                })
+        },
+    },
+    Defect {
+        id: "no-aws-files",
+        title: "reads no AWS config or credentials file (and, by its documentation, only AWS_REGION), so a region set elsewhere is ignored (it calls us-east-1)",
+        since: None,
+        fixed_in: Version(2, 1, 172),
+        source: "CHANGELOG 2.1.172; amazon-bedrock docs (\"On v2.1.171 and earlier … set AWS_REGION explicitly\")",
+        applies: |config| {
+            let region = &config.region.value;
+            if region == DEFAULT_REGION {
+                return None;
+            }
+            let (status, from) = match &config.region.source {
+                RegionSource::Profile { source } => (Status::Fail, config.describe(source)),
+                RegionSource::Variable { name, origin } if *name == "AWS_DEFAULT_REGION" => (
+                    Status::Warn,
+                    format!("AWS_DEFAULT_REGION ({})", config.describe(origin)),
+                ),
+                _ => return None,
+            };
+            Some(Trigger {
+                status,
+                because: format!(
+                    "the region {region} comes from {from}; this version calls {DEFAULT_REGION} instead"
+                ),
+                workaround: Some(format!(
+                    "set AWS_REGION={region} in the env block of {}",
+                    config.tilde(&config.locations.user_file())
+                )),
+            })
+        },
+    },
+    Defect {
+        id: "govcloud-prefix",
+        title: "derives the global. prefix instead of us-gov. for GovCloud regions: derived model IDs answer 400",
+        since: None,
+        fixed_in: Version(2, 1, 174),
+        source: "CHANGELOG 2.1.174",
+        applies: |config| {
+            (config.region.value.starts_with("us-gov-") && any_tier_unpinned(config)).then(|| {
+                Trigger::new(
+                    Status::Fail,
+                    format!(
+                        "the region is {} and a tier is not pinned",
+                        config.region.value
+                    ),
+                    Some("pin ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL to us-gov. profile IDs"),
+                )
+            })
+        },
+    },
+    Defect {
+        id: "flat-credential-export",
+        title: "accepts awsCredentialExport output only in the nested {\"Credentials\":{…}} shape, not the flat one",
+        since: None,
+        fixed_in: Version(2, 1, 181),
+        source: "CHANGELOG 2.1.181",
+        applies: |config| {
+            if !matches!(
+                config.credentials.source,
+                CredentialSource::CredentialExport { .. }
+            ) {
+                return None;
+            }
+            let export = config.keys.aws_credential_export.as_ref()?;
+            // `aws configure export-credentials` prints the flat `process` format by default.
+            let flat = export.value.contains("export-credentials")
+                && !["env", "env-no-export", "powershell", "windows-cmd"]
+                    .iter()
+                    .any(|f| export.value.contains(&format!("--format {f}")));
+            Some(Trigger {
+                status: if flat { Status::Fail } else { Status::Warn },
+                because: if flat {
+                    format!(
+                        "awsCredentialExport ({}) runs `aws configure export-credentials`, which prints the flat shape",
+                        config.describe(&export.source)
+                    )
+                } else {
+                    format!(
+                        "awsCredentialExport ({}) must print the nested shape for this version",
+                        config.describe(&export.source)
+                    )
+                },
+                workaround: Some("make the command print {\"Credentials\":{\"AccessKeyId\":…,\"SecretAccessKey\":…,\"SessionToken\":…,\"Expiration\":…}} (e.g. pipe it through `jq '{Credentials: .}'`)".into()),
+            })
+        },
+    },
+    Defect {
+        id: "sso-credentials-every-request",
+        title: "asks IAM Identity Center for fresh credentials on every API request (throttling, latency)",
+        since: None,
+        fixed_in: Version(2, 1, 207),
+        source: "CHANGELOG 2.1.207",
+        applies: |config| {
+            let name = sso_profile(config)?;
+            Some(Trigger::new(
+                Status::Warn,
+                format!("profile \"{name}\" uses IAM Identity Center"),
+                None,
+            ))
+        },
+    },
+    Defect {
+        id: "sso-region-overridden",
+        title: "signs in to IAM Identity Center in the Bedrock region instead of the profile's sso_region (\"Session token not found or invalid\")",
+        since: Some(Version(2, 1, 207)),
+        fixed_in: Version(2, 1, 208),
+        source: "CHANGELOG 2.1.208 (2.1.207 regression)",
+        applies: |config| {
+            let name = sso_profile(config)?;
+            let sso_region = config.profile.info.sso_region.as_deref()?;
+            let region = &config.region.value;
+            (sso_region != region).then(|| Trigger::new(
+                Status::Fail,
+                format!("profile \"{name}\" has sso_region {sso_region}, but Bedrock is called in {region}"),
+                None,
+            ))
+        },
+    },
+    Defect {
+        id: "model-overrides-bad-key",
+        title: "makes a modelOverrides key that is not an Anthropic model ID the session's model",
+        since: Some(Version(2, 1, 73)),
+        fixed_in: Version(2, 1, 223),
+        source: "CHANGELOG 2.1.223 (modelOverrides added 2.1.73)",
+        applies: |config| {
+            let bad: Vec<&str> = config
+                .keys
+                .model_overrides
+                .iter()
+                .map(|(key, _)| key.as_str())
+                .filter(|key| !key.starts_with("claude-"))
+                .collect();
+            (!bad.is_empty()).then(|| Trigger::new(
+                Status::Warn,
+                format!("modelOverrides has keys that are not Anthropic model IDs: {}", bad.join(", ")),
+                Some("key modelOverrides by Anthropic model IDs (claude-opus-4-6, claude-sonnet-4-5-20250929)"),
+            ))
+        },
+    },
+    Defect {
+        id: "malformed-region-in-urls",
+        title: "builds request URLs from a region value that is not shaped like a region",
+        since: None,
+        fixed_in: Version(2, 1, 232),
+        source: "CHANGELOG 2.1.232",
+        applies: |config| {
+            let ignored = config.region.ignored.first()?;
+            Some(Trigger::new(
+                Status::Fail,
+                format!("{}: {}", ignored.step, ignored.reason),
+                Some("fix or remove that value"),
+            ))
+        },
+    },
+    Defect {
+        id: "gateway-strips-content-type",
+        title: "re-runs every turn without streaming (billing it twice) when a proxy or gateway strips the streaming response's Content-Type",
+        since: None,
+        fixed_in: Version(2, 1, 239),
+        source: "CHANGELOG 2.1.239",
+        applies: |config| {
+            let (_, source) = config.env.get_with_source("ANTHROPIC_BEDROCK_BASE_URL")?;
+            Some(Trigger::new(
+                Status::Warn,
+                format!(
+                    "requests go through a gateway (ANTHROPIC_BEDROCK_BASE_URL, {})",
+                    config.describe(source)
+                ),
+                Some(
+                    "check that the gateway keeps Content-Type: application/vnd.amazon.eventstream",
+                ),
+            ))
+        },
+    },
+    Defect {
+        id: "auth-precheck-ignores-https-proxy",
+        title: "hangs at start behind an HTTPS proxy: the credential pre-check that comes with awsAuthRefresh ignores HTTPS_PROXY",
+        since: None,
+        fixed_in: Version(2, 1, 239),
+        source: "CHANGELOG 2.1.239",
+        applies: |config| {
+            let name = sso_profile(config)?;
+            let refresh = config.keys.aws_auth_refresh.as_ref()?;
+            let proxy = crate::net::proxy::PROXY_VARS
+                .into_iter()
+                .find(|v| config.env.get(v).is_some())?;
+            Some(Trigger {
+                status: Status::Fail,
+                because: format!(
+                    "profile \"{name}\" uses IAM Identity Center, awsAuthRefresh is set ({}) and so is {proxy}",
+                    config.describe(&refresh.source)
+                ),
+                workaround: Some(format!(
+                    "remove awsAuthRefresh and run `aws sso login --profile {}` yourself before starting Claude Code",
+                    crate::secret::shell_quote(name)
+                )),
+            })
+        },
+    },
+];
+
+/// The first Claude Code version that can use a model, from Claude Code's errors documentation
+/// ("Opus 4.7 needs v2.1.111 or later. Opus 4.8 needs v2.1.154 or later. Sonnet 5 needs
+/// v2.1.197 or later. Opus 5 needs v2.1.219 or later") and the model-configuration page
+/// ("Fable 5 requires Claude Code v2.1.170 or later").
+pub const MODEL_MINIMUMS: &[(&str, &str, Version)] = &[
+    ("claude-opus-4-7", "Opus 4.7", Version(2, 1, 111)),
+    ("claude-opus-4-8", "Opus 4.8", Version(2, 1, 154)),
+    ("claude-fable-5", "Fable 5", Version(2, 1, 170)),
+    ("claude-sonnet-5", "Sonnet 5", Version(2, 1, 197)),
+    ("claude-opus-5", "Opus 5", Version(2, 1, 219)),
+];
+
+/// The pinned models `version` is too old for: (setting, model, the version it needs).
+pub fn too_new_models(
+    version: Version,
+    config: &EffectiveConfig,
+) -> Vec<(String, &'static str, Version)> {
+    let mut found = Vec::new();
+    for pinned in config.models.iter().filter(|m| m.role != "available") {
+        let id = &pinned.id.id;
+        let Some((_, name, needs)) = MODEL_MINIMUMS.iter().find(|(stem, _, _)| {
+            // `claude-opus-5` must not match `claude-opus-5-5`'s neighbours wrongly: the stem
+            // is followed by the end, a version separator of another kind, or a date.
+            id.find(stem).is_some_and(|at| {
+                let rest = &id[at + stem.len()..];
+                rest.is_empty()
+                    || rest.starts_with(['[', ':'])
+                    || rest.starts_with("-v")
+                    || rest.starts_with("-2")
+            })
+        }) else {
+            continue;
+        };
+        if version < *needs {
+            found.push((
+                format!("{} ({})", pinned.setting, config.describe(&pinned.source)),
+                *name,
+                *needs,
+            ));
+        }
+    }
+    found
+}
+
+/// The defects `version` has, each with how this configuration triggers it (`None`: it has the
+/// defect, but this configuration does not trigger it).
+pub fn defects_for(
+    version: Version,
+    config: &EffectiveConfig,
+) -> Vec<(&'static Defect, Option<Trigger>)> {
+    DEFECTS
+        .iter()
+        .filter(|d| d.affects(version))
+        .map(|d| (d, (d.applies)(config)))
+        .collect()
+}
+
+/// The fix for defect `id` when this configuration triggers it and `version` (if known) has it:
+/// the version that fixes it, and the workaround until then.
+pub fn defect_fix(id: &str, version: Option<Version>, config: &EffectiveConfig) -> Option<String> {
+    let defect = DEFECTS.iter().find(|d| d.id == id)?;
+    if version.is_some_and(|v| !defect.affects(v)) {
+        return None;
+    }
+    let trigger = (defect.applies)(config)?;
+    let mut fix = format!(
+        "Upgrade Claude Code to {} or later: {UPGRADE}.",
+        defect.fixed_in
+    );
+    if let Some(workaround) = trigger.workaround {
+        fix.push_str(&format!(" Until then, {workaround}."));
+    }
+    Some(fix)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::config::Inputs;
+
+    /// The effective configuration of a machine with only `env`, an AWS config file, user
+    /// settings and managed settings.
+    pub(crate) fn machine(
+        env: &[(&str, &str)],
+        aws_config: &str,
+        user_settings: &str,
+        managed_settings: &str,
+    ) -> EffectiveConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_path_buf();
+        for sub in [".aws", ".claude", "managed", "project"] {
+            std::fs::create_dir_all(home.join(sub)).unwrap();
+        }
+        std::fs::write(home.join(".aws/config"), aws_config).unwrap();
+        std::fs::write(home.join(".claude/settings.json"), user_settings).unwrap();
+        std::fs::write(home.join("managed/managed-settings.json"), managed_settings).unwrap();
+        // Built from the process, then every input replaced: robust to fields added later.
+        let mut inputs = Inputs::from_process(
+            Some(home.join(".claude")),
+            Some(home.join("project")),
+            Some(home.join("managed")),
+            None,
+            None,
+        );
+        inputs.process_env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain([("HOME".to_string(), home.display().to_string())])
+            .collect();
+        inputs.home = Some(home.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(EffectiveConfig::resolve(&inputs))
+    }
+
+    pub(crate) fn config(env: &[(&str, &str)], aws_config: &str) -> EffectiveConfig {
+        machine(env, aws_config, "{}", "{}")
+    }
+
+    /// How `id` shows on `version` with this configuration: `None` when it does not trigger.
+    fn trigger(id: &str, version: Version, config: &EffectiveConfig) -> Option<Status> {
+        defects_for(version, config)
+            .into_iter()
+            .find(|(d, _)| d.id == id)
+            .and_then(|(_, t)| t.map(|t| t.status))
+    }
+
+    const KEY: &str = "ABSKQmVkcm9ja0FQSUtleS1rN3gyLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=";
+    const APP_ARN: &str =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
+    const SSO: &str = "[profile corp]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n[sso-session corp]\nsso_region = eu-central-1\nsso_start_url = https://corp.awsapps.com/start\n";
+    const KEYS: [(&str, &str); 2] = [
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ];
+
+    fn env(pairs: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut all = vec![
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", "us-east-1"),
+        ];
+        all.extend_from_slice(pairs);
+        all
+    }
+
+    /// Each defect: a configuration that triggers it (with the status it gets), the last
+    /// affected version, and one that does not trigger it.
+    #[test]
+    fn every_defect_triggers_on_its_versions_and_configuration_only() {
+        let pinned = |pairs: &[(&'static str, &'static str)]| {
+            let mut all = pairs.to_vec();
+            all.extend([
+                (
+                    "ANTHROPIC_DEFAULT_OPUS_MODEL",
+                    "us.anthropic.claude-opus-4-6-v1",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                    "us.anthropic.claude-sonnet-4-6",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                ),
+            ]);
+            all.extend(KEYS);
+            env(&all)
+        };
+        type Case = (&'static str, EffectiveConfig, Status, EffectiveConfig);
+        let plain = || config(&pinned(&[]), "");
+        let cases: Vec<Case> = vec![
+            (
+                "base-url-ignored-for-control-plane",
+                config(
+                    &pinned(&[("ANTHROPIC_BEDROCK_BASE_URL", "https://gw.corp")]),
+                    "",
+                ),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "effort-on-custom-model-ids",
+                config(&pinned(&[("ANTHROPIC_MODEL", APP_ARN)]), ""),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "adaptive-thinking-on-custom-model-ids",
+                config(&pinned(&[("ANTHROPIC_MODEL", APP_ARN)]), ""),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "bearer-dropped-on-invoke",
+                config(&env(&[("AWS_BEARER_TOKEN_BEDROCK", KEY)]), ""),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "empty-variable-breaks-sigv4",
+                config(&pinned(&[("AWS_BEARER_TOKEN_BEDROCK", "")]), ""),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "sigv4-second-authorization",
+                config(
+                    &pinned(&[("ANTHROPIC_CUSTOM_HEADERS", "Authorization: Basic abc")]),
+                    "",
+                ),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "no-proxy-ignored-native",
+                config(
+                    &pinned(&[
+                        ("HTTPS_PROXY", "http://proxy:3128"),
+                        ("NO_PROXY", "vpce.example"),
+                    ]),
+                    "",
+                ),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "thinking-on-application-profiles",
+                config(&pinned(&[("ANTHROPIC_MODEL", APP_ARN)]), ""),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "no-proxy-in-managed-settings",
+                machine(
+                    &pinned(&[]),
+                    "",
+                    "{}",
+                    r#"{"env":{"NO_PROXY":"vpce.example"}}"#,
+                ),
+                Status::Warn,
+                config(&pinned(&[("NO_PROXY", "vpce.example")]), ""),
+            ),
+            (
+                "no-effort-on-application-profiles",
+                config(&pinned(&[("ANTHROPIC_MODEL", APP_ARN)]), ""),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "default-model-global-prefix",
+                config(&env(&KEYS), ""),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "mantle-missing-x-api-key",
+                config(
+                    &env(&[
+                        ("CLAUDE_CODE_USE_MANTLE", "1"),
+                        ("AWS_BEARER_TOKEN_BEDROCK", KEY),
+                    ]),
+                    "",
+                ),
+                Status::Fail,
+                config(&env(&[("AWS_BEARER_TOKEN_BEDROCK", KEY)]), ""),
+            ),
+            (
+                "prompt-caching-1h-400",
+                config(&pinned(&[("ENABLE_PROMPT_CACHING_1H", "1")]), ""),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "credential-export-skipped",
+                machine(
+                    &pinned(&[]),
+                    "",
+                    r#"{"awsCredentialExport":"/opt/creds"}"#,
+                    "{}",
+                ),
+                Status::Warn,
+                machine(
+                    &env(&[("ANTHROPIC_DEFAULT_OPUS_MODEL", "x")]),
+                    "",
+                    r#"{"awsCredentialExport":"/opt/creds"}"#,
+                    "{}",
+                ),
+            ),
+            (
+                "force-login-blocks-third-party",
+                machine(&pinned(&[]), "", "{}", r#"{"forceLoginMethod":"claudeai"}"#),
+                Status::Fail,
+                machine(&pinned(&[]), "", r#"{"forceLoginMethod":"claudeai"}"#, "{}"),
+            ),
+            (
+                "ci-requires-api-key",
+                config(&pinned(&[("CI", "true")]), ""),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "no-aws-files",
+                config(
+                    &[("CLAUDE_CODE_USE_BEDROCK", "1"), ("AWS_PROFILE", "dev")],
+                    "[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = x\n",
+                ),
+                Status::Fail,
+                config(&env(&[("AWS_REGION", "eu-west-1")]), ""),
+            ),
+            (
+                "govcloud-prefix",
+                config(
+                    &[
+                        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                        ("AWS_REGION", "us-gov-west-1"),
+                        KEYS[0],
+                        KEYS[1],
+                    ],
+                    "",
+                ),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "flat-credential-export",
+                machine(
+                    &env(&[]),
+                    "",
+                    r#"{"awsCredentialExport":"aws configure export-credentials --profile dev"}"#,
+                    "{}",
+                ),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "sso-credentials-every-request",
+                config(&env(&[("AWS_PROFILE", "corp")]), SSO),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "sso-region-overridden",
+                config(&env(&[("AWS_PROFILE", "corp")]), SSO),
+                Status::Fail,
+                config(
+                    &[
+                        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                        ("AWS_PROFILE", "corp"),
+                        ("AWS_REGION", "eu-central-1"),
+                    ],
+                    SSO,
+                ),
+            ),
+            (
+                "model-overrides-bad-key",
+                machine(
+                    &pinned(&[]),
+                    "",
+                    r#"{"modelOverrides":{"opus":"us.anthropic.claude-opus-4-6-v1"}}"#,
+                    "{}",
+                ),
+                Status::Warn,
+                machine(
+                    &pinned(&[]),
+                    "",
+                    r#"{"modelOverrides":{"claude-opus-4-6":"us.anthropic.claude-opus-4-6-v1"}}"#,
+                    "{}",
+                ),
+            ),
+            (
+                "malformed-region-in-urls",
+                config(
+                    &[
+                        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                        ("AWS_REGION", "https://bedrock.example"),
+                    ],
+                    "",
+                ),
+                Status::Fail,
+                plain(),
+            ),
+            (
+                "gateway-strips-content-type",
+                config(
+                    &pinned(&[("ANTHROPIC_BEDROCK_BASE_URL", "https://gw.corp")]),
+                    "",
+                ),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "auth-precheck-ignores-https-proxy",
+                machine(
+                    &env(&[
+                        ("AWS_PROFILE", "corp"),
+                        ("HTTPS_PROXY", "http://proxy:3128"),
+                    ]),
+                    SSO,
+                    r#"{"awsAuthRefresh":"aws sso login --profile corp"}"#,
+                    "{}",
+                ),
+                Status::Fail,
+                config(
+                    &env(&[
+                        ("AWS_PROFILE", "corp"),
+                        ("HTTPS_PROXY", "http://proxy:3128"),
+                    ]),
+                    SSO,
+                ),
+            ),
+        ];
+        assert_eq!(cases.len(), DEFECTS.len(), "every defect has its case");
+        for (id, triggering, status, quiet) in &cases {
+            let defect = DEFECTS
+                .iter()
+                .find(|d| d.id == *id)
+                .unwrap_or_else(|| panic!("{id}"));
+            let last_affected =
+                Version(defect.fixed_in.0, defect.fixed_in.1, defect.fixed_in.2 - 1);
+            assert_eq!(
+                trigger(id, last_affected, triggering),
+                Some(*status),
+                "{id} on {last_affected}"
+            );
+            assert_eq!(
+                trigger(id, defect.fixed_in, triggering),
+                None,
+                "{id} is fixed in {}",
+                defect.fixed_in
+            );
+            assert_eq!(
+                trigger(id, last_affected, quiet),
+                None,
+                "{id} without its trigger"
+            );
+            if let Some(since) = defect.since {
+                let before = Version(since.0, since.1, since.2 - 1);
+                assert_eq!(trigger(id, before, triggering), None, "{id} before {since}");
+            }
+            assert!(!defect.source.is_empty(), "{id} names its source");
+        }
+    }
+
+    #[test]
+    fn a_version_too_old_for_a_pinned_model_names_the_version_it_needs() {
+        let config = config(
+            &env(&[
+                (
+                    "ANTHROPIC_DEFAULT_OPUS_MODEL",
+                    "us.anthropic.claude-opus-4-8",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                    "global.anthropic.claude-sonnet-5[1m]",
+                ),
+                ("ANTHROPIC_MODEL", "us.anthropic.claude-opus-5"),
+                (
+                    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                    "us.anthropic.claude-opus-5-5",
+                ),
+            ]),
+            "",
+        );
+        let needs: Vec<(&str, Version)> = too_new_models(Version(2, 1, 150), &config)
+            .into_iter()
+            .map(|(_, model, needs)| (model, needs))
+            .collect();
+        assert_eq!(
+            needs,
+            [
+                ("Opus 5", Version(2, 1, 219)),
+                ("Opus 4.8", Version(2, 1, 154)),
+                ("Sonnet 5", Version(2, 1, 197)),
+            ],
+            "Opus 5.5 is not Opus 5; its minimum is not documented"
+        );
+        assert!(too_new_models(Version(2, 1, 219), &config).is_empty());
+    }
+
+    #[test]
+    fn versions_parse_from_claude_output() {
+        assert_eq!(
+            Version::parse("2.1.330 (Claude Code)"),
+            Some(Version(2, 1, 330))
+        );
+        assert_eq!(Version::parse("v2.1.94"), Some(Version(2, 1, 94)));
+        assert_eq!(
+            Version::parse("2.2.0-beta.1 (Claude Code)"),
+            Some(Version(2, 2, 0))
+        );
+        assert_eq!(Version::parse("Claude Code"), None);
+        assert_eq!(Version::parse("1.2"), None);
+        assert!(Version(2, 1, 100) > Version(2, 1, 96));
+        assert!(Version(3, 0, 0) > Version(2, 1, 330));
+    }
+
+    #[test]
+    fn defect_ids_are_unique_and_fixes_ordered() {
+        for (i, defect) in DEFECTS.iter().enumerate() {
+            assert!(
+                DEFECTS[i + 1..].iter().all(|other| other.id != defect.id),
+                "{}",
+                defect.id
+            );
+            if let Some(since) = defect.since {
+                assert!(since < defect.fixed_in, "{}", defect.id);
+            }
+        }
+        assert!(DEFECTS.windows(2).all(|w| w[0].fixed_in <= w[1].fixed_in));
+    }
+}
