@@ -59,6 +59,7 @@ pub async fn report(
         );
         checks.extend(live);
         checks.extend(extended);
+        doctor::weigh_evidence(config, &mut checks);
         calls = clients.log.snapshot();
         if let Some(spinner) = spinner {
             spinner.finish_and_clear();

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 
-use crate::aws::errors::Failure;
+use crate::aws::errors::{Failure, FailureKind};
 use crate::aws::ops::{self, Identity, Probe, ProfileList, ProfileSummary};
 use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
@@ -654,7 +654,24 @@ fn identity_check(
                 auth: clients.auth,
                 profiles: None,
             };
-            explain(&failure, &attempt, config).into_check(id, title(id))
+            let mut check = explain(&failure, &attempt, config).into_check(id, title(id));
+            // STS that only this doctor calls cannot fail Claude Code: an unreachable one
+            // leaves the identity unconfirmed, nothing more.
+            let network = matches!(
+                failure.kind,
+                FailureKind::Connect
+                    | FailureKind::Timeout
+                    | FailureKind::Tls
+                    | FailureKind::NotAws { .. }
+            );
+            if network && !super::network::Role::Sts.used_by_client(config) {
+                check.status = Status::Warn;
+                check.summary = format!(
+                    "could not confirm the identity: {} (Claude Code does not call STS with this configuration; the Bedrock checks below test the credentials)",
+                    check.summary
+                );
+            }
+            check
         }
     };
     check.duration_ms = ms;

@@ -100,6 +100,91 @@ pub(crate) fn guarded(id: &str, title: &str, check: impl FnOnce() -> CheckResult
     result
 }
 
+/// An offline verdict that live calls can contradict: the offline check, when the rule applies,
+/// the live checks whose passing contradicts it, and what that evidence says.
+struct Evidence {
+    suspect: &'static str,
+    applies: fn(&EffectiveConfig) -> bool,
+    witnesses: &'static [&'static str],
+    says: &'static str,
+}
+
+const EVIDENCE: &[Evidence] = &[
+    Evidence {
+        suspect: "auth.bearer",
+        applies: |config| {
+            matches!(
+                config.credentials.source,
+                crate::config::credentials::CredentialSource::BearerKey { .. }
+            )
+        },
+        witnesses: &[
+            "iam.list-inference-profiles",
+            "iam.invoke",
+            "iam.invoke-stream",
+        ],
+        says: "Bedrock accepted the key on every live call",
+    },
+    Evidence {
+        suspect: "models.pinned",
+        applies: |_| true,
+        witnesses: &[
+            "models.primary",
+            "models.opus",
+            "models.sonnet",
+            "models.haiku",
+            "models.small-fast",
+            "models.subagent",
+            "models.fallback",
+            "models.overrides",
+        ],
+        says: "every model Claude Code will call answered a live call",
+    },
+];
+
+/// Evidence beats heuristics, in one place: an offline suspicion (a key format not recognised,
+/// a model ID that looks wrong) that the live calls contradict — every witness that ran
+/// passed — is at most a warning. Offline, the offline verdict stands.
+pub fn weigh_evidence(config: &EffectiveConfig, checks: &mut [CheckResult]) {
+    for rule in EVIDENCE {
+        if !(rule.applies)(config) {
+            continue;
+        }
+        let ran: Vec<(&str, Status)> = checks
+            .iter()
+            .filter(|c| rule.witnesses.contains(&c.id.as_str()) && c.status != Status::Skip)
+            .map(|c| {
+                (
+                    rule.witnesses
+                        .iter()
+                        .find(|w| **w == c.id)
+                        .copied()
+                        .unwrap_or(""),
+                    c.status,
+                )
+            })
+            .collect();
+        if ran.is_empty() || ran.iter().any(|(_, s)| *s != Status::Pass) {
+            continue;
+        }
+        let witnesses: Vec<&str> = ran.iter().map(|(id, _)| *id).collect();
+        if let Some(suspect) = checks
+            .iter_mut()
+            .find(|c| c.id == rule.suspect && c.status == Status::Fail)
+        {
+            suspect.status = Status::Warn;
+            suspect.summary = format!("{}; but {}", suspect.summary, rule.says);
+            suspect.details.insert(
+                0,
+                format!(
+                    "this offline finding is contradicted by the live checks ({}), which outrank it",
+                    witnesses.join(", ")
+                ),
+            );
+        }
+    }
+}
+
 /// The report's context block: what configuration the checks ran in.
 pub fn context(config: &EffectiveConfig) -> Context {
     Context {

@@ -50,6 +50,41 @@ impl Role {
     fn is_sso(self) -> bool {
         matches!(self, Role::SsoOidc | Role::SsoPortal)
     }
+
+    /// Whether Claude Code calls this endpoint with this configuration: Bedrock and Mantle
+    /// always; the SSO endpoints for an SSO profile; STS only where its credential chain needs
+    /// it (a role to assume, a web identity) or `awsAuthRefresh`'s pre-check runs — never with
+    /// a Bedrock API key.
+    pub fn used_by_client(self, config: &EffectiveConfig) -> bool {
+        use crate::config::aws_files::ProfileKind;
+        use crate::config::credentials::CredentialSource;
+        match self {
+            Role::BedrockRuntime | Role::BedrockControl | Role::Mantle => true,
+            Role::SsoOidc | Role::SsoPortal => signs(config),
+            Role::Sts => {
+                signs(config)
+                    && (config.keys.aws_auth_refresh.is_some()
+                        || matches!(config.credentials.source, CredentialSource::WebIdentityEnv)
+                        || matches!(
+                            &config.credentials.source,
+                            CredentialSource::Profile {
+                                kind: ProfileKind::AssumeRole { .. }
+                                    | ProfileKind::WebIdentity { .. },
+                                ..
+                            }
+                        ))
+            }
+        }
+    }
+}
+
+/// Whether requests are signed with AWS credentials (not a bearer key, not skipped).
+fn signs(config: &EffectiveConfig) -> bool {
+    use crate::config::credentials::CredentialSource;
+    !matches!(
+        config.credentials.source,
+        CredentialSource::BearerKey { .. } | CredentialSource::SkipAuth { .. }
+    )
 }
 
 /// One host the clients will call; endpoints sharing a host and port are merged.
@@ -58,6 +93,10 @@ pub struct Endpoint {
     pub roles: Vec<Role>,
     pub url: String,
     pub target: Result<Target, String>,
+    /// Whether Claude Code itself calls it with this configuration. An endpoint only the
+    /// doctor calls (STS for its identity check) is context: its failure is no failure of
+    /// Claude Code.
+    pub client_calls: bool,
 }
 
 impl Endpoint {
@@ -98,11 +137,14 @@ pub fn endpoints(
         list.push((Role::BedrockRuntime, runtime.to_string()));
         list.push((Role::BedrockControl, control.to_string()));
     }
-    list.push((
-        Role::Sts,
-        override_for("AWS_ENDPOINT_URL_STS")
-            .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com")),
-    ));
+    // Only signed configurations reach STS at all (the doctor's identity check, or the client).
+    if signs(config) {
+        list.push((
+            Role::Sts,
+            override_for("AWS_ENDPOINT_URL_STS")
+                .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com")),
+        ));
+    }
     if config.profile.info.kind.is_sso() {
         let sso_region = config
             .profile
@@ -127,11 +169,13 @@ pub fn endpoints(
     let mut merged: Vec<Endpoint> = Vec::new();
     for (role, url) in list {
         let target = Target::parse(&url);
+        let client_calls = role.used_by_client(config);
         if let Some(existing) = merged.iter_mut().find(|e| match (&e.target, &target) {
             (Ok(a), Ok(b)) => a == b,
             _ => e.url == url,
         }) {
             existing.roles.push(role);
+            existing.client_calls |= client_calls;
             continue;
         }
         merged.push(Endpoint {
@@ -139,6 +183,7 @@ pub fn endpoints(
             // Only ever shown: a gateway URL's password stays out of the report.
             url: crate::secret::redact_url(&url),
             target,
+            client_calls,
         });
     }
     merged
@@ -575,8 +620,36 @@ pub fn check_proxy(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResul
         }
         if let Some(Err(err)) = &e.reach {
             let (problem, fix) = unreachable(e, err);
-            findings.fail(format!("{label} ({host}): {problem}"), fix);
+            if e.endpoint.client_calls {
+                findings.fail(format!("{label} ({host}): {problem}"), fix);
+            } else {
+                findings.note(format!(
+                    "{label} ({host}): {problem} — Claude Code does not call it with this configuration; only this doctor's identity check does"
+                ));
+            }
         }
+    }
+    let (calls, doctor_only): (Vec<_>, Vec<_>) = facts
+        .endpoints
+        .iter()
+        .partition(|e| e.endpoint.client_calls);
+    findings.note(format!(
+        "Claude Code calls: {}",
+        calls
+            .iter()
+            .map(|e| e.endpoint.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    if !doctor_only.is_empty() {
+        findings.note(format!(
+            "only this doctor calls: {}",
+            doctor_only
+                .iter()
+                .map(|e| e.endpoint.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     let tested = facts.endpoints.len();
     let summary = if proxies.is_empty() {
@@ -708,18 +781,40 @@ pub fn check_tls(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult 
                 findings.note(format!("{label} {host}: not reached (see network.proxy)"));
                 continue;
             }
-            Some(Err(err)) => {
+            Some(Err(err)) if e.endpoint.client_calls => {
                 findings.fail(
                     format!("{label} ({host}): {}", err.message),
                     "Something on the path ends TLS early: check the proxy (network.proxy) and any firewall that inspects TLS.".to_string(),
                 );
                 continue;
             }
+            Some(Err(err)) => {
+                findings.note(format!(
+                    "{label} ({host}): {} — Claude Code does not call it with this configuration",
+                    err.message
+                ));
+                continue;
+            }
             Some(Ok(tls)) => tls,
         };
         handshakes += 1;
-        describe_tls(config, trust, &label, &host, target, e, tls, &mut findings);
-        if tls.intercepted && !intercepted_issuers.contains(&tls.issuer()) {
+        if e.endpoint.client_calls {
+            describe_tls(config, trust, &label, &host, target, e, tls, &mut findings);
+        } else {
+            // What the doctor alone meets is told, not held against Claude Code.
+            let mut own = Findings::default();
+            describe_tls(config, trust, &label, &host, target, e, tls, &mut own);
+            for (_, problem) in own.problems {
+                findings.note(format!(
+                    "{problem} — Claude Code does not call {label} with this configuration"
+                ));
+            }
+            findings.details.extend(own.details);
+        }
+        if e.endpoint.client_calls
+            && tls.intercepted
+            && !intercepted_issuers.contains(&tls.issuer())
+        {
             intercepted_issuers.push(tls.issuer());
         }
     }

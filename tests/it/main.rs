@@ -5,6 +5,7 @@ mod support;
 mod bearer_keys;
 mod cli;
 mod client;
+mod evidence;
 mod hardening;
 mod layering;
 pub mod live;

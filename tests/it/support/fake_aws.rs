@@ -95,6 +95,9 @@ pub struct Scenario {
     /// Models that answer 400 "The provided model identifier is invalid." on every invoke.
     #[serde(default)]
     pub refuse: Vec<String>,
+    /// A second bearer key the fake accepts (one whose format nothing offline recognises).
+    #[serde(default)]
+    pub accept_bearer: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -415,7 +418,7 @@ fn authenticate(
                 )),
             );
         }
-        if key == bearer_key() {
+        if key == bearer_key() || scenario.accept_bearer.as_deref() == Some(key) {
             return ("bearer", AuthOutcome::Ok);
         }
         let mut response = wire::json(
