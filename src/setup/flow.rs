@@ -281,15 +281,18 @@ impl<'a> Wizard<'a> {
         let auth = self.choose_auth(&current).await?;
         self.ui.note(&format!("→ {}", auth.describe()));
 
+        // The region Claude Code will resolve once the chosen credentials apply (a profile's own
+        // region, say): what the region step offers, and never overrides unasked.
+        let with_auth = self.resolved_with(&auth).await;
         let mut region_answer = self.region_flag.clone();
-        let (region, pending, list) = loop {
+        let (region, write_region, pending, list) = loop {
             self.ui.heading("2. Region");
-            let region = self.choose_region(&current, &auth, region_answer.take())?;
+            let (region, write) = self.choose_region(&with_auth, &auth, region_answer.take())?;
             let pending = self.pending_config(&auth, &region).await;
             if self.args.no_probe {
                 self.ui
                     .note("--no-probe: no verification, discovery or probes");
-                break (region, pending, None);
+                break (region, write, pending, None);
             }
             let clients = Clients::build(&pending, self.timeout).await;
 
@@ -307,7 +310,7 @@ impl<'a> Wizard<'a> {
                     continue;
                 }
             }
-            break (region, pending, Some((list, clients)));
+            break (region, write, pending, Some((list, clients)));
         };
 
         let candidates = match &list {
@@ -331,7 +334,14 @@ impl<'a> Wizard<'a> {
         self.ui.heading("8. Preview");
         let scope = self.choose_scope()?;
         let target = scope.path(&self.inputs.locations);
-        let edit = edit_for(&current, &auth, &region, &pins, refresh, &target);
+        let edit = edit_for(
+            &current,
+            &auth,
+            write_region.then_some(region.as_str()),
+            &pins,
+            refresh,
+            &target,
+        );
         let plan = writer::plan(&target, scope, &edit)?;
         for note in &plan.notes {
             self.warn(note.clone());
@@ -657,13 +667,21 @@ impl<'a> Wizard<'a> {
 
     // ── 2. Region ────────────────────────────────────────────────────────────────────────────
 
+    /// The region, and whether setup writes it (`AWS_REGION`): an explicit choice is written;
+    /// the region Claude Code already resolves from the chosen profile is not, so that the
+    /// profile stays the one place it is set.
     fn choose_region(
         &mut self,
         current: &EffectiveConfig,
         auth: &AuthChoice,
         flag: Option<String>,
-    ) -> Result<String, SetupError> {
+    ) -> Result<(String, bool), SetupError> {
         let resolved = current.region.value.clone();
+        let from_profile = matches!(
+            current.region.source,
+            crate::config::region::RegionSource::Profile { .. }
+        );
+        let explicit = flag.is_some();
         let key_region = match auth {
             AuthChoice::Bearer { key } => bearer::analyze(key).region().map(str::to_string),
             _ => None,
@@ -715,7 +733,7 @@ impl<'a> Wizard<'a> {
                     }
                 }
             }
-            None => key_region.clone().unwrap_or(resolved),
+            None => key_region.clone().unwrap_or_else(|| resolved.clone()),
         };
         if !is_region_shaped(&region) {
             return Err(SetupError::Usage {
@@ -730,13 +748,28 @@ impl<'a> Wizard<'a> {
                 "the API key was made for {key_region}; short-term keys work only in their own region, so calls to {region} will be rejected"
             ));
         }
-        Ok(region)
+        let write = explicit || region != resolved || !from_profile;
+        if !write {
+            self.ui.note(&format!(
+                "→ {region}, as {} says; AWS_REGION is not written",
+                current.region.source.describe(current.home())
+            ));
+        }
+        Ok((region, write))
+    }
+
+    /// The configuration as Claude Code will see it with the chosen credentials and nothing
+    /// else changed: in particular, the region it resolves.
+    async fn resolved_with(&self, auth: &AuthChoice) -> EffectiveConfig {
+        let mut inputs = self.inputs.clone();
+        inputs.overrides = pending_overrides(auth, None);
+        EffectiveConfig::resolve(&inputs).await
     }
 
     /// The configuration as it will be once written: the choices laid over the real one.
     async fn pending_config(&self, auth: &AuthChoice, region: &str) -> EffectiveConfig {
         let mut inputs = self.inputs.clone();
-        inputs.overrides = pending_overrides(auth, region);
+        inputs.overrides = pending_overrides(auth, Some(region));
         EffectiveConfig::resolve(&inputs).await
     }
 
@@ -1375,11 +1408,11 @@ pub fn candidates(list: &ProfileList, region: &str) -> Vec<Candidate> {
 }
 
 /// The values a choice puts into the environment, for testing it before it is written.
-pub fn pending_overrides(auth: &AuthChoice, region: &str) -> Vec<(String, Option<String>)> {
-    let mut overrides = vec![
-        ("CLAUDE_CODE_USE_BEDROCK".to_string(), Some("1".to_string())),
-        ("AWS_REGION".to_string(), Some(region.to_string())),
-    ];
+pub fn pending_overrides(auth: &AuthChoice, region: Option<&str>) -> Vec<(String, Option<String>)> {
+    let mut overrides = vec![("CLAUDE_CODE_USE_BEDROCK".to_string(), Some("1".to_string()))];
+    if let Some(region) = region {
+        overrides.push(("AWS_REGION".to_string(), Some(region.to_string())));
+    }
     let set = |name: &str, value: Option<&str>| (name.to_string(), value.map(str::to_string));
     match auth {
         AuthChoice::Profile { name, .. } => {
@@ -1423,7 +1456,7 @@ pub const OWNED_ENV: &[&str] = &[
 pub fn edit_for(
     current: &EffectiveConfig,
     auth: &AuthChoice,
-    region: &str,
+    region: Option<&str>,
     pins: &Pins,
     refresh: Option<bool>,
     target: &std::path::Path,
@@ -1439,9 +1472,10 @@ pub fn edit_for(
             .and_then(|e| e.get(name))
             .is_some()
     };
-    let mut edit = Edit::default()
-        .set_env("CLAUDE_CODE_USE_BEDROCK", "1")
-        .set_env("AWS_REGION", region);
+    let mut edit = Edit::default().set_env("CLAUDE_CODE_USE_BEDROCK", "1");
+    if let Some(region) = region {
+        edit = edit.set_env("AWS_REGION", region);
+    }
     match auth {
         AuthChoice::Profile { name, .. } => edit = edit.set_env("AWS_PROFILE", name.as_str()),
         AuthChoice::Keys { profile, .. } => edit = edit.set_env("AWS_PROFILE", profile.as_str()),

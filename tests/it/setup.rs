@@ -873,3 +873,81 @@ fn every_corpus_file_round_trips_through_setup_and_stays_schema_valid() {
         );
     }
 }
+
+/// The region step offers the region Claude Code resolves with the chosen profile, and setup
+/// never writes a region over it unasked.
+#[test]
+fn a_profiles_own_region_is_kept_not_overridden() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .aws_config("[default]\noutput = json\n[profile dev]\nregion = us-west-2\n")
+        .aws_credentials(&format!(
+            "[dev]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ));
+    let run = sandbox.run(&[
+        "setup",
+        "--yes",
+        "--no-probe",
+        "--auth",
+        "profile",
+        "--profile",
+        "dev",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["region"], "us-west-2");
+    let written = settings(&sandbox);
+    assert_eq!(written["env"]["AWS_PROFILE"], "dev");
+    assert!(written["env"].get("AWS_REGION").is_none(), "{written}");
+    let config = sandbox.run(&["config", "--json"]).json();
+    assert_eq!(config["region"]["value"], "us-west-2");
+
+    // Interactively, the profile's region is what is offered first, with its source.
+    // Without probes: the region, three tiers, the primary model, the scope, then the write.
+    let mut prompter = ScriptedPrompter::new([
+        Pick("AWS profile \"dev\"".into()),
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        Yes,
+    ]);
+    let fresh_sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .aws_config("[default]\noutput = json\n[profile dev]\nregion = us-west-2\n")
+        .aws_credentials(&format!(
+            "[dev]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ));
+    let args = SetupArgs {
+        no_probe: true,
+        ..SetupArgs::default()
+    };
+    let outcome = run_wizard(&fresh_sandbox, &args, &mut prompter);
+    let (_, regions) = prompter
+        .asked
+        .iter()
+        .find(|(p, _)| p.contains("Which region"))
+        .unwrap();
+    assert!(
+        regions[0].starts_with("us-west-2 — from profile \"dev\""),
+        "{regions:?}"
+    );
+    assert_eq!(outcome.unwrap().region, "us-west-2");
+    // An explicit region is written, as asked.
+    let run = sandbox.run(&[
+        "setup",
+        "--yes",
+        "--no-probe",
+        "--auth",
+        "profile",
+        "--profile",
+        "dev",
+        "--region",
+        "eu-west-1",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(settings(&sandbox)["env"]["AWS_REGION"], "eu-west-1");
+}
