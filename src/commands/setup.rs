@@ -228,7 +228,10 @@ pub fn to_json(outcome: &Outcome) -> Value {
 
 pub fn render_human(outcome: &Outcome) -> String {
     let mut text = String::new();
-    let target = outcome.plan.target.display();
+    // Paths as the rest of the wizard shows them: under the home directory as `~/…`.
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let shown = |path: &std::path::Path| crate::config::source::tilde(path, home.as_deref());
+    let target = shown(&outcome.plan.target);
     match status(outcome) {
         "unchanged" => text.push_str(&format!(
             "{} {target} already says this; nothing to write.\n",
@@ -244,7 +247,7 @@ pub fn render_human(outcome: &Outcome) -> String {
                 .chain(std::iter::once(&outcome.plan))
             {
                 for change in &plan.changes {
-                    text.push_str(&format!("  {}\n", change_line(change)));
+                    text.push_str(&format!("  {}\n", change_line(change, false)));
                 }
             }
         }
@@ -256,22 +259,22 @@ pub fn render_human(outcome: &Outcome) -> String {
                 text.push_str(&format!(
                     "{} Stored the access key in {}\n",
                     Palette::pass().apply_to("✓"),
-                    applied.path.display()
+                    shown(&applied.path)
                 ));
             }
             if let Some(applied) = &outcome.applied {
                 text.push_str(&format!(
                     "{} Wrote {}",
                     Palette::pass().apply_to("✓"),
-                    applied.path.display()
+                    shown(&applied.path)
                 ));
                 if let Some(backup) = &applied.backup {
-                    text.push_str(&format!(" (previous version: {})", backup.display()));
+                    text.push_str(&format!(" (previous version: {})", shown(backup)));
                 }
                 text.push('\n');
                 if !outcome.previewed {
                     for change in &outcome.plan.changes {
-                        text.push_str(&format!("    {}\n", change_line(change)));
+                        text.push_str(&format!("    {}\n", change_line(change, false)));
                     }
                 }
             }

@@ -912,8 +912,6 @@ impl<'a> Wizard<'a> {
         let multi = self.ui.progress.then(indicatif::MultiProgress::new);
         let style_running = indicatif::ProgressStyle::with_template("  {spinner} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-        let style_done = indicatif::ProgressStyle::with_template("  {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
         let permits = Arc::new(tokio::sync::Semaphore::new(PROBE_CONCURRENCY));
         let results = join_all(targets.iter().map(|(tier, id, model)| {
             let bar = multi.as_ref().map(|m| {
@@ -924,7 +922,6 @@ impl<'a> Wizard<'a> {
                 bar
             });
             let permits = permits.clone();
-            let style_done = style_done.clone();
             async move {
                 let _permit = permits.acquire().await;
                 let (invoke, stream) = tokio::join!(
@@ -939,16 +936,24 @@ impl<'a> Wizard<'a> {
                     stream,
                 };
                 if let Some(bar) = bar {
-                    bar.set_style(style_done);
-                    bar.finish_with_message(probe_line(&result));
+                    bar.finish_and_clear();
                 }
                 result
             }
         }))
         .await;
-        if multi.is_none() && self.ui.chatty {
+        if let Some(multi) = multi {
+            let _ = multi.clear();
+        }
+        // The results once all are in, in columns: what answered, how fast, or why not.
+        if self.ui.chatty {
+            let width = results
+                .iter()
+                .map(|r| r.id.chars().count())
+                .max()
+                .unwrap_or(0);
             for result in &results {
-                eprintln!("  {}", probe_line(result));
+                eprintln!("  {}", probe_line(result, width));
             }
         }
         results
@@ -1049,7 +1054,7 @@ impl<'a> Wizard<'a> {
         }
         let newest = crate::config::models::tier_default(family, default_prefix_for_region(region));
         items.push(format!(
-            "Leave unpinned (Claude Code tries its own {tier} candidates, newest first: {newest}, …)"
+            "Leave unpinned (Claude Code tries its own candidates, from {newest})"
         ));
         values.push(None);
         let default = existing
@@ -1322,10 +1327,10 @@ impl<'a> Wizard<'a> {
     }
 }
 
-fn probe_line(result: &ProbeResult) -> String {
+fn probe_line(result: &ProbeResult, width: usize) -> String {
     if result.works() {
         format!(
-            "{} {}  {}",
+            "{} {:<width$}  {}",
             style("✓").green().for_stderr(),
             result.id,
             style(format!(
@@ -1337,7 +1342,7 @@ fn probe_line(result: &ProbeResult) -> String {
         )
     } else {
         format!(
-            "{} {}  {}",
+            "{} {:<width$}  {}",
             style("✗").red().for_stderr(),
             result.id,
             result.reason()
@@ -1546,13 +1551,15 @@ pub fn render_changes(
         };
         text.push_str(&format!("  {} {path}\n", style(verb).bold().for_stderr()));
         for change in &plan.changes {
-            text.push_str(&format!("    {}\n", change_line(change)));
+            text.push_str(&format!("    {}\n", change_line(change, true)));
         }
     }
     text
 }
 
-pub fn change_line(change: &Change) -> String {
+/// One change for a person, coloured for the stream it is printed on (the preview goes to
+/// stderr, the result to stdout: each has its own terminal and `NO_COLOR` state).
+pub fn change_line(change: &Change, on_stderr: bool) -> String {
     // Keys and values may come from the file being edited: escaped before they are styled.
     let esc = |text: &str| {
         crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
@@ -1560,12 +1567,26 @@ pub fn change_line(change: &Change) -> String {
     let before = esc(change.before.as_deref().unwrap_or(""));
     let after = esc(change.after.as_deref().unwrap_or(""));
     let key = esc(&change.key);
+    let mark = |text: &'static str, style: console::Style| {
+        let styled = if on_stderr {
+            style.for_stderr()
+        } else {
+            style.for_stdout()
+        };
+        styled.apply_to(text).to_string()
+    };
     match change.kind {
-        ChangeKind::Added => format!("{} {key} = {after}", style("+").green().for_stderr()),
+        ChangeKind::Added => format!(
+            "{} {key} = {after}",
+            mark("+", console::Style::new().green())
+        ),
         ChangeKind::Changed => format!(
             "{} {key} = {after}  (was {before})",
-            style("~").yellow().for_stderr()
+            mark("~", console::Style::new().yellow())
         ),
-        ChangeKind::Removed => format!("{} {key}  (was {before})", style("-").red().for_stderr()),
+        ChangeKind::Removed => format!(
+            "{} {key}  (was {before})",
+            mark("-", console::Style::new().red())
+        ),
     }
 }

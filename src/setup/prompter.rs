@@ -60,9 +60,16 @@ impl Prompter for TerminalPrompter {
         items: &[String],
         default: usize,
     ) -> Result<usize, Cancelled> {
+        // An item wider than the terminal wraps, and the prompt then erases too few lines when
+        // it redraws, leaving stale copies of itself behind: every item fits on one line.
+        let width = usize::from(self.term.size().1).saturating_sub(4).max(20);
+        let items: Vec<String> = items
+            .iter()
+            .map(|item| console::truncate_str(item, width, "…").into_owned())
+            .collect();
         Select::with_theme(&self.theme)
             .with_prompt(prompt)
-            .items(items)
+            .items(&items)
             .default(default.min(items.len().saturating_sub(1)))
             .interact_on_opt(&self.term)
             .ok()
