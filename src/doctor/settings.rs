@@ -99,6 +99,7 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             ),
         );
     }
+    unknown_variables(config, &mut findings);
     for bad in &config.env.bad_names {
         findings.warn(
             format!(
@@ -178,5 +179,44 @@ fn check_enums(config: &EffectiveConfig, findings: &mut Findings) {
                 );
             }
         }
+    }
+}
+
+/// A Bedrock-, AWS- or model-related variable in a settings `env` that the observed client's
+/// binary does not read: a typo, most likely, that silently does nothing.
+fn unknown_variables(config: &EffectiveConfig, findings: &mut Findings) {
+    let observed = crate::knowledge::observed();
+    for (name, var) in config.env.iter() {
+        if !matches!(var.source, crate::config::source::Source::Settings { .. })
+            || !crate::knowledge::is_observed_variable(name)
+            || observed.reads(name)
+        {
+            continue;
+        }
+        let closest = observed
+            .variables
+            .iter()
+            .map(|known| (strsim::jaro_winkler(name, known), known))
+            .filter(|(score, _)| *score > 0.9)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, known)| known);
+        let fix = match closest {
+            Some(known) => format!(
+                "Did you mean {known}? Rename the key in {}.",
+                config.describe(&var.source)
+            ),
+            None => format!(
+                "Remove it from {}, or check its spelling in Claude Code's documentation.",
+                config.describe(&var.source)
+            ),
+        };
+        findings.warn(
+            format!(
+                "env.{name} ({}) is not a variable Claude Code {} reads, so it does nothing",
+                config.describe(&var.source),
+                observed.client
+            ),
+            fix,
+        );
     }
 }

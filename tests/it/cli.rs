@@ -421,3 +421,28 @@ fn provider_conflicts_are_reported() {
     assert!(text.contains("CLAUDE_CODE_USE_VERTEX"));
     assert!(text.contains("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"));
 }
+
+#[test]
+fn a_misspelt_variable_is_named_with_the_one_meant() {
+    let s = healthy().local_settings(
+        r#"{"env":{"ANTHROPIC_DEFAULT_SONET_MODEL":"us.anthropic.claude-sonnet-4-6"}}"#,
+    );
+    let check = s
+        .run(&["doctor", "--offline", "--json"])
+        .check("settings.files");
+    assert_eq!(check["status"], "warn", "{check}");
+    assert!(
+        check["summary"]
+            .as_str()
+            .unwrap()
+            .contains("is not a variable Claude Code"),
+        "{check}"
+    );
+    assert!(
+        check["fix"]
+            .as_str()
+            .unwrap()
+            .contains("Did you mean ANTHROPIC_DEFAULT_SONNET_MODEL?"),
+        "{check}"
+    );
+}
