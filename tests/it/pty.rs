@@ -42,7 +42,23 @@ fn the_wizard_runs_end_to_end_in_a_terminal() {
     p.send(ENTER).unwrap(); // "dev" is first and preselected
     p.expect("Which region should Claude Code use?").unwrap();
     p.send(ENTER).unwrap();
-    p.expect("Pin the opus tier to").unwrap();
+    let probed = p.expect("Pin the opus tier to").unwrap();
+    let probed = String::from_utf8_lossy(probed.before()).into_owned();
+    // The probe results, in columns once all are in, and a blank line before the next step.
+    // What a terminal shows of a line is what follows its last carriage return (spinners redraw).
+    let rows: Vec<&str> = probed
+        .lines()
+        .filter_map(|l| l.rsplit('\r').find(|part| !part.is_empty()))
+        .filter(|l| l.contains("invoke") && l.contains(" ms"))
+        .collect();
+    assert!(rows.len() >= 3, "{probed:?}");
+    let column = |row: &str| console::strip_ansi_codes(row).find("invoke").unwrap();
+    assert!(
+        rows.iter().all(|r| column(r) == column(rows[0])),
+        "the probe results are not aligned: {rows:#?}"
+    );
+    let plain = console::strip_ansi_codes(&probed).replace('\r', "");
+    assert!(plain.contains("\n\n6. Pin models"), "{plain:?}");
     p.send(DOWN).unwrap(); // global.… instead of the newest us.… profile
     p.send(ENTER).unwrap();
     p.expect("Pin the sonnet tier to").unwrap();
