@@ -30,6 +30,8 @@ impl Output {
             ColorChoice::Never => (false, false),
             ColorChoice::Auto => (!no_color && stdout_tty, !no_color && stderr_tty),
         };
+        // A document written to a file never carries escape codes, whatever the terminal.
+        let stdout_color = stdout_color && args.output.is_none();
         console::set_colors_enabled(stdout_color);
         console::set_colors_enabled_stderr(stderr_color);
         let format = args.format();

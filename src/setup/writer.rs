@@ -2137,17 +2137,8 @@ mod tests {
 
     #[test]
     fn corpus_files_round_trip() {
-        // The corpus lives beside the repository (../shared), as the integration tests find it.
-        let corpus = [
-            std::env::var_os("CLAUDE_BEDROCK_SHARED_DIR").map(std::path::PathBuf::from),
-            Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-            Some(std::path::PathBuf::from("/work/shared")),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|dir| dir.join("corpus/claude-code-settings"))
-        .find(|dir| dir.is_dir())
-        .expect("the settings corpus (../shared/corpus/claude-code-settings) is missing");
+        // SchemaStore's sample settings files, vendored (fixtures/schemastore/NOTICE.md).
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schemastore/corpus");
         let entries = fs::read_dir(&corpus).unwrap();
         let additions = [
             ("CLAUDE_CODE_USE_BEDROCK", "1"),

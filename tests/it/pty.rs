@@ -171,3 +171,17 @@ fn a_signal_at_a_prompt_restores_the_terminal_and_says_so_once() {
         assert!(!sandbox.user_settings_path().exists());
     }
 }
+
+#[test]
+fn a_report_written_from_a_terminal_has_no_colour_codes() {
+    let sandbox = Sandbox::new().env("CLAUDE_CODE_USE_BEDROCK", "1");
+    let path = sandbox.root.join("doctor.txt");
+    let mut command = sandbox.command(&["doctor", "--offline", "--output", path.to_str().unwrap()]);
+    command.env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("spawn in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session.expect(Eof).unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains("Settings files"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}

@@ -294,3 +294,21 @@ fn doctor_prints_markdown_and_junit_on_stdout() {
     let json = sandbox.run(&["doctor", "--offline", "--json"]).json();
     assert_eq!(cases, json["checks"].as_array().unwrap().len());
 }
+
+#[test]
+fn a_report_file_never_carries_escape_codes() {
+    let sandbox = healthy();
+    let path = sandbox.root.join("report.txt");
+    let run = sandbox.run(&[
+        "doctor",
+        "--offline",
+        "--color",
+        "always",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("✓ Settings files"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}

@@ -5,12 +5,12 @@ use std::fs;
 
 use claude_bedrock::config::settings::{BEDROCK_ENUMS, FileState, parse_settings};
 
-use crate::support::shared_dir;
+use crate::support::schemastore_dir;
 
 #[test]
 fn bedrock_enum_table_matches_the_schema() {
     let schema: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(shared_dir().join("schemas/claude-code-settings.schema.json")).unwrap(),
+        &fs::read_to_string(schemastore_dir().join("claude-code-settings.schema.json")).unwrap(),
     )
     .unwrap();
     let env = &schema["properties"]["env"]["properties"];
@@ -37,7 +37,7 @@ fn bedrock_enum_table_matches_the_schema() {
 
 #[test]
 fn every_corpus_file_loads() {
-    let dir = shared_dir().join("corpus/claude-code-settings");
+    let dir = schemastore_dir().join("corpus");
     let mut count = 0;
     for entry in fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

@@ -786,14 +786,14 @@ fn project_scope_refuses_a_key_with_the_reason() {
 
 #[test]
 fn every_corpus_file_round_trips_through_setup_and_stays_schema_valid() {
-    let shared = crate::support::shared_dir();
+    let vendored = crate::support::schemastore_dir();
     let schema: Value = serde_json::from_str(
-        &fs::read_to_string(shared.join("schemas/claude-code-settings.schema.json")).unwrap(),
+        &fs::read_to_string(vendored.join("claude-code-settings.schema.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the settings schema compiles");
     let fake = FakeAws::start(Scenario::healthy());
-    let mut files: Vec<_> = fs::read_dir(shared.join("corpus/claude-code-settings"))
+    let mut files: Vec<_> = fs::read_dir(vendored.join("corpus"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

@@ -214,23 +214,10 @@ impl Run {
     }
 }
 
-/// Where the shared reference material (settings schema, settings corpus) lives: beside the
-/// repository as `../shared`, or where `CLAUDE_BEDROCK_SHARED_DIR` or the workspace put it.
-pub fn shared_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("CLAUDE_BEDROCK_SHARED_DIR").map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|dir| dir.join("schemas").is_dir())
-        .unwrap_or_else(|| {
-            panic!(
-                "the shared reference directory (schemas/, corpus/) was not found beside the repository; set CLAUDE_BEDROCK_SHARED_DIR"
-            )
-        })
+/// The vendored settings JSON Schema and SchemaStore's sample settings files
+/// (`fixtures/schemastore`, see its NOTICE.md).
+pub fn schemastore_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schemastore")
 }
 
 /// Where tools the tests install (Claude Code from npm, mitmproxy from PyPI) are cached between
