@@ -1,8 +1,90 @@
 //! The report every diagnosis produces, and every renderer draws.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// How much a detail line weighs: a further failure or warning of its check, or a supporting
+/// fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Note,
+    Warn,
+    Fail,
+}
+
+/// One line under a check. In JSON it stays the string `schema_version: 1` consumers read: a
+/// further failure starts with `✗ `, a further warning with `! `.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub level: Level,
+    pub text: String,
+}
+
+impl Detail {
+    pub fn note(text: impl Into<String>) -> Detail {
+        Detail {
+            level: Level::Note,
+            text: text.into(),
+        }
+    }
+
+    pub fn problem(status: Status, text: impl Into<String>) -> Detail {
+        Detail {
+            level: match status {
+                Status::Fail => Level::Fail,
+                Status::Warn => Level::Warn,
+                Status::Pass | Status::Skip => Level::Note,
+            },
+            text: text.into(),
+        }
+    }
+
+    /// The line as JSON and the text reports carry it.
+    pub fn marked(&self) -> String {
+        match self.level {
+            Level::Fail => format!("✗ {}", self.text),
+            Level::Warn => format!("! {}", self.text),
+            Level::Note => self.text.clone(),
+        }
+    }
+}
+
+impl From<String> for Detail {
+    fn from(text: String) -> Detail {
+        Detail::note(text)
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(text: &str) -> Detail {
+        Detail::note(text)
+    }
+}
+
+impl Serialize for Detail {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.marked())
+    }
+}
+
+/// Whether the network checks ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Online,
+    /// `--offline`: no network call was made.
+    Offline,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Online => "online",
+            Mode::Offline => "offline",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,8 +115,8 @@ pub struct CheckResult {
     pub status: Status,
     /// One line: what was found.
     pub summary: String,
-    /// Supporting facts, one per line.
-    pub details: Vec<String>,
+    /// Supporting facts and further problems, one per line.
+    pub details: Vec<Detail>,
     /// What to do about it, when something is wrong.
     pub fix: Option<String>,
     pub duration_ms: u64,
@@ -54,12 +136,12 @@ impl CheckResult {
     }
 
     pub fn detail(mut self, line: impl Into<String>) -> CheckResult {
-        self.details.push(line.into());
+        self.details.push(Detail::note(line));
         self
     }
 
     pub fn details(mut self, lines: impl IntoIterator<Item = String>) -> CheckResult {
-        self.details.extend(lines);
+        self.details.extend(lines.into_iter().map(Detail::note));
         self
     }
 
@@ -80,7 +162,7 @@ impl CheckResult {
 pub struct Findings {
     pub status: Option<Status>,
     pub problems: Vec<(Status, String)>,
-    pub details: Vec<String>,
+    pub details: Vec<Detail>,
     pub fixes: Vec<String>,
 }
 
@@ -114,7 +196,7 @@ impl Findings {
     }
 
     pub fn note(&mut self, detail: impl Into<String>) {
-        self.details.push(detail.into());
+        self.details.push(Detail::note(detail));
     }
 
     pub fn is_clean(&self) -> bool {
@@ -130,22 +212,21 @@ impl Findings {
         pass_summary: impl Into<String>,
     ) -> CheckResult {
         let Some(status) = self.status else {
-            return CheckResult::new(id, title, Status::Pass, pass_summary).details(self.details);
+            let mut result = CheckResult::new(id, title, Status::Pass, pass_summary);
+            result.details = self.details;
+            return result;
         };
-        // The first problem is the summary; the others lead the details, marked by severity.
+        // The first problem is the summary; the others lead the details, with their level.
         let mut problems = self.problems.into_iter();
         let summary = problems.next().map(|(_, p)| p).unwrap_or_default();
-        let mut details: Vec<String> = problems
-            .map(|(status, p)| match status {
-                Status::Fail => format!("✗ {p}"),
-                _ => format!("! {p}"),
-            })
+        let mut details: Vec<Detail> = problems
+            .map(|(status, p)| Detail::problem(status, p))
             .collect();
         details.extend(self.details);
         let fix = (!self.fixes.is_empty()).then(|| self.fixes.join("\n"));
-        CheckResult::new(id, title, status, summary)
-            .details(details)
-            .fix_opt(fix)
+        let mut result = CheckResult::new(id, title, status, summary).fix_opt(fix);
+        result.details = details;
+        result
     }
 }
 
@@ -201,8 +282,7 @@ pub struct Context {
     pub claude_config_dir: String,
     pub project_dir: String,
     pub os: String,
-    /// `online`, or `offline` when no network call was made.
-    pub mode: String,
+    pub mode: Mode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -266,7 +346,8 @@ mod tests {
         let result = findings.into_result("x", "X", "fine");
         assert_eq!(result.status, Status::Fail);
         assert_eq!(result.summary, "first");
-        assert_eq!(result.details, ["✗ second", "! third"]);
+        let marked: Vec<String> = result.details.iter().map(Detail::marked).collect();
+        assert_eq!(marked, ["✗ second", "! third"]);
         assert_eq!(result.fix.as_deref(), Some("fix one\nfix two"));
     }
 
@@ -286,7 +367,7 @@ mod tests {
             claude_config_dir: String::new(),
             project_dir: String::new(),
             os: String::new(),
-            mode: "online".into(),
+            mode: Mode::Online,
             control_endpoint: None,
             runtime_endpoint: None,
         };

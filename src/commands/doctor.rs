@@ -46,7 +46,7 @@ pub async fn report(
     if args.offline {
         checks.extend(doctor::live::skipped("--offline: no network call made"));
         checks.extend(doctor::extended::offline(config));
-        context.mode = "offline".into();
+        context.mode = crate::report::Mode::Offline;
     } else {
         let spinner = crate::output::spinner(out, "Checking Bedrock…");
         let clients = Clients::build(config, timeout).await;

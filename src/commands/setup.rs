@@ -180,15 +180,26 @@ fn report_error(out: &Output, message: &str, fix: Option<&str>) {
     }
 }
 
-fn status(outcome: &Outcome) -> &'static str {
+/// What setup did, as the `--json` summary names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SetupStatus {
+    /// The files already said this.
+    Unchanged,
+    /// `--dry-run`: previewed, nothing written.
+    DryRun,
+    Written,
+}
+
+fn status(outcome: &Outcome) -> SetupStatus {
     let unchanged =
         outcome.plan.is_noop() && outcome.credentials_plan.as_ref().is_none_or(Plan::is_noop);
     if unchanged {
-        "unchanged"
+        SetupStatus::Unchanged
     } else if outcome.dry_run {
-        "dry-run"
+        SetupStatus::DryRun
     } else {
-        "written"
+        SetupStatus::Written
     }
 }
 
@@ -233,11 +244,11 @@ pub fn render_human(outcome: &Outcome) -> String {
     let shown = |path: &std::path::Path| crate::config::source::tilde(path, home.as_deref());
     let target = shown(&outcome.plan.target);
     match status(outcome) {
-        "unchanged" => text.push_str(&format!(
+        SetupStatus::Unchanged => text.push_str(&format!(
             "{} {target} already says this; nothing to write.\n",
             Palette::pass().apply_to("✓")
         )),
-        "dry-run" => {
+        SetupStatus::DryRun => {
             text.push_str(&format!(
                 "Dry run: these changes would be written to {target}:\n"
             ));
@@ -283,7 +294,7 @@ pub fn render_human(outcome: &Outcome) -> String {
     for warning in &outcome.warnings {
         text.push_str(&format!("{} {warning}\n", Palette::warn().apply_to("!")));
     }
-    if status(outcome) == "written" {
+    if status(outcome) == SetupStatus::Written {
         text.push_str("\nNext:\n");
         text.push_str("  claude                   start Claude Code on Bedrock\n");
         text.push_str("  /status                  (inside Claude Code) shows the provider, region and models\n");

@@ -637,7 +637,7 @@ fn identity_check(
                 Status::Pass,
                 format!("account {} as {}", identity.account, identity.arn),
             );
-            check.details.push(identity_kind(&identity.arn));
+            check.details.push(identity_kind(&identity.arn).into());
             if identity.arn.ends_with(":root") {
                 check.status = Status::Warn;
                 check.summary = format!("account {} as its root user", identity.account);
@@ -822,7 +822,9 @@ fn permission_check(
         );
         for (other, probe) in &outcomes {
             if let Some(failure) = &probe.failure {
-                check.details.push(format!("{other}: {}", failure.brief()));
+                check
+                    .details
+                    .push(format!("{other}: {}", failure.brief()).into());
             }
         }
         check

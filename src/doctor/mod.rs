@@ -179,7 +179,8 @@ pub fn weigh_evidence(config: &EffectiveConfig, checks: &mut [CheckResult]) {
                 format!(
                     "this offline finding is contradicted by the live checks ({}), which outrank it",
                     witnesses.join(", ")
-                ),
+                )
+                .into(),
             );
         }
     }
@@ -199,7 +200,7 @@ pub fn context(config: &EffectiveConfig) -> Context {
         claude_config_dir: config.tilde(&config.locations.claude_config_dir),
         project_dir: config.tilde(&config.locations.project_dir),
         os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
-        mode: "online".into(),
+        mode: crate::report::Mode::Online,
         control_endpoint: None,
         runtime_endpoint: None,
     }

@@ -1019,6 +1019,6 @@ mod tests {
         assert_eq!(check.status, Status::Fail);
         assert!(check.summary.contains("SOCKS"), "{}", check.summary);
         assert!(check.fix.unwrap().contains("HTTPS_PROXY to an HTTP proxy"));
-        assert!(!check.details.join(" ").contains("pw"));
+        assert!(!check.details.iter().any(|d| d.text.contains("pw")));
     }
 }

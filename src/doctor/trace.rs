@@ -30,7 +30,7 @@ use crate::config::models::{Family, default_prefix_for_region, tier_default};
 use crate::config::settings::{SettingsLayers, SettingsLocations};
 use crate::config::source::{Layer, Source};
 use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
-use crate::report::{CheckResult, Status};
+use crate::report::{CheckResult, Detail, Status};
 
 use super::client::{CLIENT_CHECKS, Claude, Version, defect_fix};
 
@@ -566,8 +566,11 @@ fn verdict(
                 .to_string()
         });
         let mut result = CheckResult::new(id, title, Status::Fail, wrong[0].clone());
-        result.details = wrong[1..].iter().map(|w| format!("✗ {w}")).collect();
-        result.details.extend(details);
+        result.details = wrong[1..]
+            .iter()
+            .map(|w| Detail::problem(Status::Fail, w.clone()))
+            .chain(details.into_iter().map(Detail::note))
+            .collect();
         return result.fix(fix);
     }
 
@@ -624,15 +627,17 @@ fn verdict(
     } else {
         Status::Fail
     };
-    let mark = if skip_auth { "! " } else { "✗ " };
     let mut result = CheckResult::new(
         id,
         title,
         status,
         format!("{} (expected {expected})", odd[0]),
     );
-    result.details = odd[1..].iter().map(|w| format!("{mark}{w}")).collect();
-    result.details.extend(details);
+    result.details = odd[1..]
+        .iter()
+        .map(|w| Detail::problem(status, w.clone()))
+        .chain(details.into_iter().map(Detail::note))
+        .collect();
     let fix = defect_fix("sigv4-second-authorization", version, config).unwrap_or_else(|| {
         "Check which settings layer sets ANTHROPIC_AUTH_TOKEN, apiKeyHelper, ANTHROPIC_CUSTOM_HEADERS or CLAUDE_CODE_SKIP_BEDROCK_AUTH (`claude-bedrock config`), and upgrade Claude Code (`claude update`).".to_string()
     });
@@ -821,7 +826,7 @@ mod tests {
             result
                 .details
                 .iter()
-                .any(|d| d.contains("was stopped after"))
+                .any(|d| d.text.contains("was stopped after"))
         );
     }
 }

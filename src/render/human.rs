@@ -6,7 +6,7 @@ use textwrap::{Options, WordSeparator, WordSplitter};
 
 use crate::output::{Output, Palette};
 use crate::render::text::{MAX_LINE_CHARS, escape_controls, shown};
-use crate::report::{CheckResult, Report, Status, Summary};
+use crate::report::{CheckResult, Level, Report, Status, Summary};
 
 pub fn symbol(status: Status) -> (&'static str, Style) {
     match status {
@@ -71,7 +71,7 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
     }
     text.push_str(&summary_line(
         &report.summary,
-        report.context.mode == "offline",
+        report.context.mode == crate::report::Mode::Offline,
     ));
     text.push('\n');
     if out.verbose >= 1 && !report.calls.is_empty() {
@@ -132,14 +132,13 @@ fn render_check(text: &mut String, check: &CheckResult, title_width: usize, out:
         check.status == Status::Warn || check.status == Status::Fail || out.verbose >= 1;
     if show_details {
         for detail in &check.details {
-            let detail = shown(detail, MAX_LINE_CHARS);
-            if let Some(problem) = detail.strip_prefix("✗ ") {
-                push_wrapped(text, &hang, "✗ ", problem, out.width, Palette::fail());
-            } else if let Some(problem) = detail.strip_prefix("! ") {
-                push_wrapped(text, &hang, "! ", problem, out.width, Palette::warn());
-            } else {
-                push_wrapped(text, &hang, "· ", &detail, out.width, Palette::dim());
-            }
+            let line = shown(&detail.text, MAX_LINE_CHARS);
+            let (mark, style) = match detail.level {
+                Level::Fail => ("✗ ", Palette::fail()),
+                Level::Warn => ("! ", Palette::warn()),
+                Level::Note => ("· ", Palette::dim()),
+            };
+            push_wrapped(text, &hang, mark, &line, out.width, style);
         }
     }
     if let Some(fix) = &check.fix {

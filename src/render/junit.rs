@@ -39,7 +39,7 @@ pub fn render_report(report: &Report) -> String {
             format!("{} {}", report.tool.name, report.tool.version),
         ),
         ("os", ctx.os.clone()),
-        ("mode", ctx.mode.clone()),
+        ("mode", ctx.mode.as_str().to_string()),
         ("region", ctx.region.clone()),
         ("region_source", ctx.region_source.clone()),
         ("profile", ctx.profile.clone()),
@@ -128,7 +128,7 @@ fn body(check: &CheckResult, warning: bool) -> String {
     } else {
         check.summary.clone()
     }];
-    lines.extend(check.details.iter().map(|d| format!("  {d}")));
+    lines.extend(check.details.iter().map(|d| format!("  {}", d.marked())));
     if let Some(fix) = &check.fix {
         lines.push(format!("fix: {}", fix.replace('\n', "\n     ")));
     }
@@ -137,7 +137,7 @@ fn body(check: &CheckResult, warning: bool) -> String {
 
 /// The summary is already the failure's message; the text carries details and fix.
 fn failure_body(check: &CheckResult) -> String {
-    let mut lines: Vec<String> = check.details.clone();
+    let mut lines: Vec<String> = check.details.iter().map(|d| d.marked()).collect();
     if let Some(fix) = &check.fix {
         lines.push(format!("fix: {}", fix.replace('\n', "\n     ")));
     }

@@ -13,7 +13,7 @@ pub fn render_report(report: &Report) -> String {
     md.push_str(&format!(
         "**{}** — {}\n\n",
         counts(&report.summary),
-        verdict(&report.summary, ctx.mode == "offline")
+        verdict(&report.summary, ctx.mode == crate::report::Mode::Offline)
     ));
 
     let provider = match (ctx.bedrock, ctx.mantle) {
@@ -28,7 +28,7 @@ pub fn render_report(report: &Report) -> String {
             format!("{} {}", report.tool.name, report.tool.version),
         ),
         ("OS", ctx.os.clone()),
-        ("Mode", ctx.mode.clone()),
+        ("Mode", ctx.mode.as_str().to_string()),
         ("Provider", provider.to_string()),
         ("Region", format!("{} ({})", ctx.region, ctx.region_source)),
         (
@@ -78,7 +78,8 @@ pub fn render_report(report: &Report) -> String {
             ));
             if !check.details.is_empty() {
                 md.push('\n');
-                md.push_str(&fenced(&check.details.join("\n")));
+                let lines: Vec<String> = check.details.iter().map(|d| d.marked()).collect();
+                md.push_str(&fenced(&lines.join("\n")));
             }
             if let Some(fix) = &check.fix {
                 md.push_str("\n**Fix**\n\n");
