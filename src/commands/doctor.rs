@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use crate::aws::Clients;
 use crate::cli::{DoctorArgs, Format};
 use crate::config::EffectiveConfig;
 use crate::doctor;
@@ -40,44 +39,36 @@ pub async fn report(
     out: &Output,
     timeout: Duration,
 ) -> Report {
-    let mut checks = doctor::run_offline(config);
-    let mut calls = Vec::new();
     let mut context = doctor::context(config);
-    if args.offline {
-        checks.extend(doctor::live::skipped("--offline: no network call made"));
-        checks.extend(doctor::extended::offline(config));
-        context.mode = crate::report::Mode::Offline;
-    } else {
-        let spinner = crate::output::spinner(out, "Checking Bedrock…");
-        let clients = Clients::build(config, timeout).await;
-        context.control_endpoint = Some(clients.control_endpoint.clone());
-        context.runtime_endpoint = Some(clients.runtime_endpoint.clone());
-        // The network, SSO and Mantle checks run alongside the live ones and report after them.
-        let (live, extended) = tokio::join!(
-            doctor::live::run(config, &clients),
-            doctor::extended::run(config, &clients, args.mantle, timeout)
-        );
-        checks.extend(live);
-        checks.extend(extended);
-        doctor::weigh_evidence(config, &mut checks);
-        calls = clients.log.snapshot();
-        if let Some(spinner) = spinner {
-            spinner.finish_and_clear();
-        }
-    }
-    // The client runs locally (the trace only against loopback), so --offline does not skip it.
-    let client = doctor::client::ClientOptions {
-        claude_bin: args.claude_bin.clone(),
-        trace: args.trace_client,
+    let options = doctor::registry::Options {
+        offline: args.offline,
+        mantle: args.mantle,
+        // The client runs locally (the trace only against loopback), so --offline keeps it.
+        client: doctor::client::ClientOptions {
+            claude_bin: args.claude_bin.clone(),
+            trace: args.trace_client,
+            timeout,
+        },
         timeout,
     };
-    let spinner = args
-        .trace_client
-        .then(|| crate::output::spinner(out, "Tracing claude against a loopback Bedrock…"))
-        .flatten();
-    checks.extend(doctor::client::run(config, &client).await);
+    let message = if args.trace_client {
+        "Checking Bedrock and tracing claude against a loopback Bedrock…"
+    } else {
+        "Checking Bedrock…"
+    };
+    let spinner = crate::output::spinner(out, message);
+    let mut outcome = doctor::registry::run(config, &options).await;
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    Report::new(context, checks, calls)
+    if args.offline {
+        context.mode = crate::report::Mode::Offline;
+    } else {
+        doctor::weigh_evidence(config, &mut outcome.checks);
+    }
+    if let Some((control, runtime)) = outcome.endpoints {
+        context.control_endpoint = Some(control);
+        context.runtime_endpoint = Some(runtime);
+    }
+    Report::new(context, outcome.checks, outcome.calls)
 }

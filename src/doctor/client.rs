@@ -17,11 +17,9 @@ use super::defects::{UPGRADE, too_new_models};
 
 use super::trace;
 
-/// The client checks, in report order: `(id, title)`.
-pub const CLIENT_CHECKS: &[(&str, &str)] = &[
-    ("client.version", "Claude Code version"),
-    ("client.bearer-trace", "Client auth trace"),
-];
+/// The client checks' ids and titles (declared in the registry).
+pub const VERSION: (&str, &str) = ("client.version", "Claude Code version");
+pub const BEARER_TRACE: (&str, &str) = ("client.bearer-trace", "Client auth trace");
 
 /// What the doctor was asked about the client.
 #[derive(Debug, Clone, Default)]
@@ -147,8 +145,19 @@ pub async fn run_version(
     }
 }
 
-/// Both client checks.
-pub async fn run(config: &EffectiveConfig, options: &ClientOptions) -> Vec<CheckResult> {
+/// What the client checks measured: where `claude` is, what `--version` says, and — with
+/// `--trace-client` — what it sent.
+pub struct ClientFacts {
+    located: Result<Claude, String>,
+    version: Option<Result<(Version, String), String>>,
+    version_ms: u64,
+    trace: Option<CheckResult>,
+    trace_ms: u64,
+    trace_asked: bool,
+}
+
+/// Finds and asks the client, and traces it when asked to.
+pub async fn gather(config: &EffectiveConfig, options: &ClientOptions) -> ClientFacts {
     let started = Instant::now();
     let located = locate(config, options.claude_bin.as_deref());
     let version = match &located {
@@ -157,35 +166,54 @@ pub async fn run(config: &EffectiveConfig, options: &ClientOptions) -> Vec<Check
         }
         Err(_) => None,
     };
-    let mut version_check = version_check(config, &located, version.as_ref());
-    version_check.duration_ms = started.elapsed().as_millis() as u64;
-
-    let (id, title) = CLIENT_CHECKS[1];
+    let version_ms = started.elapsed().as_millis() as u64;
     let started = Instant::now();
-    let mut trace_check = match (&located, options.trace) {
-        (_, false) => CheckResult::new(
-            id,
-            title,
-            Status::Skip,
-            "run with --trace-client to watch which auth headers your `claude` sends",
-        ),
-        (Err(reason), true) => CheckResult::new(
+    let trace = match (&located, options.trace) {
+        (Ok(claude), true) => {
+            let known = version
+                .as_ref()
+                .and_then(|v| v.as_ref().ok())
+                .map(|(v, _)| *v);
+            Some(trace::run(config, claude, known, options.timeout).await)
+        }
+        _ => None,
+    };
+    ClientFacts {
+        located,
+        version,
+        version_ms,
+        trace,
+        trace_ms: started.elapsed().as_millis() as u64,
+        trace_asked: options.trace,
+    }
+}
+
+pub fn check_version(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+    let mut check = version_check(config, &facts.located, facts.version.as_ref());
+    check.duration_ms = facts.version_ms;
+    check
+}
+
+pub fn check_bearer_trace(_config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+    let (id, title) = BEARER_TRACE;
+    let mut check = match (&facts.located, facts.trace_asked, &facts.trace) {
+        (_, _, Some(traced)) => traced.clone(),
+        (Err(reason), true, None) => CheckResult::new(
             id,
             title,
             Status::Skip,
             format!("{reason}: nothing to trace"),
         )
         .fix("Pass --claude-bin PATH to trace a `claude` that is not on PATH."),
-        (Ok(claude), true) => {
-            let known = version
-                .as_ref()
-                .and_then(|v| v.as_ref().ok())
-                .map(|(v, _)| *v);
-            trace::run(config, claude, known, options.timeout).await
-        }
+        _ => CheckResult::new(
+            id,
+            title,
+            Status::Skip,
+            "run with --trace-client to watch which auth headers your `claude` sends",
+        ),
     };
-    trace_check.duration_ms = started.elapsed().as_millis() as u64;
-    vec![version_check, trace_check]
+    check.duration_ms = facts.trace_ms;
+    check
 }
 
 fn version_check(
@@ -193,7 +221,7 @@ fn version_check(
     located: &Result<Claude, String>,
     version: Option<&Result<(Version, String), String>>,
 ) -> CheckResult {
-    let (id, title) = CLIENT_CHECKS[0];
+    let (id, title) = VERSION;
     let claude = match located {
         Ok(claude) => claude,
         Err(reason) if reason.starts_with("--claude-bin") => {

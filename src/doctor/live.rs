@@ -11,397 +11,14 @@ use crate::aws::ops::{self, Identity, Probe, ProfileList, ProfileSummary};
 use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
-use crate::config::models::{Family, ModelId, ModelIdKind, default_prefix_for_region};
+use crate::config::models::{ModelId, ModelIdKind};
 use crate::report::{CheckResult, Findings, Status};
 
 use super::explain::{Attempt, explain, is_probeable};
-
-/// Every network check, in report order: `(id, title)`.
-pub const LIVE_CHECKS: &[(&str, &str)] = &[
-    ("auth.identity", "AWS identity"),
-    ("iam.list-inference-profiles", "IAM: list profiles"),
-    ("iam.get-inference-profile", "IAM: get profile"),
-    ("iam.invoke", "IAM: invoke"),
-    ("iam.invoke-stream", "IAM: stream"),
-    ("models.primary", "Primary model"),
-    ("models.opus", "Opus tier"),
-    ("models.sonnet", "Sonnet tier"),
-    ("models.haiku", "Haiku tier"),
-    ("models.small-fast", "Small/fast model"),
-    ("models.subagent", "Subagent model"),
-    ("models.fallback", "Fallback models"),
-    ("models.overrides", "modelOverrides"),
-];
+pub use super::roles::{ModelTarget, ProbeKey, model_targets};
 
 fn title(id: &str) -> &'static str {
-    LIVE_CHECKS
-        .iter()
-        .find(|(i, _)| *i == id)
-        .map(|(_, t)| *t)
-        .unwrap_or("")
-}
-
-/// All network checks as `skip`, with the reason.
-pub fn skipped(reason: &str) -> Vec<CheckResult> {
-    LIVE_CHECKS
-        .iter()
-        .map(|(id, title)| CheckResult::new(id, title, Status::Skip, reason))
-        .collect()
-}
-
-/// One model Claude Code will call, and which setting decides it.
-#[derive(Debug, Clone)]
-pub struct ModelTarget {
-    pub check: &'static str,
-    /// `ANTHROPIC_DEFAULT_OPUS_MODEL`, or a description of the default.
-    pub setting: String,
-    pub id: ModelId,
-    pub pinned: bool,
-    /// The region the call goes to when it is not the configured one (the Haiku-class model).
-    pub region: Option<String>,
-    /// For an unpinned tier: Claude Code's candidates, newest first (`id` is the first).
-    pub fallbacks: Vec<ModelId>,
-}
-
-impl ModelTarget {
-    fn key(&self) -> ProbeKey {
-        (self.id.id.clone(), self.region.clone())
-    }
-
-    /// Every model this target may call: the pin, or each candidate.
-    fn keys(&self) -> Vec<ProbeKey> {
-        if self.fallbacks.is_empty() {
-            vec![self.key()]
-        } else {
-            self.fallbacks
-                .iter()
-                .map(|f| (f.id.clone(), self.region.clone()))
-                .collect()
-        }
-    }
-}
-
-/// A model and the region it is called in.
-type ProbeKey = (String, Option<String>);
-
-/// The cross-region prefix Claude Code probes an unpinned tier with: a valid
-/// `ANTHROPIC_BEDROCK_REGION_PREFIX` (lower case, known), else the region's.
-fn candidate_prefix(config: &EffectiveConfig) -> String {
-    config
-        .env
-        .get("ANTHROPIC_BEDROCK_REGION_PREFIX")
-        .filter(|p| crate::config::models::KNOWN_PREFIXES.contains(p))
-        .map(str::to_string)
-        .unwrap_or_else(|| default_prefix_for_region(&config.region.value).to_string())
-}
-
-/// The ID Claude Code calls for a candidate (`anthropic.…`, no prefix), as it was seen to
-/// choose: its default prefix when the account lists that profile; else the first listed
-/// profile of that model under any prefix (or the bare ID); else the default prefix.
-fn candidate_id(base: &str, prefix: &str, list: Option<&ProfileList>) -> String {
-    let preferred = format!("{prefix}.{base}");
-    let Some(list) = list else {
-        return preferred;
-    };
-    let listed = list.profiles.iter().filter(|p| !p.is_application());
-    if listed.clone().any(|p| p.id == preferred) {
-        return preferred;
-    }
-    listed
-        .map(|p| p.id.clone())
-        .find(|id| id == base || id.split_once('.').is_some_and(|(_, rest)| rest == base))
-        .unwrap_or(preferred)
-}
-
-/// `claude-sonnet-4-5-20250929` for `anthropic.claude-sonnet-4-5-20250929-v1:0`: the
-/// first-party ID a `modelOverrides` key names.
-fn first_party_id(base: &str) -> String {
-    let name = base.strip_prefix("anthropic.").unwrap_or(base);
-    match name.rsplit_once("-v") {
-        Some((head, tail))
-            if tail
-                .split(':')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) =>
-        {
-            head.to_string()
-        }
-        _ => name.to_string(),
-    }
-}
-
-/// The models Claude Code will call, role by role, resolved as the real client was seen to
-/// resolve them (2.1.332): the main loop, each tier, the small/fast model for background work,
-/// subagents, and the fallback models. `list` (the account's inference profiles) decides which
-/// prefixed ID an unpinned tier probes, as it does in Claude Code.
-pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Vec<ModelTarget> {
-    let env = &config.env;
-    let prefix = candidate_prefix(config);
-    let overrides = &config.keys.model_overrides;
-    let override_for = |base: &str| {
-        let key = first_party_id(base);
-        overrides
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-    };
-    // A tier's pin, or Claude Code's candidates for it, best first (a rung that modelOverrides
-    // maps is called by its override).
-    let tier = |check: &'static str,
-                family: Family,
-                lead: Option<String>,
-                region: Option<String>| {
-        let variable = format!(
-            "ANTHROPIC_DEFAULT_{}_MODEL",
-            family.name().to_ascii_uppercase()
-        );
-        let lead = lead.map(|l| format!("{l} → ")).unwrap_or_default();
-        if let Some(value) = env.get(&variable) {
-            return ModelTarget {
-                check,
-                setting: format!("{lead}{variable}"),
-                id: ModelId::parse(value),
-                pinned: true,
-                region,
-                fallbacks: Vec::new(),
-            };
-        }
-        let chain = crate::knowledge::observed().chain(family);
-        let fallbacks: Vec<ModelId> = chain
-            .iter()
-            .map(|base| match override_for(base) {
-                Some((_, mapped)) => ModelId::parse(&mapped),
-                None => ModelId::parse(&candidate_id(base, &prefix, list)),
-            })
-            .collect();
-        let overridden: Vec<String> = chain
-            .iter()
-            .filter_map(|base| override_for(base).map(|(key, _)| format!("modelOverrides.{key}")))
-            .collect();
-        let mut setting = format!(
-            "{lead}{variable} unset: Claude Code tries {} model{}, best first (as Claude Code {} was seen to)",
-            fallbacks.len(),
-            if fallbacks.len() == 1 { "" } else { "s" },
-            crate::knowledge::observed().client
-        );
-        if !overridden.is_empty() {
-            setting.push_str(&format!(
-                "; {} replace{} a rung",
-                overridden.join(", "),
-                if overridden.len() == 1 { "s" } else { "" }
-            ));
-        }
-        ModelTarget {
-            check,
-            setting,
-            id: fallbacks[0].clone(),
-            pinned: false,
-            region,
-            fallbacks,
-        }
-    };
-    let alias_family = |id: &ModelId| -> Option<Family> {
-        (id.kind == ModelIdKind::Alias).then(|| match id.id.as_str() {
-            "opus" | "best" | "opusplan" => Family::Opus,
-            "haiku" => Family::Haiku,
-            "sonnet" => Family::Sonnet,
-            _ => crate::config::models::default_primary_tier(),
-        })
-    };
-    // What a model selection resolves to: an alias is its tier, anything else the ID itself.
-    let selection = |check: &'static str, setting: String, id: ModelId, region: Option<String>| {
-        if id.kind == ModelIdKind::Alias && id.id == "fable" {
-            return match env.get("ANTHROPIC_DEFAULT_FABLE_MODEL") {
-                Some(pin) => ModelTarget {
-                    check,
-                    setting: format!("{setting}=fable → ANTHROPIC_DEFAULT_FABLE_MODEL"),
-                    id: ModelId::parse(pin),
-                    pinned: true,
-                    region,
-                    fallbacks: Vec::new(),
-                },
-                None => ModelTarget {
-                    check,
-                    setting: format!(
-                        "{setting}=fable: Claude Code sends its built-in Fable model unprobed; pin ANTHROPIC_DEFAULT_FABLE_MODEL to check it"
-                    ),
-                    id,
-                    pinned: true,
-                    region,
-                    fallbacks: Vec::new(),
-                },
-            };
-        }
-        match alias_family(&id) {
-            Some(family) => tier(check, family, Some(format!("{setting}={}", id.raw)), region),
-            None => ModelTarget {
-                check,
-                setting,
-                id,
-                pinned: true,
-                region,
-                fallbacks: Vec::new(),
-            },
-        }
-    };
-
-    // The main loop: ANTHROPIC_MODEL, the `model` setting, ANTHROPIC_DEFAULT_MODEL (≥ 2.1.236),
-    // then a lone Sonnet pin (seen: it carries the main loop when Opus is not pinned), then the
-    // default tier.
-    let explicit = env
-        .get("ANTHROPIC_MODEL")
-        .map(|v| ("ANTHROPIC_MODEL".to_string(), ModelId::parse(v)))
-        .or_else(|| {
-            config
-                .keys
-                .model
-                .as_ref()
-                .map(|m| ("model (settings)".to_string(), ModelId::parse(&m.value)))
-        })
-        .or_else(|| {
-            env.get("ANTHROPIC_DEFAULT_MODEL")
-                .filter(|v| !matches!(*v, "default" | "inherit" | "opusplan" | "haiku"))
-                .map(|v| ("ANTHROPIC_DEFAULT_MODEL".to_string(), ModelId::parse(v)))
-        });
-    let lone_sonnet_pin = env.get("ANTHROPIC_DEFAULT_SONNET_MODEL").is_some()
-        && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
-    let mut default_family = crate::config::models::default_primary_tier();
-    // enforceAvailableModels with an allowlist that leaves out the default tier moves the
-    // default to Sonnet (seen with ["sonnet","haiku"]).
-    if config.keys.enforce_available_models.is_some()
-        && !config.keys.available_models.is_empty()
-        && !config
-            .keys
-            .available_models
-            .iter()
-            .any(|m| m.value.contains(default_family.name()))
-    {
-        default_family = Family::Sonnet;
-    }
-    let primary = match explicit {
-        Some((setting, id)) => selection("models.primary", setting, id, None),
-        None if lone_sonnet_pin => tier(
-            "models.primary",
-            Family::Sonnet,
-            Some("nothing selects a model and only the Sonnet tier is pinned".into()),
-            None,
-        ),
-        None => tier(
-            "models.primary",
-            default_family,
-            Some("nothing selects a model".into()),
-            None,
-        ),
-    };
-    // The primary is the unpinned default tier: background work then goes to the Sonnet tier.
-    let primary_is_unpinned_default = !primary.pinned
-        && primary.check == "models.primary"
-        && explicit_is_none(config)
-        && !lone_sonnet_pin
-        && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
-
-    let mut targets = vec![primary.clone()];
-    let haiku_region = config.haiku_region().map(str::to_string);
-    targets.push(tier("models.opus", Family::Opus, None, None));
-    targets.push(tier("models.sonnet", Family::Sonnet, None, None));
-    targets.push(tier(
-        "models.haiku",
-        Family::Haiku,
-        None,
-        haiku_region.clone(),
-    ));
-
-    // Background (small/fast): ANTHROPIC_SMALL_FAST_MODEL, ANTHROPIC_DEFAULT_HAIKU_MODEL, else the
-    // main-loop model — except when that is the unpinned default, then the Sonnet tier.
-    let small_fast = if let Some(value) = env.get("ANTHROPIC_SMALL_FAST_MODEL") {
-        ModelTarget {
-            check: "models.small-fast",
-            setting: "ANTHROPIC_SMALL_FAST_MODEL".into(),
-            id: ModelId::parse(value),
-            pinned: true,
-            region: haiku_region.clone(),
-            fallbacks: Vec::new(),
-        }
-    } else if let Some(value) = env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL") {
-        ModelTarget {
-            check: "models.small-fast",
-            setting: "ANTHROPIC_SMALL_FAST_MODEL unset → ANTHROPIC_DEFAULT_HAIKU_MODEL".into(),
-            id: ModelId::parse(value),
-            pinned: true,
-            region: haiku_region.clone(),
-            fallbacks: Vec::new(),
-        }
-    } else if primary_is_unpinned_default {
-        tier(
-            "models.small-fast",
-            Family::Sonnet,
-            Some(
-                "no Haiku model set and no model selected: background work runs on the Sonnet tier"
-                    .into(),
-            ),
-            None,
-        )
-    } else {
-        ModelTarget {
-            check: "models.small-fast",
-            setting: format!(
-                "no Haiku model set: background work runs on the main-loop model ({})",
-                primary.setting
-            ),
-            ..primary.clone()
-        }
-    };
-    targets.push(small_fast);
-
-    // Subagents: CLAUDE_CODE_SUBAGENT_MODEL, else the main-loop model.
-    let subagent = match env
-        .get("CLAUDE_CODE_SUBAGENT_MODEL")
-        .filter(|v| *v != "inherit")
-    {
-        Some(value) => selection(
-            "models.subagent",
-            "CLAUDE_CODE_SUBAGENT_MODEL".into(),
-            ModelId::parse(value),
-            None,
-        ),
-        None => ModelTarget {
-            check: "models.subagent",
-            setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model"
-                .into(),
-            ..primary.clone()
-        },
-    };
-    targets.push(subagent);
-
-    for (index, fallback) in config.keys.fallback_models.iter().enumerate() {
-        let mut target = selection(
-            "models.fallback",
-            format!("fallbackModel[{index}]"),
-            ModelId::parse(&fallback.value),
-            None,
-        );
-        target.check = "models.fallback";
-        targets.push(target);
-    }
-    for (name, value) in overrides {
-        targets.push(ModelTarget {
-            check: "models.overrides",
-            setting: format!("modelOverrides.{name}"),
-            id: ModelId::parse(&value.value),
-            pinned: true,
-            region: None,
-            fallbacks: Vec::new(),
-        });
-    }
-    targets
-}
-
-fn explicit_is_none(config: &EffectiveConfig) -> bool {
-    config.env.get("ANTHROPIC_MODEL").is_none()
-        && config.keys.model.is_none()
-        && config
-            .env
-            .get("ANTHROPIC_DEFAULT_MODEL")
-            .is_none_or(|v| matches!(v, "default" | "inherit" | "opusplan" | "haiku"))
+    super::registry::title(id)
 }
 
 struct ModelProbes {
@@ -409,7 +26,29 @@ struct ModelProbes {
     stream: Probe,
 }
 
-pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult> {
+/// What the live calls measured, once, for every live check: the identity, the profile list,
+/// the models each role calls and how each answered.
+pub struct LiveFacts<'a> {
+    pub clients: &'a Clients,
+    identity: Option<(Result<Identity, Failure>, u64)>,
+    list: Result<ProfileList, Failure>,
+    list_ms: u64,
+    pub targets: Vec<ModelTarget>,
+    get: Option<(String, Result<ProfileSummary, Failure>, u64)>,
+    probes: HashMap<ProbeKey, ModelProbes>,
+    app_profiles: HashMap<String, Result<ProfileSummary, Failure>>,
+    unique: Vec<ProbeKey>,
+}
+
+impl LiveFacts<'_> {
+    fn list_ok(&self) -> Option<&ProfileList> {
+        self.list.as_ref().ok()
+    }
+}
+
+/// Makes the live calls: the identity alongside; as in Claude Code, the account's profile list
+/// first (it decides which prefixed ID an unpinned tier probes), then everything else at once.
+pub async fn gather<'a>(config: &EffectiveConfig, clients: &'a Clients) -> LiveFacts<'a> {
     let identity_future = async {
         let started = Instant::now();
         if clients.auth != AuthMode::SigV4 || clients.credential_error.is_some() {
@@ -420,8 +59,6 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
             started.elapsed().as_millis() as u64,
         ))
     };
-    // As in Claude Code, the account's profile list comes first: it decides which prefixed ID
-    // an unpinned tier probes. Everything after it runs at once.
     let rest = async {
         let started = Instant::now();
         let list = ops::list_profiles(clients).await;
@@ -433,78 +70,102 @@ pub async fn run(config: &EffectiveConfig, clients: &Clients) -> Vec<CheckResult
     };
     let (identity, (list, list_ms, targets, get, probes, app_profiles, unique)) =
         tokio::join!(identity_future, rest);
-    let list_ok = list.as_ref().ok();
-
-    let mut results = vec![
-        identity_check(config, clients, identity),
-        list_check(config, clients, &list, list_ms),
-        get_check(config, clients, get, list_ok, &targets),
-        permission_check(
-            "iam.invoke",
-            false,
-            config,
-            clients,
-            &unique,
-            &probes,
-            list_ok,
-        ),
-        permission_check(
-            "iam.invoke-stream",
-            true,
-            config,
-            clients,
-            &unique,
-            &probes,
-            list_ok,
-        ),
-    ];
-    let mut reported: Vec<(&str, ProbeKey, usize)> = Vec::new();
-    for check in [
-        "models.primary",
-        "models.opus",
-        "models.sonnet",
-        "models.haiku",
-        "models.small-fast",
-        "models.subagent",
-        "models.fallback",
-        "models.overrides",
-    ] {
-        let mine: Vec<&ModelTarget> = targets.iter().filter(|t| t.check == check).collect();
-        // A tier that resolves to a model already reported points there instead of repeating it.
-        if let [only] = mine.as_slice()
-            && let Some((earlier, _, index)) =
-                reported.iter().find(|(_, key, _)| *key == only.key())
-        {
-            let earlier_result = &results[*index];
-            let mut same = CheckResult::new(
-                check,
-                title(check),
-                earlier_result.status,
-                format!(
-                    "same model as the {}: {}",
-                    title(earlier),
-                    earlier_result.summary
-                ),
-            )
-            .detail(only.setting.clone());
-            same.fix = earlier_result.fix.clone();
-            results.push(same);
-            continue;
-        }
-        if let [only] = mine.as_slice() {
-            reported.push((check, only.key(), results.len()));
-        }
-        results.push(model_check(
-            check,
-            &mine,
-            config,
-            clients,
-            &probes,
-            &app_profiles,
-            list_ok,
-        ));
+    LiveFacts {
+        clients,
+        identity,
+        list,
+        list_ms,
+        targets,
+        get,
+        probes,
+        app_profiles,
+        unique,
     }
-    results
+}
+
+pub fn check_identity(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
+    identity_check(config, facts.clients, facts.identity.clone())
+}
+
+pub fn check_list(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
+    list_check(config, facts.clients, &facts.list, facts.list_ms)
+}
+
+pub fn check_get(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
+    get_check(
+        config,
+        facts.clients,
+        facts.get.clone(),
+        facts.list_ok(),
+        &facts.targets,
+    )
+}
+
+pub fn check_invoke(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
+    permission(config, facts, false)
+}
+
+pub fn check_invoke_stream(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
+    permission(config, facts, true)
+}
+
+fn permission(config: &EffectiveConfig, facts: &LiveFacts, stream: bool) -> CheckResult {
+    permission_check(
+        if stream {
+            "iam.invoke-stream"
+        } else {
+            "iam.invoke"
+        },
+        stream,
+        config,
+        facts.clients,
+        &facts.unique,
+        &facts.probes,
+        facts.list_ok(),
+    )
+}
+
+/// The model checks, in report order: a role that calls a model an earlier one already
+/// reports points there instead of repeating it.
+pub const MODEL_CHECKS: [&str; 8] = [
+    "models.primary",
+    "models.opus",
+    "models.sonnet",
+    "models.haiku",
+    "models.small-fast",
+    "models.subagent",
+    "models.fallback",
+    "models.overrides",
+];
+
+/// The model check `id`: the models its role calls, and how they answered.
+pub fn check_models(id: &str, config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
+    let mine = |check: &str| -> Vec<&ModelTarget> {
+        facts.targets.iter().filter(|t| t.check == check).collect()
+    };
+    let targets = mine(id);
+    if let [only] = targets.as_slice()
+        && let Some(earlier) = MODEL_CHECKS
+            .iter()
+            .take_while(|c| **c != id)
+            .find(|c| matches!(mine(c).as_slice(), [one] if one.key() == only.key()))
+    {
+        let earlier_result = model_check(earlier, &mine(earlier), config, facts);
+        let mut same = CheckResult::new(
+            id,
+            title(id),
+            earlier_result.status,
+            format!(
+                "same model as the {}: {}",
+                title(earlier),
+                earlier_result.summary
+            ),
+        )
+        .detail(only.setting.clone());
+        same.fix = earlier_result.fix;
+        return same;
+    }
+    model_check(id, &targets, config, facts)
 }
 
 type Probed = (
@@ -874,18 +535,24 @@ fn permission_check(
     check
 }
 
-#[allow(clippy::too_many_arguments)]
 fn model_check(
     id: &str,
     targets: &[&ModelTarget],
     config: &EffectiveConfig,
-    clients: &Clients,
-    probes: &HashMap<ProbeKey, ModelProbes>,
-    app_profiles: &HashMap<String, Result<ProfileSummary, Failure>>,
-    list: Option<&ProfileList>,
+    facts: &LiveFacts,
 ) -> CheckResult {
+    let (clients, probes, app_profiles, list) = (
+        facts.clients,
+        &facts.probes,
+        &facts.app_profiles,
+        facts.list_ok(),
+    );
     if targets.is_empty() {
-        return CheckResult::new(id, title(id), Status::Skip, "no modelOverrides set");
+        let none = match id {
+            "models.fallback" => "no fallbackModel set",
+            _ => "no modelOverrides set",
+        };
+        return CheckResult::new(id, title(id), Status::Skip, none);
     }
     let mut findings = Findings::default();
     let mut answered = Vec::new();

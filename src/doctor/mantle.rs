@@ -122,13 +122,6 @@ pub fn wanted(config: &EffectiveConfig, flag: bool) -> Result<String, String> {
     }
 }
 
-pub fn skipped(reason: &str) -> Vec<CheckResult> {
-    [ENDPOINT, MODELS]
-        .iter()
-        .map(|(id, title)| CheckResult::new(id, title, Status::Skip, reason))
-        .collect()
-}
-
 /// A model Claude Code will send to Mantle, and the setting that names it.
 #[derive(Debug, Clone)]
 pub struct MantleTarget {

@@ -1,17 +1,19 @@
-//! The doctor: a registry of checks, each a function from the effective configuration to a
-//! result. Checks never print; a panic inside one becomes a failed result, not an abort.
+//! The doctor: a registry of checks (`registry`), each a function from the effective
+//! configuration and the facts gathered once to a result. Checks never print; a panic inside
+//! one becomes a failed result, not an abort.
 
 mod auth;
 pub mod client;
 pub mod defects;
 pub mod explain;
-pub mod extended;
 pub mod live;
 pub mod mantle;
 mod models;
 pub mod network;
 mod provider;
 mod region;
+pub mod registry;
+pub mod roles;
 mod settings;
 pub mod sso;
 mod trace;
@@ -21,58 +23,6 @@ use std::time::Instant;
 
 use crate::config::EffectiveConfig;
 use crate::report::{CheckResult, Context, Status};
-
-/// An offline check: pure, fast, reads only the effective configuration.
-pub struct OfflineCheck {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub run: fn(&EffectiveConfig) -> CheckResult,
-}
-
-/// The offline checks, in report order.
-pub const OFFLINE_CHECKS: &[OfflineCheck] = &[
-    OfflineCheck {
-        id: "settings.files",
-        title: "Settings files",
-        run: settings::check,
-    },
-    OfflineCheck {
-        id: "provider",
-        title: "Provider",
-        run: provider::check,
-    },
-    OfflineCheck {
-        id: "region",
-        title: "Region",
-        run: region::check,
-    },
-    OfflineCheck {
-        id: "auth.source",
-        title: "Credential source",
-        run: auth::check_source,
-    },
-    OfflineCheck {
-        id: "auth.bearer",
-        title: "Bedrock API key",
-        run: auth::check_bearer,
-    },
-    OfflineCheck {
-        id: "models.pinned",
-        title: "Pinned models",
-        run: models::check_pinned,
-    },
-];
-
-pub fn run_offline(config: &EffectiveConfig) -> Vec<CheckResult> {
-    OFFLINE_CHECKS
-        .iter()
-        .map(|check| run_guarded(check, config))
-        .collect()
-}
-
-fn run_guarded(check: &OfflineCheck, config: &EffectiveConfig) -> CheckResult {
-    guarded(check.id, check.title, || (check.run)(config))
-}
 
 /// A check function's result under its stable id and title, or a failed result when it panics:
 /// one broken check must not take the report down.

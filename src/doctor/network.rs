@@ -516,14 +516,6 @@ fn judge(chain: &Chain, host: &str, trust: &TrustEnv, via_proxy: bool) -> TlsFac
     }
 }
 
-/// All network checks as `skip`.
-pub fn skipped(reason: &str) -> Vec<CheckResult> {
-    [PROXY, TLS]
-        .iter()
-        .map(|(id, title)| CheckResult::new(id, title, Status::Skip, reason))
-        .collect()
-}
-
 fn broken_fix(var: &str, error: &ProxyUrlError, value: &str) -> String {
     match error {
         ProxyUrlError::NoScheme => format!("Write the scheme: {var}=http://{value}"),

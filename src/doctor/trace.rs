@@ -32,7 +32,7 @@ use crate::config::source::{Layer, Source};
 use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
 use crate::report::{CheckResult, Detail, Status};
 
-use super::client::{CLIENT_CHECKS, Claude, Version, defect_fix};
+use super::client::{BEARER_TRACE, Claude, Version, defect_fix};
 
 const PROXY_VARIABLES: &[&str] = &[
     "HTTPS_PROXY",
@@ -81,7 +81,7 @@ pub async fn run(
     version: Option<Version>,
     timeout: Duration,
 ) -> CheckResult {
-    let (id, title) = CLIENT_CHECKS[1];
+    let (id, title) = BEARER_TRACE;
     let skip = |summary: String| CheckResult::new(id, title, Status::Skip, summary);
     if !config.provider.any_bedrock() {
         return skip(
@@ -449,7 +449,7 @@ fn verdict(
     version: Option<Version>,
     outcome: &Outcome,
 ) -> CheckResult {
-    let (id, title) = CLIENT_CHECKS[1];
+    let (id, title) = BEARER_TRACE;
     let shown_version = version
         .map(|v| format!("Claude Code {v}"))
         .unwrap_or_else(|| "Claude Code".into());

@@ -1,0 +1,496 @@
+//! Every check of the doctor, declared once, in report order: its typed id (whose string form
+//! is the stable id CI filters on), its title, and the facts it is computed from. Adding a
+//! check is one entry here, one function, and one test.
+//!
+//! The runner gathers each kind of facts once — the live calls, the network path, the Mantle
+//! session, the client — all at once, each bounded in time and guarded against a panic, and
+//! then computes every check from them, each guarded too: a check that panics, or whose facts
+//! could not be had, is a `fail` with the reason, never a crash or a missing document.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+
+use crate::aws::Clients;
+use crate::config::EffectiveConfig;
+use crate::report::{CallRecord, CheckResult, Status};
+
+use super::client::{self, ClientFacts, ClientOptions};
+use super::live::{self, LiveFacts};
+use super::network::{self, NetworkFacts, SsoPath};
+use super::{auth, guarded, mantle, models, provider, region, settings, sso};
+
+/// The stable check ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckId {
+    SettingsFiles,
+    Provider,
+    Region,
+    AuthSource,
+    AuthBearer,
+    ModelsPinned,
+    AuthIdentity,
+    IamListProfiles,
+    IamGetProfile,
+    IamInvoke,
+    IamInvokeStream,
+    ModelsPrimary,
+    ModelsOpus,
+    ModelsSonnet,
+    ModelsHaiku,
+    ModelsSmallFast,
+    ModelsSubagent,
+    ModelsFallback,
+    ModelsOverrides,
+    NetworkProxy,
+    NetworkTls,
+    SsoSession,
+    SsoRefreshLoop,
+    MantleEndpoint,
+    MantleModels,
+    ClientVersion,
+    ClientBearerTrace,
+}
+
+impl CheckId {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::SettingsFiles => "settings.files",
+            CheckId::Provider => "provider",
+            CheckId::Region => "region",
+            CheckId::AuthSource => "auth.source",
+            CheckId::AuthBearer => "auth.bearer",
+            CheckId::ModelsPinned => "models.pinned",
+            CheckId::AuthIdentity => "auth.identity",
+            CheckId::IamListProfiles => "iam.list-inference-profiles",
+            CheckId::IamGetProfile => "iam.get-inference-profile",
+            CheckId::IamInvoke => "iam.invoke",
+            CheckId::IamInvokeStream => "iam.invoke-stream",
+            CheckId::ModelsPrimary => "models.primary",
+            CheckId::ModelsOpus => "models.opus",
+            CheckId::ModelsSonnet => "models.sonnet",
+            CheckId::ModelsHaiku => "models.haiku",
+            CheckId::ModelsSmallFast => "models.small-fast",
+            CheckId::ModelsSubagent => "models.subagent",
+            CheckId::ModelsFallback => "models.fallback",
+            CheckId::ModelsOverrides => "models.overrides",
+            CheckId::NetworkProxy => "network.proxy",
+            CheckId::NetworkTls => "network.tls",
+            CheckId::SsoSession => "sso.session",
+            CheckId::SsoRefreshLoop => "sso.refresh-loop",
+            CheckId::MantleEndpoint => "mantle.endpoint",
+            CheckId::MantleModels => "mantle.models",
+            CheckId::ClientVersion => "client.version",
+            CheckId::ClientBearerTrace => "client.bearer-trace",
+        }
+    }
+}
+
+/// The facts a check is computed from.
+pub enum Run {
+    /// The effective configuration alone (offline).
+    Config(fn(&EffectiveConfig) -> CheckResult),
+    /// The live AWS calls.
+    Live(fn(&EffectiveConfig, &LiveFacts) -> CheckResult),
+    /// The network path to every endpoint.
+    Network(fn(&EffectiveConfig, &NetworkFacts) -> CheckResult),
+    /// Local SSO caches, and the SSO endpoints' path when it was measured.
+    Sso(fn(&EffectiveConfig, Option<&SsoPath>) -> CheckResult),
+    /// The Mantle session (its endpoint and models are measured together: the models are
+    /// probed with the authentication the endpoint accepted).
+    Mantle(fn(&MantleFacts) -> CheckResult),
+    /// The `claude` binary.
+    Client(fn(&EffectiveConfig, &ClientFacts) -> CheckResult),
+}
+
+pub struct Check {
+    pub id: CheckId,
+    pub title: &'static str,
+    pub run: Run,
+}
+
+/// Every check, in report order.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: CheckId::SettingsFiles,
+        title: "Settings files",
+        run: Run::Config(settings::check),
+    },
+    Check {
+        id: CheckId::Provider,
+        title: "Provider",
+        run: Run::Config(provider::check),
+    },
+    Check {
+        id: CheckId::Region,
+        title: "Region",
+        run: Run::Config(region::check),
+    },
+    Check {
+        id: CheckId::AuthSource,
+        title: "Credential source",
+        run: Run::Config(auth::check_source),
+    },
+    Check {
+        id: CheckId::AuthBearer,
+        title: "Bedrock API key",
+        run: Run::Config(auth::check_bearer),
+    },
+    Check {
+        id: CheckId::ModelsPinned,
+        title: "Pinned models",
+        run: Run::Config(models::check_pinned),
+    },
+    Check {
+        id: CheckId::AuthIdentity,
+        title: "AWS identity",
+        run: Run::Live(live::check_identity),
+    },
+    Check {
+        id: CheckId::IamListProfiles,
+        title: "IAM: list profiles",
+        run: Run::Live(live::check_list),
+    },
+    Check {
+        id: CheckId::IamGetProfile,
+        title: "IAM: get profile",
+        run: Run::Live(live::check_get),
+    },
+    Check {
+        id: CheckId::IamInvoke,
+        title: "IAM: invoke",
+        run: Run::Live(live::check_invoke),
+    },
+    Check {
+        id: CheckId::IamInvokeStream,
+        title: "IAM: stream",
+        run: Run::Live(live::check_invoke_stream),
+    },
+    Check {
+        id: CheckId::ModelsPrimary,
+        title: "Primary model",
+        run: Run::Live(|c, f| live::check_models("models.primary", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsOpus,
+        title: "Opus tier",
+        run: Run::Live(|c, f| live::check_models("models.opus", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsSonnet,
+        title: "Sonnet tier",
+        run: Run::Live(|c, f| live::check_models("models.sonnet", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsHaiku,
+        title: "Haiku tier",
+        run: Run::Live(|c, f| live::check_models("models.haiku", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsSmallFast,
+        title: "Small/fast model",
+        run: Run::Live(|c, f| live::check_models("models.small-fast", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsSubagent,
+        title: "Subagent model",
+        run: Run::Live(|c, f| live::check_models("models.subagent", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsFallback,
+        title: "Fallback models",
+        run: Run::Live(|c, f| live::check_models("models.fallback", c, f)),
+    },
+    Check {
+        id: CheckId::ModelsOverrides,
+        title: "modelOverrides",
+        run: Run::Live(|c, f| live::check_models("models.overrides", c, f)),
+    },
+    Check {
+        id: CheckId::NetworkProxy,
+        title: "Proxy",
+        run: Run::Network(network::check_proxy),
+    },
+    Check {
+        id: CheckId::NetworkTls,
+        title: "TLS",
+        run: Run::Network(network::check_tls),
+    },
+    Check {
+        id: CheckId::SsoSession,
+        title: "SSO session",
+        run: Run::Sso(|c, _| sso::check_session(c)),
+    },
+    Check {
+        id: CheckId::SsoRefreshLoop,
+        title: "SSO refresh loop",
+        run: Run::Sso(sso::check_refresh_loop),
+    },
+    Check {
+        id: CheckId::MantleEndpoint,
+        title: "Mantle endpoint",
+        run: Run::Mantle(|f| f.endpoint.clone()),
+    },
+    Check {
+        id: CheckId::MantleModels,
+        title: "Mantle models",
+        run: Run::Mantle(|f| f.models.clone()),
+    },
+    Check {
+        id: CheckId::ClientVersion,
+        title: "Claude Code version",
+        run: Run::Client(client::check_version),
+    },
+    Check {
+        id: CheckId::ClientBearerTrace,
+        title: "Client auth trace",
+        run: Run::Client(client::check_bearer_trace),
+    },
+];
+
+/// The title of check `id` (its string form), for checks that refer to one another.
+pub fn title(id: &str) -> &'static str {
+    CHECKS
+        .iter()
+        .find(|c| c.id.as_str() == id)
+        .map(|c| c.title)
+        .unwrap_or("")
+}
+
+/// The Mantle session's two results.
+#[derive(Debug, Clone)]
+pub struct MantleFacts {
+    pub endpoint: CheckResult,
+    pub models: CheckResult,
+}
+
+/// Why a check did not run, as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotRun {
+    /// `--offline`.
+    Offline,
+    /// Mantle is not in use, or not asked for.
+    NotWanted(String),
+    /// Its facts could not be had: the gathering panicked or overran.
+    FactsUnavailable(String),
+}
+
+impl NotRun {
+    fn result(&self, check: &Check) -> CheckResult {
+        match self {
+            NotRun::Offline => CheckResult::new(
+                check.id.as_str(),
+                check.title,
+                Status::Skip,
+                OFFLINE,
+            ),
+            NotRun::NotWanted(reason) => {
+                CheckResult::new(check.id.as_str(), check.title, Status::Skip, reason.clone())
+            }
+            NotRun::FactsUnavailable(reason) => CheckResult::new(
+                check.id.as_str(),
+                check.title,
+                Status::Fail,
+                format!("this check could not run: {reason}"),
+            )
+            .fix("This is a bug in claude-bedrock, or an endpoint that holds a connection open beyond every timeout; run with -v and report it."),
+        }
+    }
+}
+
+pub const OFFLINE: &str = "--offline: no network call made";
+
+/// What the doctor was asked to do.
+pub struct Options {
+    pub offline: bool,
+    /// `--mantle`: check Mantle even when it is off.
+    pub mantle: bool,
+    pub client: ClientOptions,
+    pub timeout: Duration,
+}
+
+/// What a doctor run produced.
+pub struct Outcome {
+    pub checks: Vec<CheckResult>,
+    pub calls: Vec<CallRecord>,
+    /// Where control-plane and runtime calls went (online only).
+    pub endpoints: Option<(String, String)>,
+}
+
+/// Runs `future` within `limit`, turning a panic or an overrun into the reason.
+async fn bounded<T>(
+    what: &str,
+    limit: Duration,
+    future: impl Future<Output = T>,
+) -> Result<T, String> {
+    match tokio::time::timeout(limit, AssertUnwindSafe(future).catch_unwind()).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(format!("gathering the {what} facts crashed")),
+        Err(_) => Err(format!(
+            "gathering the {what} facts did not finish within {} s",
+            limit.as_secs()
+        )),
+    }
+}
+
+/// Gathers the facts and computes every check, in report order.
+pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
+    let timeout = options.timeout;
+    let margin = Duration::from_secs(5);
+    let client_future = bounded(
+        "client",
+        super::trace::trace_limit(timeout) + timeout + margin,
+        client::gather(config, &options.client),
+    );
+    if options.offline {
+        let client = client_future.await;
+        let sso_path = network::sso_path_offline(config);
+        let checks = CHECKS
+            .iter()
+            .map(|check| match &check.run {
+                Run::Config(f) => guarded(check.id.as_str(), check.title, || f(config)),
+                Run::Sso(f) => guarded(check.id.as_str(), check.title, || {
+                    f(config, sso_path.as_ref())
+                }),
+                Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
+                Run::Live(_) | Run::Network(_) | Run::Mantle(_) => NotRun::Offline.result(check),
+            })
+            .collect();
+        return Outcome {
+            checks,
+            calls: Vec::new(),
+            endpoints: None,
+        };
+    }
+
+    let clients = Clients::build(config, timeout).await;
+    let mantle_wanted = mantle::wanted(config, options.mantle);
+    let endpoints = network::endpoints(
+        config,
+        &clients.control_endpoint,
+        &clients.runtime_endpoint,
+        mantle_wanted.is_ok(),
+    );
+    let trust = network::TrustEnv::from_config(config);
+    let claude_trust = trust.claude_code();
+    let live_future = bounded(
+        "live AWS",
+        timeout * 3 + margin,
+        live::gather(config, &clients),
+    );
+    let network_future = bounded(
+        "network",
+        timeout * 2 + margin,
+        network::gather(config, endpoints, trust.clone(), timeout),
+    );
+    let mantle_future = async {
+        match &mantle_wanted {
+            Err(reason) => Err(NotRun::NotWanted(reason.clone())),
+            Ok(why) => bounded(
+                "Mantle",
+                timeout * 4 + margin,
+                mantle::run(config, &clients, &claude_trust, why, timeout),
+            )
+            .await
+            .map_err(NotRun::FactsUnavailable)
+            .map(|mut results| MantleFacts {
+                models: results
+                    .pop()
+                    .unwrap_or_else(|| mantle_missing("mantle.models")),
+                endpoint: results
+                    .pop()
+                    .unwrap_or_else(|| mantle_missing("mantle.endpoint")),
+            }),
+        }
+    };
+    let (live, network, mantle, client) =
+        tokio::join!(live_future, network_future, mantle_future, client_future);
+    let sso_path = network.as_ref().ok().and_then(NetworkFacts::sso_path);
+    let slowest = network
+        .as_ref()
+        .ok()
+        .and_then(|facts| facts.endpoints.iter().map(|e| e.duration_ms).max())
+        .unwrap_or(0);
+    let checks = CHECKS
+        .iter()
+        .map(|check| match &check.run {
+            Run::Config(f) => guarded(check.id.as_str(), check.title, || f(config)),
+            Run::Sso(f) => guarded(check.id.as_str(), check.title, || {
+                f(config, sso_path.as_ref())
+            }),
+            Run::Live(f) => compute(check, &live, |facts| f(config, facts)),
+            Run::Network(f) => {
+                let mut result = compute(check, &network, |facts| f(config, facts));
+                result.duration_ms = slowest;
+                result
+            }
+            Run::Mantle(f) => match &mantle {
+                Ok(facts) => guarded(check.id.as_str(), check.title, || f(facts)),
+                Err(not_run) => not_run.result(check),
+            },
+            Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
+        })
+        .collect();
+    Outcome {
+        checks,
+        calls: clients.log.snapshot(),
+        endpoints: Some((
+            clients.control_endpoint.clone(),
+            clients.runtime_endpoint.clone(),
+        )),
+    }
+}
+
+/// A check from facts that may not have been had.
+fn compute<T>(
+    check: &Check,
+    facts: &Result<T, String>,
+    f: impl FnOnce(&T) -> CheckResult,
+) -> CheckResult {
+    match facts {
+        Ok(facts) => guarded(check.id.as_str(), check.title, || f(facts)),
+        Err(reason) => NotRun::FactsUnavailable(reason.clone()).result(check),
+    }
+}
+
+fn mantle_missing(id: &str) -> CheckResult {
+    CheckResult::new(
+        id,
+        title(id),
+        Status::Fail,
+        "the Mantle session gave no result",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_in_the_documented_order() {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id.as_str()).collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(!ids[i + 1..].contains(id), "{id} twice");
+        }
+        assert_eq!(ids.first(), Some(&"settings.files"));
+        assert_eq!(ids.last(), Some(&"client.bearer-trace"));
+        assert!(CHECKS.iter().all(|c| !c.title.is_empty()));
+    }
+
+    #[tokio::test]
+    async fn facts_that_panic_or_overrun_become_reasons() {
+        let panicked: Result<(), String> =
+            bounded("test", Duration::from_secs(1), async { panic!("boom") }).await;
+        assert_eq!(panicked.unwrap_err(), "gathering the test facts crashed");
+        let overran = bounded("test", Duration::from_millis(10), async {
+            tokio::time::sleep(Duration::from_secs(5)).await
+        })
+        .await;
+        assert!(overran.unwrap_err().contains("did not finish within"));
+        let check = &CHECKS[6];
+        let result = compute::<()>(check, &Err("it broke".into()), |_| unreachable!());
+        assert_eq!(result.status, Status::Fail);
+        assert_eq!(result.id, "auth.identity");
+    }
+}
