@@ -16,3 +16,10 @@ pub fn kill_group(group: Option<u32>) {
 
 #[cfg(not(unix))]
 pub fn kill_group(_group: Option<u32>) {}
+
+/// Where the shell would find `program` on `path` (the effective PATH, which may differ from this
+/// process's own): a name with a `/` is taken as written, relative to the working directory.
+pub fn find_program(program: &str, path: Option<&str>) -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    which::which_in(program, path, cwd).ok()
+}

@@ -53,12 +53,7 @@ pub fn locate(config: &EffectiveConfig, claude_bin: Option<&Path>) -> Result<Cla
             ))
         };
     }
-    let on_path = config.env.get("PATH").and_then(|path| {
-        std::env::split_paths(path)
-            .filter(|dir| !dir.as_os_str().is_empty())
-            .map(|dir| dir.join("claude"))
-            .find(|candidate| is_executable(candidate))
-    });
+    let on_path = crate::proc::find_program("claude", config.env.get("PATH"));
     if let Some(path) = on_path {
         return Ok(Claude {
             path,

@@ -360,30 +360,6 @@ fn program(command: &str) -> Option<String> {
         .find(|word| !(word.contains('=') && !word.starts_with('-') && !word.contains('/')))
 }
 
-/// Where `program` would be found on `path` (the effective `PATH`), if anywhere.
-fn find_program(program: &str, path: Option<&str>) -> Option<PathBuf> {
-    let executable = |p: &Path| {
-        fs::metadata(p).is_ok_and(|m| {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                m.is_file() && m.permissions().mode() & 0o111 != 0
-            }
-            #[cfg(not(unix))]
-            {
-                m.is_file()
-            }
-        })
-    };
-    if program.contains('/') {
-        let p = PathBuf::from(program);
-        return executable(&p).then_some(p);
-    }
-    std::env::split_paths(path?)
-        .map(|dir| dir.join(program))
-        .find(|p| executable(p))
-}
-
 /// The profile (or sso-session) a refresh command names explicitly.
 fn named_profile(command: &str) -> Option<(&'static str, String)> {
     let words = shell_words(command);
@@ -470,7 +446,7 @@ pub fn check_refresh_loop(config: &EffectiveConfig, path: Option<&SsoPath>) -> C
         }
     }
     match program(&refresh.value) {
-        Some(program) => match find_program(&program, config.env.get("PATH")) {
+        Some(program) => match crate::proc::find_program(&program, config.env.get("PATH")) {
             Some(found) => findings.note(format!("{program} found at {}", found.display())),
             None => findings.warn(
                 format!("awsAuthRefresh runs `{program}`, which is not on PATH: every refresh fails and is retried"),
