@@ -9,6 +9,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Note,
+    /// What a service or the SDK said, verbatim: shown once per cause.
+    Evidence,
     Warn,
     Fail,
 }
@@ -29,6 +31,13 @@ impl Detail {
         }
     }
 
+    pub fn evidence(text: impl Into<String>) -> Detail {
+        Detail {
+            level: Level::Evidence,
+            text: text.into(),
+        }
+    }
+
     pub fn problem(status: Status, text: impl Into<String>) -> Detail {
         Detail {
             level: match status {
@@ -45,7 +54,7 @@ impl Detail {
         match self.level {
             Level::Fail => format!("✗ {}", self.text),
             Level::Warn => format!("! {}", self.text),
-            Level::Note => self.text.clone(),
+            Level::Note | Level::Evidence => self.text.clone(),
         }
     }
 }
@@ -119,6 +128,9 @@ pub struct CheckResult {
     pub details: Vec<Detail>,
     /// What to do about it, when something is wrong.
     pub fix: Option<String>,
+    /// The cause this problem shares with others (an id of the report's `causes`); `None` for a
+    /// check without a problem.
+    pub cause: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -131,6 +143,7 @@ impl CheckResult {
             summary: summary.into(),
             details: Vec::new(),
             fix: None,
+            cause: None,
             duration_ms: 0,
         }
     }
@@ -154,6 +167,17 @@ impl CheckResult {
         self.fix = fix;
         self
     }
+
+    /// Names what went wrong in words other checks may share (`aws.marketplace-denied`):
+    /// checks with one cause are reported as one problem.
+    pub fn cause(mut self, cause: impl Into<String>) -> CheckResult {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    pub fn is_problem(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Warn)
+    }
 }
 
 /// A set of findings that a check accumulates before it is turned into one result: the worst
@@ -164,6 +188,8 @@ pub struct Findings {
     pub problems: Vec<(Status, String)>,
     pub details: Vec<Detail>,
     pub fixes: Vec<String>,
+    /// The first problem's cause, when it was named.
+    pub cause: Option<String>,
 }
 
 impl Findings {
@@ -199,6 +225,16 @@ impl Findings {
         self.details.push(Detail::note(detail));
     }
 
+    /// What a service said about a problem, kept verbatim.
+    pub fn evidence(&mut self, detail: impl Into<String>) {
+        self.details.push(Detail::evidence(detail));
+    }
+
+    /// Names the cause of the problem just raised, unless an earlier one was named.
+    pub fn caused_by(&mut self, cause: impl Into<String>) {
+        self.cause.get_or_insert_with(|| cause.into());
+    }
+
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }
@@ -226,6 +262,7 @@ impl Findings {
         let fix = (!self.fixes.is_empty()).then(|| self.fixes.join("\n"));
         let mut result = CheckResult::new(id, title, status, summary).fix_opt(fix);
         result.details = details;
+        result.cause = self.cause;
         result
     }
 }
@@ -236,11 +273,17 @@ pub struct Summary {
     pub warn: usize,
     pub fail: usize,
     pub skip: usize,
+    /// Distinct causes behind the failures and warnings (fewer than `fail + warn` when checks
+    /// share one).
+    pub causes: usize,
 }
 
 impl Summary {
-    pub fn of(checks: &[CheckResult]) -> Summary {
-        let mut summary = Summary::default();
+    pub fn of(checks: &[CheckResult], causes: &[Cause]) -> Summary {
+        let mut summary = Summary {
+            causes: causes.len(),
+            ..Summary::default()
+        };
         for check in checks {
             match check.status {
                 Status::Pass => summary.pass += 1,
@@ -251,6 +294,123 @@ impl Summary {
         }
         summary
     }
+
+    /// The counts in words, each with the status it is shown in: `8 failed · 1 cause · 10
+    /// passed`. Causes are counted only when checks share one.
+    pub fn parts(&self) -> Vec<(Status, String)> {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = Vec::new();
+        if self.fail > 0 {
+            parts.push((Status::Fail, format!("{} failed", self.fail)));
+        }
+        if self.warn > 0 {
+            parts.push((Status::Warn, plural(self.warn, "warning", "warnings")));
+        }
+        if self.causes > 0 && self.causes < self.fail + self.warn {
+            let status = if self.fail > 0 {
+                Status::Fail
+            } else {
+                Status::Warn
+            };
+            parts.push((status, plural(self.causes, "cause", "causes")));
+        }
+        parts.push((Status::Pass, format!("{} passed", self.pass)));
+        if self.skip > 0 {
+            parts.push((Status::Skip, format!("{} skipped", self.skip)));
+        }
+        parts
+    }
+
+    /// What the counts mean for Claude Code, and the status it is shown in.
+    pub fn verdict(&self, mode: Mode) -> (Status, &'static str) {
+        if mode == Mode::Offline && self.fail == 0 {
+            (
+                Status::Skip,
+                "The configuration looks right; run without --offline to test it against AWS.",
+            )
+        } else if self.fail > 0 {
+            (
+                Status::Fail,
+                "Claude Code on Bedrock will not work as configured.",
+            )
+        } else if self.warn > 0 {
+            (
+                Status::Warn,
+                "Claude Code on Bedrock should work; see the warnings.",
+            )
+        } else {
+            (Status::Pass, "Claude Code on Bedrock is ready.")
+        }
+    }
+}
+
+/// One problem behind one or more checks: its fix is given once.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Cause {
+    /// The named cause (`aws.marketplace-denied`), or else the id of the first check it affects.
+    pub id: String,
+    /// The worst status among the checks it affects.
+    pub status: Status,
+    /// The first affected check's summary.
+    pub summary: String,
+    pub fix: Option<String>,
+    /// The checks it affects, in report order: the first is where it is told in full.
+    pub checks: Vec<String>,
+}
+
+impl Cause {
+    pub fn first_check(&self) -> &str {
+        &self.checks[0]
+    }
+}
+
+/// Groups the problems by cause, and writes each group's id into its checks. Two problems share a
+/// cause when they name the same one, or, unnamed, when their fix is the same text: one remedy is
+/// one cause.
+pub fn link_causes(checks: &mut [CheckResult]) -> Vec<Cause> {
+    let mut causes: Vec<Cause> = Vec::new();
+    let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for check in checks.iter_mut() {
+        if !check.is_problem() {
+            check.cause = None;
+            continue;
+        }
+        // A named cause is matched by name only: unrelated failures can share a generic fix.
+        let keys: Vec<String> = match (&check.cause, &check.fix) {
+            (Some(cause), _) => vec![format!("cause:{cause}")],
+            (None, Some(fix)) => vec![format!("fix:{fix}")],
+            (None, None) => Vec::new(),
+        };
+        let index = match keys.iter().find_map(|k| by_key.get(k)) {
+            Some(&index) => {
+                let cause = &mut causes[index];
+                cause.checks.push(check.id.clone());
+                if check.status == Status::Fail {
+                    cause.status = Status::Fail;
+                }
+                if cause.fix.is_none() {
+                    cause.fix = check.fix.clone();
+                }
+                index
+            }
+            None => {
+                causes.push(Cause {
+                    id: check.cause.clone().unwrap_or_else(|| check.id.clone()),
+                    status: check.status,
+                    summary: check.summary.clone(),
+                    fix: check.fix.clone(),
+                    checks: vec![check.id.clone()],
+                });
+                causes.len() - 1
+            }
+        };
+        for key in keys {
+            by_key.entry(key).or_insert(index);
+        }
+        check.cause = Some(causes[index].id.clone());
+    }
+    causes
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -306,21 +466,50 @@ pub struct Report {
     pub tool: Tool,
     pub context: Context,
     pub checks: Vec<CheckResult>,
+    /// The distinct problems behind the failed and warned checks, in report order.
+    pub causes: Vec<Cause>,
     pub summary: Summary,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<CallRecord>,
 }
 
 impl Report {
-    pub fn new(context: Context, checks: Vec<CheckResult>, calls: Vec<CallRecord>) -> Report {
+    pub fn new(context: Context, mut checks: Vec<CheckResult>, calls: Vec<CallRecord>) -> Report {
+        let causes = link_causes(&mut checks);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
-            summary: Summary::of(&checks),
+            summary: Summary::of(&checks, &causes),
             context,
             checks,
+            causes,
             calls,
         }
+    }
+
+    /// The cause of `check` when it is told in full under another check: that check.
+    pub fn told_under(&self, check: &CheckResult) -> Option<&CheckResult> {
+        let cause = self.cause_of(check)?;
+        let first = cause.first_check();
+        (first != check.id)
+            .then(|| self.checks.iter().find(|c| c.id == first))
+            .flatten()
+    }
+
+    /// The other checks a cause told in full under `check` affects.
+    pub fn also_affected(&self, check: &CheckResult) -> Vec<&CheckResult> {
+        match self.cause_of(check) {
+            Some(cause) if cause.first_check() == check.id => cause.checks[1..]
+                .iter()
+                .filter_map(|id| self.checks.iter().find(|c| &c.id == id))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn cause_of(&self, check: &CheckResult) -> Option<&Cause> {
+        let id = check.cause.as_deref()?;
+        self.causes.iter().find(|c| c.id == id)
     }
 
     /// 0 when nothing failed (and, under `strict`, nothing warned); 1 otherwise.
@@ -349,6 +538,67 @@ mod tests {
         let marked: Vec<String> = result.details.iter().map(Detail::marked).collect();
         assert_eq!(marked, ["✗ second", "! third"]);
         assert_eq!(result.fix.as_deref(), Some("fix one\nfix two"));
+    }
+
+    #[test]
+    fn checks_that_name_one_cause_are_one_problem() {
+        let mut checks = vec![
+            CheckResult::new("a", "A", Status::Pass, "fine").cause("aws.x"),
+            CheckResult::new("b", "B", Status::Fail, "denied")
+                .cause("aws.x")
+                .fix("grant"),
+            CheckResult::new("c", "C", Status::Warn, "denied too")
+                .cause("aws.x")
+                .fix("grant\nor pin"),
+            CheckResult::new("d", "D", Status::Fail, "other")
+                .cause("aws.y")
+                .fix("grant"),
+            CheckResult::new("e", "E", Status::Warn, "offline").fix("set it"),
+            CheckResult::new("f", "F", Status::Fail, "offline too").fix("set it"),
+            CheckResult::new("g", "G", Status::Fail, "no fix"),
+        ];
+        let causes = link_causes(&mut checks);
+        let grouped: Vec<(&str, Status, Vec<&str>)> = causes
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.status,
+                    c.checks.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                ("aws.x", Status::Fail, vec!["b", "c"]),
+                // A named cause is not merged with another for sharing a fix's words.
+                ("aws.y", Status::Fail, vec!["d"]),
+                ("e", Status::Fail, vec!["e", "f"]),
+                ("g", Status::Fail, vec!["g"]),
+            ]
+        );
+        assert_eq!(checks[0].cause, None, "a pass has no cause");
+        assert_eq!(checks[2].cause.as_deref(), Some("aws.x"));
+        assert_eq!(checks[5].cause.as_deref(), Some("e"));
+        let summary = Summary::of(&checks, &causes);
+        let words: Vec<String> = summary.parts().into_iter().map(|(_, p)| p).collect();
+        assert_eq!(words, ["4 failed", "2 warnings", "4 causes", "1 passed"]);
+    }
+
+    #[test]
+    fn causes_are_counted_only_when_checks_share_one() {
+        let mut checks = vec![
+            CheckResult::new("a", "A", Status::Fail, "x").fix("one"),
+            CheckResult::new("b", "B", Status::Fail, "y").fix("two"),
+        ];
+        let causes = link_causes(&mut checks);
+        let words: Vec<String> = Summary::of(&checks, &causes)
+            .parts()
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(words, ["2 failed", "0 passed"]);
     }
 
     #[test]
@@ -382,7 +632,8 @@ mod tests {
                 pass: 0,
                 warn: 1,
                 fail: 1,
-                skip: 0
+                skip: 0,
+                causes: 2
             }
         );
     }

@@ -75,6 +75,37 @@ pub struct Failure {
     pub message: String,
 }
 
+impl FailureKind {
+    /// The kind's name, as JSON carries it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FailureKind::AuthHeaderMissing => "auth-header-missing",
+            FailureKind::AccessDenied { .. } => "access-denied",
+            FailureKind::Marketplace => "marketplace",
+            FailureKind::ModelNotEnabled => "model-not-enabled",
+            FailureKind::UseCaseRequired => "use-case-required",
+            FailureKind::OnDemandUnsupported => "on-demand-unsupported",
+            FailureKind::InvalidModelId => "invalid-model-id",
+            FailureKind::LegacyModel => "legacy-model",
+            FailureKind::NotFound => "not-found",
+            FailureKind::ExpiredToken => "expired-token",
+            FailureKind::InvalidCredentials => "invalid-credentials",
+            FailureKind::SignatureMismatch => "signature-mismatch",
+            FailureKind::BearerRejected => "bearer-rejected",
+            FailureKind::SsoExpired => "sso-expired",
+            FailureKind::NoCredentials => "no-credentials",
+            FailureKind::CredentialProvider => "credential-provider",
+            FailureKind::Throttled => "throttled",
+            FailureKind::NotAws { .. } => "not-aws",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Connect => "connect",
+            FailureKind::Tls => "tls",
+            FailureKind::PaginationLoop => "pagination-loop",
+            FailureKind::Other => "other",
+        }
+    }
+}
+
 impl Failure {
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
         Failure {
@@ -375,5 +406,27 @@ pub(crate) fn credentials_kind(chain: &str) -> FailureKind {
         FailureKind::Tls
     } else {
         FailureKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Failure, FailureKind};
+
+    #[test]
+    fn a_kind_is_named_as_json_names_it() {
+        for kind in [
+            FailureKind::AuthHeaderMissing,
+            FailureKind::AccessDenied { action: None },
+            FailureKind::Marketplace,
+            FailureKind::OnDemandUnsupported,
+            FailureKind::NotAws { content_type: None },
+            FailureKind::PaginationLoop,
+            FailureKind::Other,
+        ] {
+            let name = kind.name();
+            let json = serde_json::to_value(Failure::new(kind, "m")).unwrap();
+            assert_eq!(json["kind"], name);
+        }
     }
 }

@@ -67,13 +67,45 @@ pub struct Explanation {
     pub fix: String,
     /// What the service (or the SDK) said, verbatim but scrubbed: support engineers search for it.
     pub evidence: String,
+    /// What other failures this one is the same problem as (see [`cause_of`]).
+    pub cause: String,
 }
 
 impl Explanation {
     pub fn into_check(self, id: &str, title: &str) -> crate::report::CheckResult {
-        crate::report::CheckResult::new(id, title, self.status, self.summary)
-            .detail(self.evidence)
+        let mut check = crate::report::CheckResult::new(id, title, self.status, self.summary)
             .fix(self.fix)
+            .cause(self.cause);
+        check
+            .details
+            .push(crate::report::Detail::evidence(self.evidence));
+        check
+    }
+}
+
+/// The cause a failure names: one per identity-wide problem (expired credentials, the
+/// Marketplace actions, a proxy answering), one per action IAM denies, one per model for a
+/// problem of that model, one per endpoint for a problem of the path to it.
+pub fn cause_of(failure: &Failure, attempt: &Attempt<'_>) -> String {
+    let name = failure.kind.name();
+    match &failure.kind {
+        FailureKind::AccessDenied { action } => {
+            format!("aws.{name}:{}", action.as_deref().unwrap_or(attempt.action))
+        }
+        FailureKind::OnDemandUnsupported
+        | FailureKind::InvalidModelId
+        | FailureKind::LegacyModel
+        | FailureKind::NotFound => {
+            format!("aws.{name}:{}", attempt.model.unwrap_or(attempt.operation))
+        }
+        FailureKind::NotAws { .. }
+        | FailureKind::Timeout
+        | FailureKind::Connect
+        | FailureKind::Tls
+        | FailureKind::PaginationLoop => format!("aws.{name}:{}", attempt.endpoint),
+        // Unclassified: only the same words are the same problem.
+        FailureKind::Other => format!("aws.{name}:{}", failure.brief()),
+        _ => format!("aws.{name}"),
     }
 }
 
@@ -88,11 +120,13 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
     let op = attempt.operation;
     let profile = &config.profile.name;
     let evidence = format!("{} said: {}", attempt.operation, failure.brief());
+    let cause = cause_of(failure, attempt);
     let fail = |summary: String, fix: String| Explanation {
         status: Status::Fail,
         summary,
         fix,
         evidence: evidence.clone(),
+        cause: cause.clone(),
     };
     match &failure.kind {
         FailureKind::AuthHeaderMissing => {
@@ -186,6 +220,7 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
         ),
         FailureKind::Throttled => Explanation {
             evidence: evidence.clone(),
+            cause: cause.clone(),
             status: Status::Warn,
             summary: format!("{op}: throttled by Bedrock (429): {}", failure.message),
             fix: "This is a quota, not a configuration problem: retry later, or request a higher quota in Service Quotas.".into(),

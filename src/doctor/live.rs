@@ -163,6 +163,7 @@ pub fn check_models(id: &str, config: &EffectiveConfig, facts: &LiveFacts) -> Ch
         )
         .detail(only.setting.clone());
         same.fix = earlier_result.fix;
+        same.cause = earlier_result.cause;
         return same;
     }
     model_check(id, &targets, config, facts)
@@ -657,7 +658,8 @@ fn model_check(
                     );
                 }
                 findings.raise(status, e.summary, Some(fix));
-                findings.note(e.evidence);
+                findings.caused_by(e.cause);
+                findings.evidence(e.evidence);
                 if !stream
                     && let Some(stream_failure) = &probe.stream.failure
                     && stream_failure.kind != failure.kind

@@ -6,7 +6,7 @@ use textwrap::{Options, WordSeparator, WordSplitter};
 
 use crate::output::{Output, Palette};
 use crate::render::text::{MAX_LINE_CHARS, escape_controls, shown};
-use crate::report::{CheckResult, Level, Report, Status, Summary};
+use crate::report::{CheckResult, Level, Mode, Report, Status, Summary};
 
 pub fn symbol(status: Status) -> (&'static str, Style) {
     match status {
@@ -59,20 +59,17 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
                 summary: format!("{}: {}", check.summary, titles.join(", ")),
                 ..check.clone()
             };
-            render_check(&mut text, &grouped, title_width, out);
+            render_check(&mut text, report, &grouped, title_width, out);
             index += run;
             continue;
         }
-        render_check(&mut text, check, title_width, out);
+        render_check(&mut text, report, check, title_width, out);
         index += 1;
     }
     if !out.quiet {
         text.push('\n');
     }
-    text.push_str(&summary_line(
-        &report.summary,
-        report.context.mode == crate::report::Mode::Offline,
-    ));
+    text.push_str(&summary_line(&report.summary, report.context.mode));
     text.push('\n');
     if out.verbose >= 1 && !report.calls.is_empty() {
         text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Calls")));
@@ -100,7 +97,17 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
 
 /// Every line of a check comes from data (settings values, AWS messages): it is escaped before
 /// it is styled, so that no control character reaches the terminal, and cut when very long.
-fn render_check(text: &mut String, check: &CheckResult, title_width: usize, out: &Output) {
+///
+/// A cause shared by several checks is told in full under the first: the others name it, leave
+/// out what the service said, and keep only the part of their fix that is their own.
+fn render_check(
+    text: &mut String,
+    report: &Report,
+    check: &CheckResult,
+    title_width: usize,
+    out: &Output,
+) {
+    let told_under = report.told_under(check);
     let (mark, style) = symbol(check.status);
     let indent = 2 + 2 + title_width + 2;
     let summary_width = out.width.saturating_sub(indent).max(30);
@@ -132,22 +139,47 @@ fn render_check(text: &mut String, check: &CheckResult, title_width: usize, out:
         check.status == Status::Warn || check.status == Status::Fail || out.verbose >= 1;
     if show_details {
         for detail in &check.details {
+            if told_under.is_some() && detail.level == Level::Evidence {
+                continue;
+            }
             let line = shown(&detail.text, MAX_LINE_CHARS);
             let (mark, style) = match detail.level {
                 Level::Fail => ("✗ ", Palette::fail()),
                 Level::Warn => ("! ", Palette::warn()),
-                Level::Note => ("· ", Palette::dim()),
+                Level::Note | Level::Evidence => ("· ", Palette::dim()),
             };
             push_wrapped(text, &hang, mark, &line, out.width, style);
         }
     }
-    if let Some(fix) = &check.fix {
-        // Lines of a fix are the tool's own; what a value might smuggle in is escaped per line.
-        for (i, fix_line) in fix.lines().enumerate() {
-            let label = if i == 0 { "fix: " } else { "     " };
-            let fix_line = shown(fix_line, MAX_LINE_CHARS);
-            push_wrapped(text, &hang, label, &fix_line, out.width, Palette::fix());
+    let fix_lines: Vec<&str> = match (&check.fix, told_under) {
+        (Some(fix), Some(first)) => {
+            let told: Vec<&str> = first.fix.as_deref().unwrap_or("").lines().collect();
+            fix.lines().filter(|line| !told.contains(line)).collect()
         }
+        (Some(fix), None) => fix.lines().collect(),
+        (None, _) => Vec::new(),
+    };
+    // Lines of a fix are the tool's own; what a value might smuggle in is escaped per line.
+    for (i, fix_line) in fix_lines.iter().enumerate() {
+        let label = if i == 0 { "fix: " } else { "     " };
+        let fix_line = shown(fix_line, MAX_LINE_CHARS);
+        push_wrapped(text, &hang, label, &fix_line, out.width, Palette::fix());
+    }
+    if let Some(first) = told_under {
+        let line = format!(
+            "same cause as {} (its fix is above)",
+            escape_controls(&first.title)
+        );
+        push_wrapped(text, &hang, "= ", &line, out.width, Palette::dim());
+    }
+    let also = report.also_affected(check);
+    if !also.is_empty() {
+        let titles: Vec<String> = also
+            .iter()
+            .map(|c| escape_controls(&c.title).into_owned())
+            .collect();
+        let line = format!("the same cause affects {}", titles.join(", "));
+        push_wrapped(text, &hang, "= ", &line, out.width, Palette::dim());
     }
 }
 
@@ -174,51 +206,22 @@ fn push_wrapped(
     }
 }
 
-pub fn summary_line(summary: &Summary, offline: bool) -> String {
-    let mut parts = Vec::new();
-    if summary.fail > 0 {
-        parts.push(
-            Palette::fail()
-                .apply_to(format!("{} failed", summary.fail))
-                .to_string(),
-        );
-    }
-    if summary.warn > 0 {
-        let noun = if summary.warn == 1 {
-            "warning"
-        } else {
-            "warnings"
-        };
-        parts.push(
-            Palette::warn()
-                .apply_to(format!("{} {noun}", summary.warn))
-                .to_string(),
-        );
-    }
-    parts.push(
-        Palette::pass()
-            .apply_to(format!("{} passed", summary.pass))
-            .to_string(),
-    );
-    if summary.skip > 0 {
-        parts.push(
-            Palette::dim()
-                .apply_to(format!("{} skipped", summary.skip))
-                .to_string(),
-        );
-    }
-    let verdict = if offline && summary.fail == 0 {
-        Palette::dim().apply_to(
-            "The configuration looks right; run without --offline to test it against AWS.",
-        )
-    } else if summary.fail > 0 {
-        Palette::fail().apply_to("Claude Code on Bedrock will not work as configured.")
-    } else if summary.warn > 0 {
-        Palette::warn().apply_to("Claude Code on Bedrock should work; see the warnings.")
-    } else {
-        Palette::pass().apply_to("Claude Code on Bedrock is ready.")
-    };
-    format!("{}  {}", parts.join(" · "), verdict)
+pub fn summary_line(summary: &Summary, mode: Mode) -> String {
+    let parts: Vec<String> = summary
+        .parts()
+        .into_iter()
+        .map(|(status, part)| style_of(status).apply_to(part).to_string())
+        .collect();
+    let (status, verdict) = summary.verdict(mode);
+    format!(
+        "{}  {}",
+        parts.join(" · "),
+        style_of(status).apply_to(verdict)
+    )
+}
+
+fn style_of(status: Status) -> Style {
+    symbol(status).1
 }
 
 /// Wraps at spaces only: model IDs and paths are full of hyphens that must not become breaks.

@@ -3,7 +3,7 @@
 //! that is not in the report, and redacts endpoint URLs once more in case one carries a password.
 
 use crate::render::text::escape_controls;
-use crate::report::{CheckResult, Report, Status, Summary};
+use crate::report::{CheckResult, Level, Report, Status};
 use crate::secret::redact_url;
 
 pub fn render_report(report: &Report) -> String {
@@ -12,8 +12,14 @@ pub fn render_report(report: &Report) -> String {
     md.push_str("## claude-bedrock doctor report\n\n");
     md.push_str(&format!(
         "**{}** — {}\n\n",
-        counts(&report.summary),
-        verdict(&report.summary, ctx.mode == crate::report::Mode::Offline)
+        report
+            .summary
+            .parts()
+            .into_iter()
+            .map(|(_, part)| part)
+            .collect::<Vec<_>>()
+            .join(" · "),
+        report.summary.verdict(ctx.mode).1
     ));
 
     let provider = match (ctx.bedrock, ctx.mantle) {
@@ -76,14 +82,44 @@ pub fn render_report(report: &Report) -> String {
                 code_span_safe(&check.id),
                 inline(&check.summary)
             ));
-            if !check.details.is_empty() {
+            // A shared cause is told in full once, under the first check it affects.
+            let told_under = report.told_under(check);
+            let lines: Vec<String> = check
+                .details
+                .iter()
+                .filter(|d| told_under.is_none() || d.level != Level::Evidence)
+                .map(|d| d.marked())
+                .collect();
+            if !lines.is_empty() {
                 md.push('\n');
-                let lines: Vec<String> = check.details.iter().map(|d| d.marked()).collect();
                 md.push_str(&fenced(&lines.join("\n")));
             }
-            if let Some(fix) = &check.fix {
+            let fix = match (&check.fix, told_under) {
+                (Some(fix), Some(first)) => {
+                    let told: Vec<&str> = first.fix.as_deref().unwrap_or("").lines().collect();
+                    let own: Vec<&str> = fix.lines().filter(|l| !told.contains(l)).collect();
+                    (!own.is_empty()).then(|| own.join("\n"))
+                }
+                (fix, _) => fix.clone(),
+            };
+            if let Some(fix) = fix {
                 md.push_str("\n**Fix**\n\n");
-                md.push_str(&fenced(fix));
+                md.push_str(&fenced(&fix));
+            }
+            if let Some(first) = told_under {
+                md.push_str(&format!(
+                    "\nSame cause as {} `{}` (its fix is above).\n",
+                    inline(&first.title),
+                    code_span_safe(&first.id)
+                ));
+            }
+            let also = report.also_affected(check);
+            if !also.is_empty() {
+                let names: Vec<String> = also
+                    .iter()
+                    .map(|c| format!("{} `{}`", inline(&c.title), code_span_safe(&c.id)))
+                    .collect();
+                md.push_str(&format!("\nThe same cause affects {}.\n", names.join(", ")));
             }
         }
     }
@@ -125,38 +161,6 @@ fn badge(status: Status) -> &'static str {
         Status::Warn => "⚠️ warn",
         Status::Fail => "❌ fail",
         Status::Skip => "➖ skip",
-    }
-}
-
-fn counts(summary: &Summary) -> String {
-    let mut parts = Vec::new();
-    if summary.fail > 0 {
-        parts.push(format!("{} failed", summary.fail));
-    }
-    if summary.warn > 0 {
-        let noun = if summary.warn == 1 {
-            "warning"
-        } else {
-            "warnings"
-        };
-        parts.push(format!("{} {noun}", summary.warn));
-    }
-    parts.push(format!("{} passed", summary.pass));
-    if summary.skip > 0 {
-        parts.push(format!("{} skipped", summary.skip));
-    }
-    parts.join(" · ")
-}
-
-fn verdict(summary: &Summary, offline: bool) -> &'static str {
-    if offline && summary.fail == 0 {
-        "the configuration looks right; the network checks were not run (--offline)."
-    } else if summary.fail > 0 {
-        "Claude Code on Bedrock will not work as configured."
-    } else if summary.warn > 0 {
-        "Claude Code on Bedrock should work; see the warnings."
-    } else {
-        "Claude Code on Bedrock is ready."
     }
 }
 

@@ -103,6 +103,7 @@ fn doctor_json_document_has_the_contract_shape() {
             "summary",
             "details",
             "fix",
+            "cause",
             "duration_ms",
         ] {
             assert!(check.get(field).is_some(), "{field} missing in {check}");
@@ -111,7 +112,7 @@ fn doctor_json_document_has_the_contract_shape() {
     }
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 20})
+        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 20, "causes": 0})
     );
 }
 

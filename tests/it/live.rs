@@ -107,6 +107,7 @@ scenarios! {
     model_not_enabled => "model-not-enabled",
     use_case_form => "use-case-form",
     marketplace => "marketplace",
+    marketplace_everywhere => "marketplace-everywhere",
     on_demand_throughput => "on-demand",
     invalid_model_identifier => "invalid-model-id",
     legacy_model => "legacy-model",
@@ -358,4 +359,64 @@ fn an_sso_profile_without_a_session_gets_the_login_command() {
             .iter()
             .all(|s| s.operation != "GetCallerIdentity")
     );
+}
+
+#[test]
+fn one_cause_is_told_once_with_every_check_it_affects() {
+    let fake = FakeAws::start(Scenario::load("marketplace-everywhere"));
+    let sandbox = sandbox_for(&fake);
+    let run = sandbox.run(&["doctor", "--json", "--timeout", "2"]);
+    let doc = run.json();
+    let failed: Vec<&serde_json::Value> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .collect();
+    assert_eq!(failed.len(), 8, "{}", run.stdout);
+    // JSON keeps every check, each linked to the one cause.
+    for check in &failed {
+        assert_eq!(check["cause"], "aws.marketplace", "{check}");
+        assert!(
+            check["fix"]
+                .as_str()
+                .unwrap()
+                .contains("aws-marketplace:Subscribe")
+        );
+    }
+    let causes = doc["causes"].as_array().unwrap();
+    assert_eq!(causes.len(), 1, "{}", doc["causes"]);
+    assert_eq!(causes[0]["id"], "aws.marketplace");
+    assert_eq!(causes[0]["checks"][0], "iam.invoke");
+    assert_eq!(causes[0]["checks"].as_array().unwrap().len(), 8);
+    assert_eq!(doc["summary"]["causes"], 1);
+
+    for format in ["human", "markdown"] {
+        let run = sandbox.run(&["doctor", "--format", format, "--timeout", "2"]);
+        assert_eq!(run.code, 1);
+        let out = &run.stdout;
+        assert_eq!(
+            out.matches("aws:CalledViaLast").count(),
+            1,
+            "{format}: the fix once\n{out}"
+        );
+        assert_eq!(
+            out.matches("(aws-marketplace:ViewSubscriptions,").count(),
+            1,
+            "{format}: AWS's message once\n{out}"
+        );
+        assert_eq!(
+            out.to_lowercase()
+                .matches("same cause as iam: invoke")
+                .count(),
+            7,
+            "{format}\n{out}"
+        );
+        assert!(out.contains("8 failed · 1 cause · "), "{format}\n{out}");
+        // What is each check's own stays with it.
+        assert!(
+            out.contains("CLAUDE_CODE_SUBAGENT_MODEL unset"),
+            "{format}\n{out}"
+        );
+    }
 }
