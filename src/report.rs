@@ -115,6 +115,22 @@ impl Status {
     }
 }
 
+/// Why a check did not run, for a reader that filters on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Skip {
+    /// `--offline`: it needs the network.
+    Offline,
+    /// What it checks is not in use: no API key, no fallback model, Mantle off, not SSO.
+    NotInUse,
+    /// It runs only when asked for.
+    NeedsFlag { flag: &'static str },
+    /// No `claude` executable was found to run.
+    NoClient,
+    /// Another check's failure leaves nothing to test.
+    Blocked { by: &'static str },
+}
+
 /// The outcome of one check.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -131,6 +147,8 @@ pub struct CheckResult {
     /// The cause this problem shares with others (an id of the report's `causes`); `None` for a
     /// check without a problem.
     pub cause: Option<String>,
+    /// Why a skipped check did not run; `None` unless `status` is `skip`.
+    pub skip: Option<Skip>,
     pub duration_ms: u64,
 }
 
@@ -144,7 +162,16 @@ impl CheckResult {
             details: Vec::new(),
             fix: None,
             cause: None,
+            skip: None,
             duration_ms: 0,
+        }
+    }
+
+    /// A check that did not run, and why.
+    pub fn skipped(id: &str, title: &str, why: Skip, summary: impl Into<String>) -> CheckResult {
+        CheckResult {
+            skip: Some(why),
+            ..CheckResult::new(id, title, Status::Skip, summary)
         }
     }
 

@@ -8,7 +8,7 @@ use crate::config::aws_files::{AwsFileState, ProfileKind};
 use crate::config::bearer::{BearerKind, format_time, human_duration};
 use crate::config::credentials::{CredentialSource, NoteSeverity};
 use crate::config::source::{AwsFileKind, Source};
-use crate::report::{CheckResult, Findings, Status};
+use crate::report::{CheckResult, Findings, Skip};
 
 pub fn check_source(config: &EffectiveConfig) -> CheckResult {
     let mut findings = Findings::default();
@@ -238,10 +238,10 @@ pub fn check_bearer(config: &EffectiveConfig) -> CheckResult {
 
     let Some(bearer) = &config.bearer else {
         if findings.is_clean() {
-            let mut result = CheckResult::new(
+            let mut result = CheckResult::skipped(
                 "auth.bearer",
                 "Bedrock API key",
-                Status::Skip,
+                Skip::NotInUse,
                 "no Bedrock API key configured (AWS_BEARER_TOKEN_BEDROCK)",
             );
             result.details = findings.details;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::process::Command;
 
 use crate::config::EffectiveConfig;
-use crate::report::{CheckResult, Findings, Status};
+use crate::report::{CheckResult, Findings, Skip, Status};
 
 pub use super::defects::{DEFECTS, Version, defect_fix, defects_for};
 use super::defects::{UPGRADE, too_new_models};
@@ -193,17 +193,19 @@ pub fn check_bearer_trace(_config: &EffectiveConfig, facts: &ClientFacts) -> Che
     let (id, title) = BEARER_TRACE;
     let mut check = match (&facts.located, facts.trace_asked, &facts.trace) {
         (_, _, Some(traced)) => traced.clone(),
-        (Err(reason), true, None) => CheckResult::new(
+        (Err(reason), true, None) => CheckResult::skipped(
             id,
             title,
-            Status::Skip,
+            Skip::NoClient,
             format!("{reason}: nothing to trace"),
         )
         .fix("Pass --claude-bin PATH to trace a `claude` that is not on PATH."),
-        _ => CheckResult::new(
+        _ => CheckResult::skipped(
             id,
             title,
-            Status::Skip,
+            Skip::NeedsFlag {
+                flag: "--trace-client",
+            },
             "run with --trace-client to watch which auth headers your `claude` sends",
         ),
     };
@@ -224,7 +226,7 @@ fn version_check(
                 .fix("Point --claude-bin at the `claude` executable (`command -v claude` in the shell that runs Claude Code).");
         }
         Err(reason) => {
-            return CheckResult::new(id, title, Status::Skip, format!("{reason}: the client version is not checked"))
+            return CheckResult::skipped(id, title, Skip::NoClient, format!("{reason}: the client version is not checked"))
                 .fix("Pass --claude-bin PATH (`command -v claude` in your shell prints it), or add its directory to PATH.");
         }
     };

@@ -12,7 +12,7 @@ use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
 use crate::config::models::{ModelId, ModelIdKind};
-use crate::report::{CheckResult, Findings, Status};
+use crate::report::{CheckResult, Findings, Skip, Status};
 
 use super::explain::{Attempt, explain, is_probeable};
 pub use super::roles::{ModelTarget, ProbeKey, model_targets};
@@ -289,7 +289,7 @@ fn identity_check(
             }
             _ => "not applicable".to_string(),
         };
-        return CheckResult::new(id, title(id), Status::Skip, reason);
+        return CheckResult::skipped(id, title(id), Skip::NotInUse, reason);
     };
     let mut check = match result {
         Ok(identity) => {
@@ -397,10 +397,10 @@ fn get_check(
 ) -> CheckResult {
     let id = "iam.get-inference-profile";
     let Some((profile_id, result, ms)) = get else {
-        return CheckResult::new(
+        return CheckResult::skipped(
             id,
             title(id),
-            Status::Skip,
+            Skip::NotInUse,
             "no inference profile to fetch (nothing pinned, none listed)",
         );
     };
@@ -464,7 +464,7 @@ fn permission_check(
     };
     let action = Attempt::invoke(clients, stream, "", list).action;
     if models.is_empty() {
-        return CheckResult::new(id, title(id), Status::Skip, "no Invoke API model to call");
+        return CheckResult::skipped(id, title(id), Skip::NotInUse, "no Invoke API model to call");
     }
     let outcomes: Vec<(&String, Probe)> = models
         .iter()
@@ -553,7 +553,7 @@ fn model_check(
             "models.fallback" => "no fallbackModel set",
             _ => "no modelOverrides set",
         };
-        return CheckResult::new(id, title(id), Status::Skip, none);
+        return CheckResult::skipped(id, title(id), Skip::NotInUse, none);
     }
     let mut findings = Findings::default();
     let mut answered = Vec::new();
@@ -675,7 +675,7 @@ fn model_check(
         answered.join("; ")
     };
     let mut check = if findings.is_clean() && answered.is_empty() {
-        let mut c = CheckResult::new(id, title(id), Status::Skip, summary);
+        let mut c = CheckResult::skipped(id, title(id), Skip::NotInUse, summary);
         c.details = findings.details;
         c
     } else {

@@ -21,7 +21,7 @@ use crate::config::models::{ModelId, ModelIdKind, mantle_form};
 use crate::net::http::{ClientTrust, Response, send};
 use crate::net::proxy::{Decision, ProxyEnv};
 use crate::net::{NetError, NetErrorKind, Target};
-use crate::report::{CallRecord, CheckResult, Findings, Status};
+use crate::report::{CallRecord, CheckResult, Findings, Skip, Status};
 
 pub const ENDPOINT: (&str, &str) = ("mantle.endpoint", "Mantle endpoint");
 pub const MODELS: (&str, &str) = ("mantle.models", "Mantle models");
@@ -462,10 +462,12 @@ pub async fn run(
     let unusable = |findings: Findings| {
         vec![
             findings.into_result(endpoint_id, endpoint_title, ""),
-            CheckResult::new(
+            CheckResult::skipped(
                 models_id,
                 models_title,
-                Status::Skip,
+                Skip::Blocked {
+                    by: "mantle.endpoint",
+                },
                 "the endpoint is not usable (see mantle.endpoint)",
             ),
         ]
@@ -532,10 +534,12 @@ pub async fn run(
         endpoint.duration_ms = connect_ms;
         return vec![
             endpoint,
-            CheckResult::new(
+            CheckResult::skipped(
                 models_id,
                 models_title,
-                Status::Skip,
+                Skip::Blocked {
+                    by: "mantle.endpoint",
+                },
                 "the endpoint is not reachable (see mantle.endpoint)",
             ),
         ];

@@ -19,7 +19,7 @@ use crate::net::http::ClientTrust;
 use crate::net::proxy::{Decision, ProxyEnv, ProxyUrlError};
 use crate::net::tls::{self, CaFile, CertInfo, Chain, RootSet, Verdict};
 use crate::net::{NetError, NetErrorKind, Phase, Scheme, Target};
-use crate::report::{CheckResult, Findings, Status};
+use crate::report::{CheckResult, Findings, Skip};
 
 pub const PROXY: (&str, &str) = ("network.proxy", "Proxy");
 pub const TLS: (&str, &str) = ("network.tls", "TLS");
@@ -811,7 +811,8 @@ pub fn check_tls(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult 
         }
     }
     if handshakes == 0 && findings.is_clean() {
-        let mut check = CheckResult::new(id, title, Status::Skip, "no HTTPS endpoint was reached");
+        let mut check =
+            CheckResult::skipped(id, title, Skip::NotInUse, "no HTTPS endpoint was reached");
         check.details = findings.details;
         return check;
     }
@@ -952,6 +953,7 @@ mod tests {
     use super::*;
     use crate::config::Inputs;
     use crate::config::settings::SettingsLocations;
+    use crate::report::Status;
     use std::collections::BTreeMap;
 
     fn config(env: &[(&str, &str)]) -> EffectiveConfig {

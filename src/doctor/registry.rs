@@ -14,7 +14,7 @@ use futures_util::FutureExt;
 
 use crate::aws::Clients;
 use crate::config::EffectiveConfig;
-use crate::report::{CallRecord, CheckResult, Status};
+use crate::report::{CallRecord, CheckResult, Skip, Status};
 
 use super::client::{self, ClientFacts, ClientOptions};
 use super::live::{self, LiveFacts};
@@ -279,15 +279,15 @@ pub enum NotRun {
 impl NotRun {
     fn result(&self, check: &Check) -> CheckResult {
         match self {
-            NotRun::Offline => CheckResult::new(
+            NotRun::Offline => {
+                CheckResult::skipped(check.id.as_str(), check.title, Skip::Offline, OFFLINE)
+            }
+            NotRun::NotWanted(reason) => CheckResult::skipped(
                 check.id.as_str(),
                 check.title,
-                Status::Skip,
-                OFFLINE,
+                Skip::NotInUse,
+                reason.clone(),
             ),
-            NotRun::NotWanted(reason) => {
-                CheckResult::new(check.id.as_str(), check.title, Status::Skip, reason.clone())
-            }
             NotRun::FactsUnavailable(reason) => CheckResult::new(
                 check.id.as_str(),
                 check.title,

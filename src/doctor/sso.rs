@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime};
 use crate::config::EffectiveConfig;
 use crate::config::aws_files::ProfileKind;
 use crate::config::credentials::CredentialSource;
-use crate::report::{CheckResult, Findings, Status};
+use crate::report::{CheckResult, Findings, Skip, Status};
 use crate::secret::redact_command;
 
 use super::network::SsoPath;
@@ -181,10 +181,10 @@ fn login_command(profile: &str) -> String {
 
 /// Skips when Claude Code's credentials do not come from an SSO profile.
 fn not_sso(config: &EffectiveConfig, id: &str, title: &str) -> CheckResult {
-    CheckResult::new(
+    CheckResult::skipped(
         id,
         title,
-        Status::Skip,
+        Skip::NotInUse,
         format!(
             "credentials do not come from an IAM Identity Center (SSO) profile: {}",
             config.credentials.source.describe(config.home())

@@ -30,7 +30,7 @@ use crate::config::models::{Family, default_prefix_for_region, tier_default};
 use crate::config::settings::{SettingsLayers, SettingsLocations};
 use crate::config::source::{Layer, Source};
 use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
-use crate::report::{CheckResult, Detail, Status};
+use crate::report::{CheckResult, Detail, Skip, Status};
 
 use super::client::{BEARER_TRACE, Claude, Version, defect_fix};
 
@@ -82,7 +82,7 @@ pub async fn run(
     timeout: Duration,
 ) -> CheckResult {
     let (id, title) = BEARER_TRACE;
-    let skip = |summary: String| CheckResult::new(id, title, Status::Skip, summary);
+    let skip = |summary: String| CheckResult::skipped(id, title, Skip::NotInUse, summary);
     if !config.provider.any_bedrock() {
         return skip(
             "Claude Code is not switched to Bedrock (CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_MANTLE): nothing to trace"

@@ -47,6 +47,7 @@ fn run_scenario(name: &str) {
     let run = sandbox.run(&["doctor", "--json", "--timeout", "2"]);
     let expect = &fake.scenario().expect;
     let report = run.json();
+    crate::documents::doctor(&report);
     for (id, status) in &expect.checks {
         let check = run.check(id);
         assert_eq!(

@@ -5,6 +5,7 @@ mod support;
 mod bearer_keys;
 mod cli;
 mod client;
+mod documents;
 mod evidence;
 mod hardening;
 mod layering;
