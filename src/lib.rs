@@ -142,9 +142,9 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
         Command::Config(_) => {
             document::require_report_format(out.format, "config")?;
             let text = if out.is_json() {
-                render::json::to_string(&commands::config::to_json(&config))
+                render::json::to_string(&render::config::to_json(&config))
             } else {
-                commands::config::render_human(&config, out)
+                render::config::render_human(&config, out)
             };
             document::emit(&text, g.output.as_deref(), out.format)?;
             Ok(0)

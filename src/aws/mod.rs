@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod credential_export;
 pub mod errors;
+pub mod explain;
 pub mod ops;
 pub mod policy;
 pub mod resolve;

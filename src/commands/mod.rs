@@ -1,4 +1,3 @@
-pub mod config;
 pub mod doctor;
 pub mod models;
 pub mod setup;

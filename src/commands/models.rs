@@ -5,17 +5,14 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::aws::Clients;
-use crate::aws::errors::FailureKind;
+use crate::aws::explain::{Attempt, explain};
 use crate::aws::ops::{self, Probe, ProfileSummary};
 use crate::cli::ModelsArgs;
 use crate::config::EffectiveConfig;
 use crate::config::models::{Family, ModelName};
-use crate::doctor::explain::{Attempt, explain};
 use crate::output::{Output, Palette};
-use crate::report::{SCHEMA_VERSION, Tool};
 
 /// At most this many probes in flight: enough to be quick, few enough not to trip throttling.
 const PROBE_CONCURRENCY: usize = 8;
@@ -133,15 +130,24 @@ pub async fn run(
         probe_all(&clients, &mut rows, out).await;
     }
     let text = if out.is_json() {
-        crate::render::json::to_string(&json!({
-            "schema_version": SCHEMA_VERSION,
-            "tool": Tool::this(),
-            "region": config.region.value,
-            "region_source": config.region.source.describe(config.home()),
-            "profiles": rows,
-        }))
+        crate::render::json::to_string(&crate::render::models::to_json(config, &rows))
     } else {
-        render_human(config, &clients, &rows, args)
+        // The first model that did not answer, explained: the others usually fail alike.
+        let failing = rows
+            .iter()
+            .filter(|r| r.probe.as_ref().is_some_and(|p| !p.ok))
+            .count();
+        let first_failure = rows.iter().find_map(|row| {
+            let failure = row.probe.as_ref()?.failure.as_ref()?;
+            let attempt = Attempt::invoke(&clients, false, row.model_id(), None);
+            Some(explain(failure, &attempt, config))
+        });
+        crate::render::models::render_human(
+            config,
+            &rows,
+            args.all,
+            first_failure.map(|e| (failing, e)),
+        )
     };
     ModelsOutcome { text, exit_code: 0 }
 }
@@ -177,124 +183,6 @@ async fn probe_all(clients: &Arc<Clients>, rows: &mut [Row], out: &Output) {
     for (row, probe) in rows.iter_mut().zip(results) {
         row.probe = Some(probe);
     }
-}
-
-fn availability(probe: &Probe) -> String {
-    match &probe.failure {
-        None => Palette::pass().apply_to("✓ available").to_string(),
-        Some(f) if f.kind == FailureKind::Throttled => {
-            Palette::warn().apply_to("! throttled").to_string()
-        }
-        Some(f) => {
-            let reason = f.short_reason();
-            Palette::fail().apply_to(format!("✗ {reason}")).to_string()
-        }
-    }
-}
-
-fn render_human(
-    config: &EffectiveConfig,
-    clients: &Clients,
-    rows: &[Row],
-    args: &ModelsArgs,
-) -> String {
-    // IDs and names come from the server (or a proxy): escaped and bounded like any data.
-    let esc = |text: &str| {
-        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
-    };
-    let mut text = format!(
-        "{}  {}\n\n",
-        Palette::bold().apply_to(format!(
-            "Inference profiles in {}",
-            esc(&config.region.value)
-        )),
-        Palette::dim().apply_to(format!(
-            "region from {}",
-            esc(&config.region.source.describe(config.home()))
-        ))
-    );
-    if rows.is_empty() {
-        text.push_str(if args.all {
-            "  none: this account has no inference profiles in this region\n"
-        } else {
-            "  none serves an Anthropic model in this region; try --all, or another --region\n"
-        });
-        return text;
-    }
-    // Grouped, aligned lines rather than a table: IDs are what people copy, so they are never
-    // wrapped; an ID too long for the column (an ARN) gets a line of its own.
-    const ID_COLUMN: usize = 48;
-    let id_width = rows
-        .iter()
-        .map(|r| esc(r.model_id()).chars().count())
-        .filter(|len| *len <= ID_COLUMN)
-        .max()
-        .unwrap_or(0);
-    let model_width = rows
-        .iter()
-        .map(|r| esc(r.model.as_deref().unwrap_or("")).chars().count())
-        .max()
-        .unwrap_or(0);
-    let kind_of = |row: &Row| match (&row.prefix, row.kind.as_str()) {
-        (Some(prefix), _) => format!("{prefix}. cross-region"),
-        (None, "application") => format!("application \"{}\"", esc(&row.name)),
-        _ => esc(&row.kind),
-    };
-    let kind_width = rows
-        .iter()
-        .map(|r| kind_of(r).chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut last_family = None;
-    for row in rows {
-        let family = match row.family {
-            Some(Family::Opus) => "Opus",
-            Some(Family::Sonnet) => "Sonnet",
-            Some(Family::Haiku) => "Haiku",
-            None => "Other",
-        };
-        if last_family != Some(family) {
-            if last_family.is_some() {
-                text.push('\n');
-            }
-            text.push_str(&format!("{}\n", Palette::bold().apply_to(family)));
-            last_family = Some(family);
-        }
-        let id = esc(row.model_id());
-        let rest = format!(
-            "{:<model_width$}  {:<kind_width$}  {}",
-            esc(row.model.as_deref().unwrap_or("")),
-            kind_of(row),
-            row.probe.as_ref().map(availability).unwrap_or_default()
-        );
-        let rest = rest.trim_end();
-        if id.chars().count() > id_width {
-            text.push_str(&format!("  {id}\n  {:<id_width$}  {rest}\n", ""));
-        } else {
-            text.push_str(&format!("  {id:<id_width$}  {rest}\n"));
-        }
-    }
-    if args.probe {
-        let failing: Vec<&Row> = rows
-            .iter()
-            .filter(|r| r.probe.as_ref().is_some_and(|p| !p.ok))
-            .collect();
-        if let Some(first) = failing.first()
-            && let Some(failure) = first.probe.as_ref().and_then(|p| p.failure.as_ref())
-        {
-            let attempt = Attempt::invoke(clients, false, first.model_id(), None);
-            let e = explain(failure, &attempt, config);
-            text.push_str(&format!(
-                "\n{} of {} did not answer. {}\n{} {}\n",
-                failing.len(),
-                rows.len(),
-                esc(&e.summary),
-                Palette::fix().apply_to("fix:"),
-                esc(&e.fix)
-            ));
-        }
-    }
-    text
 }
 
 #[cfg(test)]

@@ -4,16 +4,12 @@
 use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
 use crate::FatalError;
 use crate::cli::{GlobalArgs, SetupArgs};
 use crate::config::Inputs;
 use crate::output::{Output, Palette, print_stderr, print_stdout};
-use crate::report::{SCHEMA_VERSION, Tool};
-use crate::setup::flow::{Outcome, SetupError, Ui, Wizard, change_line};
+use crate::setup::flow::{Outcome, SetupError, Ui, Wizard};
 use crate::setup::prompter::{Prompter, TerminalPrompter};
-use crate::setup::writer::Plan;
 
 /// Exit status when the user cancels (Ctrl-C, Escape): nothing was written.
 pub const EXIT_CANCELLED: u8 = 130;
@@ -130,9 +126,9 @@ pub fn finish(
     Ok(match result {
         Ok(outcome) => {
             let text = if out.is_json() {
-                crate::render::json::to_string(&to_json(&outcome))
+                crate::render::json::to_string(&crate::render::setup::to_json(&outcome))
             } else {
-                render_human(&outcome)
+                crate::render::setup::render_human(&outcome)
             };
             crate::document::emit(&text, file, out.format)?;
             0
@@ -178,127 +174,4 @@ fn report_error(out: &Output, message: &str, fix: Option<&str>) {
             crate::render::text::escape_controls(fix)
         ));
     }
-}
-
-/// What setup did, as the `--json` summary names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SetupStatus {
-    /// The files already said this.
-    Unchanged,
-    /// `--dry-run`: previewed, nothing written.
-    DryRun,
-    Written,
-}
-
-fn status(outcome: &Outcome) -> SetupStatus {
-    let unchanged =
-        outcome.plan.is_noop() && outcome.credentials_plan.as_ref().is_none_or(Plan::is_noop);
-    if unchanged {
-        SetupStatus::Unchanged
-    } else if outcome.dry_run {
-        SetupStatus::DryRun
-    } else {
-        SetupStatus::Written
-    }
-}
-
-pub fn to_json(outcome: &Outcome) -> Value {
-    let changes: Vec<Value> = outcome
-        .credentials_plan
-        .iter()
-        .chain(std::iter::once(&outcome.plan))
-        .flat_map(|plan| {
-            plan.changes.iter().map(move |c| {
-                json!({
-                    "file": plan.target.display().to_string(),
-                    "key": c.key,
-                    "kind": c.kind.to_string(),
-                    "before": c.before,
-                    "after": c.after,
-                })
-            })
-        })
-        .collect();
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": Tool::this(),
-        "status": status(outcome),
-        "target": outcome.plan.target.display().to_string(),
-        "scope": outcome.scope.as_str(),
-        "auth": { "type": outcome.auth.id(), "detail": outcome.auth.describe() },
-        "region": outcome.region,
-        "pins": outcome.pins,
-        "changes": changes,
-        "backup": outcome.applied.as_ref().and_then(|a| a.backup.as_ref()).map(|b| b.display().to_string()),
-        "credentials_file": outcome.credentials_plan.as_ref().map(|p| p.target.display().to_string()),
-        "probes": outcome.probes,
-        "warnings": outcome.warnings,
-    })
-}
-
-pub fn render_human(outcome: &Outcome) -> String {
-    let mut text = String::new();
-    // Paths as the rest of the wizard shows them: under the home directory as `~/…`.
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let shown = |path: &std::path::Path| crate::config::source::tilde(path, home.as_deref());
-    let target = shown(&outcome.plan.target);
-    match status(outcome) {
-        SetupStatus::Unchanged => text.push_str(&format!(
-            "{} {target} already says this; nothing to write.\n",
-            Palette::pass().apply_to("✓")
-        )),
-        SetupStatus::DryRun => {
-            text.push_str(&format!(
-                "Dry run: these changes would be written to {target}:\n"
-            ));
-            for plan in outcome
-                .credentials_plan
-                .iter()
-                .chain(std::iter::once(&outcome.plan))
-            {
-                for change in &plan.changes {
-                    text.push_str(&format!("  {}\n", change_line(change, false)));
-                }
-            }
-        }
-        _ => {
-            if let (Some(plan), Some(applied)) =
-                (&outcome.credentials_plan, &outcome.credentials_applied)
-                && !plan.is_noop()
-            {
-                text.push_str(&format!(
-                    "{} Stored the access key in {}\n",
-                    Palette::pass().apply_to("✓"),
-                    shown(&applied.path)
-                ));
-            }
-            if let Some(applied) = &outcome.applied {
-                text.push_str(&format!(
-                    "{} Wrote {}",
-                    Palette::pass().apply_to("✓"),
-                    shown(&applied.path)
-                ));
-                if let Some(backup) = &applied.backup {
-                    text.push_str(&format!(" (previous version: {})", shown(backup)));
-                }
-                text.push('\n');
-                if !outcome.previewed {
-                    for change in &outcome.plan.changes {
-                        text.push_str(&format!("    {}\n", change_line(change, false)));
-                    }
-                }
-            }
-        }
-    }
-    for warning in &outcome.warnings {
-        text.push_str(&format!("{} {warning}\n", Palette::warn().apply_to("!")));
-    }
-    if status(outcome) == SetupStatus::Written {
-        text.push_str("\nNext:\n");
-        text.push_str("  claude                   start Claude Code on Bedrock\n");
-        text.push_str("  /status                  (inside Claude Code) shows the provider, region and models\n");
-        text.push_str("  claude-bedrock doctor    checks everything end to end\n");
-    }
-    text
 }

@@ -3,11 +3,8 @@
 //! bite particular configurations, and models a version is too old for. Both tables live in
 //! [`super::defects`].
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-use tokio::process::Command;
 
 use crate::config::EffectiveConfig;
 use crate::report::{CheckResult, Findings, Skip, Status};
@@ -15,11 +12,9 @@ use crate::report::{CheckResult, Findings, Skip, Status};
 pub use super::defects::{DEFECTS, Version, defect_fix, defects_for};
 use super::defects::{UPGRADE, too_new_models};
 
+use super::check_id::CheckId;
+use super::claude_bin::{Claude, locate, run_version};
 use super::trace;
-
-/// The client checks' ids and titles (declared in the registry).
-pub const VERSION: (&str, &str) = ("client.version", "Claude Code version");
-pub const BEARER_TRACE: (&str, &str) = ("client.bearer-trace", "Client auth trace");
 
 /// What the doctor was asked about the client.
 #[derive(Debug, Clone, Default)]
@@ -29,115 +24,6 @@ pub struct ClientOptions {
     /// `--trace-client`.
     pub trace: bool,
     pub timeout: Duration,
-}
-
-/// Where the `claude` executable is, and how it was found.
-#[derive(Debug, Clone)]
-pub struct Claude {
-    pub path: PathBuf,
-    pub found: &'static str,
-}
-
-/// `--claude-bin`, else `claude` on the effective PATH, else the installers' usual places.
-pub fn locate(config: &EffectiveConfig, claude_bin: Option<&Path>) -> Result<Claude, String> {
-    if let Some(path) = claude_bin {
-        return if is_executable(path) {
-            Ok(Claude {
-                path: path.to_path_buf(),
-                found: "--claude-bin",
-            })
-        } else {
-            Err(format!(
-                "--claude-bin {} is not an executable file",
-                path.display()
-            ))
-        };
-    }
-    let on_path = crate::proc::find_program("claude", config.env.get("PATH"));
-    if let Some(path) = on_path {
-        return Ok(Claude {
-            path,
-            found: "PATH",
-        });
-    }
-    // The native installer's and the old local installer's homes; a shell alias may point there.
-    if let Some(home) = config.home() {
-        for relative in [".local/bin/claude", ".claude/local/claude"] {
-            let candidate = home.join(relative);
-            if is_executable(&candidate) {
-                return Ok(Claude {
-                    path: candidate,
-                    found: "the installer's directory (not on PATH)",
-                });
-            }
-        }
-    }
-    Err("no `claude` on PATH".into())
-}
-
-fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
-    }
-}
-
-/// Runs `claude --version` with the effective environment, bounded in time.
-pub async fn run_version(
-    claude: &Claude,
-    config: &EffectiveConfig,
-    timeout: Duration,
-) -> Result<(Version, String), String> {
-    let mut command = Command::new(&claude.path);
-    command
-        .arg("--version")
-        .env_clear()
-        .envs(config.env.to_map())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let output = match tokio::time::timeout(timeout, command.output()).await {
-        Err(_) => {
-            return Err(format!(
-                "`claude --version` did not answer within {} s",
-                timeout.as_secs()
-            ));
-        }
-        Ok(Err(err)) => return Err(format!("`claude --version` could not be started: {err}")),
-        Ok(Ok(output)) => output,
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let hint = if output.status.code() == Some(127) && first.contains("node") {
-            " (this `claude` is a Node.js script: `node` must be on PATH)"
-        } else {
-            ""
-        };
-        return Err(format!(
-            "`claude --version` exited with {}{hint}: {}",
-            output.status,
-            crate::secret::scrub_text(first)
-        ));
-    }
-    let line = stdout.lines().next().unwrap_or("").trim().to_string();
-    match Version::parse(&line) {
-        Some(version) => Ok((version, line)),
-        None => Err(format!(
-            "`claude --version` printed no version: \"{}\"",
-            crate::secret::scrub_text(&line)
-        )),
-    }
 }
 
 /// What the client checks measured: where `claude` is, what `--version` says, and — with
@@ -190,7 +76,7 @@ pub fn check_version(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResu
 }
 
 pub fn check_bearer_trace(_config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
-    let (id, title) = BEARER_TRACE;
+    let (id, title) = CheckId::ClientBearerTrace.pair();
     let mut check = match (&facts.located, facts.trace_asked, &facts.trace) {
         (_, _, Some(traced)) => traced.clone(),
         (Err(reason), true, None) => CheckResult::skipped(
@@ -218,7 +104,7 @@ fn version_check(
     located: &Result<Claude, String>,
     version: Option<&Result<(Version, String), String>>,
 ) -> CheckResult {
-    let (id, title) = VERSION;
+    let (id, title) = CheckId::ClientVersion.pair();
     let claude = match located {
         Ok(claude) => claude,
         Err(reason) if reason.starts_with("--claude-bin") => {

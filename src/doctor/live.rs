@@ -14,11 +14,11 @@ use crate::config::bearer::BearerKind;
 use crate::config::models::{ModelId, ModelIdKind};
 use crate::report::{CheckResult, Findings, Skip, Status};
 
-use super::explain::{Attempt, explain, is_probeable};
 pub use super::roles::{ModelTarget, ProbeKey, model_targets};
+use crate::aws::explain::{Attempt, explain, is_probeable};
 
 fn title(id: &str) -> &'static str {
-    super::registry::title(id)
+    super::check_id::title(id)
 }
 
 struct ModelProbes {

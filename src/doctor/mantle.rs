@@ -23,8 +23,7 @@ use crate::net::proxy::{Decision, ProxyEnv};
 use crate::net::{NetError, NetErrorKind, Target};
 use crate::report::{CallRecord, CheckResult, Findings, Skip, Status};
 
-pub const ENDPOINT: (&str, &str) = ("mantle.endpoint", "Mantle endpoint");
-pub const MODELS: (&str, &str) = ("mantle.models", "Mantle models");
+use super::check_id::CheckId;
 
 /// Regions known to serve Mantle (REFERENCE §5), and regions known not to. This is the one place
 /// the list lives; anything else is checked against the AWS endpoints page.
@@ -445,8 +444,8 @@ pub async fn run(
     why: &str,
     timeout: Duration,
 ) -> Vec<CheckResult> {
-    let (endpoint_id, endpoint_title) = ENDPOINT;
-    let (models_id, models_title) = MODELS;
+    let (endpoint_id, endpoint_title) = CheckId::MantleEndpoint.pair();
+    let (models_id, models_title) = CheckId::MantleModels.pair();
     let base = base_url(config);
     let region = config.region.value.clone();
     let mut findings = Findings::default();
@@ -808,7 +807,7 @@ async fn models_check(
     auth: &Auth,
     served: Option<Vec<String>>,
 ) -> CheckResult {
-    let (id, title) = MODELS;
+    let (id, title) = CheckId::MantleModels.pair();
     let config = ctx.config;
     let region = &config.region.value;
     let mut findings = Findings::default();

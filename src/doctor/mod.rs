@@ -3,9 +3,10 @@
 //! one becomes a failed result, not an abort.
 
 mod auth;
+pub mod check_id;
+pub mod claude_bin;
 pub mod client;
 pub mod defects;
-pub mod explain;
 pub mod live;
 pub mod mantle;
 mod models;

@@ -21,8 +21,7 @@ use crate::net::tls::{self, CaFile, CertInfo, Chain, RootSet, Verdict};
 use crate::net::{NetError, NetErrorKind, Phase, Scheme, Target};
 use crate::report::{CheckResult, Findings, Skip};
 
-pub const PROXY: (&str, &str) = ("network.proxy", "Proxy");
-pub const TLS: (&str, &str) = ("network.tls", "TLS");
+use super::check_id::CheckId;
 
 /// What an endpoint is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -527,7 +526,7 @@ fn broken_fix(var: &str, error: &ProxyUrlError, value: &str) -> String {
 }
 
 pub fn check_proxy(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult {
-    let (id, title) = PROXY;
+    let (id, title) = CheckId::NetworkProxy.pair();
     let mut findings = Findings::default();
     let proxies = &facts.proxies;
     for var in &proxies.vars {
@@ -732,7 +731,7 @@ fn unreachable(e: &EndpointFacts, err: &NetError) -> (String, String) {
 }
 
 pub fn check_tls(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult {
-    let (id, title) = TLS;
+    let (id, title) = CheckId::NetworkTls.pair();
     let trust = &facts.trust;
     let mut findings = Findings::default();
     if let Some(store) = &trust.cert_store_setting {

@@ -16,76 +16,11 @@ use crate::aws::Clients;
 use crate::config::EffectiveConfig;
 use crate::report::{CallRecord, CheckResult, Skip, Status};
 
+pub use super::check_id::CheckId;
 use super::client::{self, ClientFacts, ClientOptions};
 use super::live::{self, LiveFacts};
 use super::network::{self, NetworkFacts, SsoPath};
 use super::{auth, guarded, mantle, models, provider, region, settings, sso};
-
-/// The stable check ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckId {
-    SettingsFiles,
-    Provider,
-    Region,
-    AuthSource,
-    AuthBearer,
-    ModelsPinned,
-    AuthIdentity,
-    IamListProfiles,
-    IamGetProfile,
-    IamInvoke,
-    IamInvokeStream,
-    ModelsPrimary,
-    ModelsOpus,
-    ModelsSonnet,
-    ModelsHaiku,
-    ModelsSmallFast,
-    ModelsSubagent,
-    ModelsFallback,
-    ModelsOverrides,
-    NetworkProxy,
-    NetworkTls,
-    SsoSession,
-    SsoRefreshLoop,
-    MantleEndpoint,
-    MantleModels,
-    ClientVersion,
-    ClientBearerTrace,
-}
-
-impl CheckId {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckId::SettingsFiles => "settings.files",
-            CheckId::Provider => "provider",
-            CheckId::Region => "region",
-            CheckId::AuthSource => "auth.source",
-            CheckId::AuthBearer => "auth.bearer",
-            CheckId::ModelsPinned => "models.pinned",
-            CheckId::AuthIdentity => "auth.identity",
-            CheckId::IamListProfiles => "iam.list-inference-profiles",
-            CheckId::IamGetProfile => "iam.get-inference-profile",
-            CheckId::IamInvoke => "iam.invoke",
-            CheckId::IamInvokeStream => "iam.invoke-stream",
-            CheckId::ModelsPrimary => "models.primary",
-            CheckId::ModelsOpus => "models.opus",
-            CheckId::ModelsSonnet => "models.sonnet",
-            CheckId::ModelsHaiku => "models.haiku",
-            CheckId::ModelsSmallFast => "models.small-fast",
-            CheckId::ModelsSubagent => "models.subagent",
-            CheckId::ModelsFallback => "models.fallback",
-            CheckId::ModelsOverrides => "models.overrides",
-            CheckId::NetworkProxy => "network.proxy",
-            CheckId::NetworkTls => "network.tls",
-            CheckId::SsoSession => "sso.session",
-            CheckId::SsoRefreshLoop => "sso.refresh-loop",
-            CheckId::MantleEndpoint => "mantle.endpoint",
-            CheckId::MantleModels => "mantle.models",
-            CheckId::ClientVersion => "client.version",
-            CheckId::ClientBearerTrace => "client.bearer-trace",
-        }
-    }
-}
 
 /// The facts a check is computed from.
 pub enum Run {
@@ -106,7 +41,6 @@ pub enum Run {
 
 pub struct Check {
     pub id: CheckId,
-    pub title: &'static str,
     pub run: Run,
 }
 
@@ -114,149 +48,113 @@ pub struct Check {
 pub const CHECKS: &[Check] = &[
     Check {
         id: CheckId::SettingsFiles,
-        title: "Settings files",
         run: Run::Config(settings::check),
     },
     Check {
         id: CheckId::Provider,
-        title: "Provider",
         run: Run::Config(provider::check),
     },
     Check {
         id: CheckId::Region,
-        title: "Region",
         run: Run::Config(region::check),
     },
     Check {
         id: CheckId::AuthSource,
-        title: "Credential source",
         run: Run::Config(auth::check_source),
     },
     Check {
         id: CheckId::AuthBearer,
-        title: "Bedrock API key",
         run: Run::Config(auth::check_bearer),
     },
     Check {
         id: CheckId::ModelsPinned,
-        title: "Pinned models",
         run: Run::Config(models::check_pinned),
     },
     Check {
         id: CheckId::AuthIdentity,
-        title: "AWS identity",
         run: Run::Live(live::check_identity),
     },
     Check {
         id: CheckId::IamListProfiles,
-        title: "IAM: list profiles",
         run: Run::Live(live::check_list),
     },
     Check {
         id: CheckId::IamGetProfile,
-        title: "IAM: get profile",
         run: Run::Live(live::check_get),
     },
     Check {
         id: CheckId::IamInvoke,
-        title: "IAM: invoke",
         run: Run::Live(live::check_invoke),
     },
     Check {
         id: CheckId::IamInvokeStream,
-        title: "IAM: stream",
         run: Run::Live(live::check_invoke_stream),
     },
     Check {
         id: CheckId::ModelsPrimary,
-        title: "Primary model",
         run: Run::Live(|c, f| live::check_models("models.primary", c, f)),
     },
     Check {
         id: CheckId::ModelsOpus,
-        title: "Opus tier",
         run: Run::Live(|c, f| live::check_models("models.opus", c, f)),
     },
     Check {
         id: CheckId::ModelsSonnet,
-        title: "Sonnet tier",
         run: Run::Live(|c, f| live::check_models("models.sonnet", c, f)),
     },
     Check {
         id: CheckId::ModelsHaiku,
-        title: "Haiku tier",
         run: Run::Live(|c, f| live::check_models("models.haiku", c, f)),
     },
     Check {
         id: CheckId::ModelsSmallFast,
-        title: "Small/fast model",
         run: Run::Live(|c, f| live::check_models("models.small-fast", c, f)),
     },
     Check {
         id: CheckId::ModelsSubagent,
-        title: "Subagent model",
         run: Run::Live(|c, f| live::check_models("models.subagent", c, f)),
     },
     Check {
         id: CheckId::ModelsFallback,
-        title: "Fallback models",
         run: Run::Live(|c, f| live::check_models("models.fallback", c, f)),
     },
     Check {
         id: CheckId::ModelsOverrides,
-        title: "modelOverrides",
         run: Run::Live(|c, f| live::check_models("models.overrides", c, f)),
     },
     Check {
         id: CheckId::NetworkProxy,
-        title: "Proxy",
         run: Run::Network(network::check_proxy),
     },
     Check {
         id: CheckId::NetworkTls,
-        title: "TLS",
         run: Run::Network(network::check_tls),
     },
     Check {
         id: CheckId::SsoSession,
-        title: "SSO session",
         run: Run::Sso(|c, _| sso::check_session(c)),
     },
     Check {
         id: CheckId::SsoRefreshLoop,
-        title: "SSO refresh loop",
         run: Run::Sso(sso::check_refresh_loop),
     },
     Check {
         id: CheckId::MantleEndpoint,
-        title: "Mantle endpoint",
         run: Run::Mantle(|f| f.endpoint.clone()),
     },
     Check {
         id: CheckId::MantleModels,
-        title: "Mantle models",
         run: Run::Mantle(|f| f.models.clone()),
     },
     Check {
         id: CheckId::ClientVersion,
-        title: "Claude Code version",
         run: Run::Client(client::check_version),
     },
     Check {
         id: CheckId::ClientBearerTrace,
-        title: "Client auth trace",
         run: Run::Client(client::check_bearer_trace),
     },
 ];
-
-/// The title of check `id` (its string form), for checks that refer to one another.
-pub fn title(id: &str) -> &'static str {
-    CHECKS
-        .iter()
-        .find(|c| c.id.as_str() == id)
-        .map(|c| c.title)
-        .unwrap_or("")
-}
 
 /// The Mantle session's two results.
 #[derive(Debug, Clone)]
@@ -280,17 +178,17 @@ impl NotRun {
     fn result(&self, check: &Check) -> CheckResult {
         match self {
             NotRun::Offline => {
-                CheckResult::skipped(check.id.as_str(), check.title, Skip::Offline, OFFLINE)
+                CheckResult::skipped(check.id.as_str(), check.id.title(), Skip::Offline, OFFLINE)
             }
             NotRun::NotWanted(reason) => CheckResult::skipped(
                 check.id.as_str(),
-                check.title,
+                check.id.title(),
                 Skip::NotInUse,
                 reason.clone(),
             ),
             NotRun::FactsUnavailable(reason) => CheckResult::new(
                 check.id.as_str(),
-                check.title,
+                check.id.title(),
                 Status::Fail,
                 format!("this check could not run: {reason}"),
             )
@@ -349,8 +247,8 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
         let checks = CHECKS
             .iter()
             .map(|check| match &check.run {
-                Run::Config(f) => guarded(check.id.as_str(), check.title, || f(config)),
-                Run::Sso(f) => guarded(check.id.as_str(), check.title, || {
+                Run::Config(f) => guarded(check.id.as_str(), check.id.title(), || f(config)),
+                Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || {
                     f(config, sso_path.as_ref())
                 }),
                 Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
@@ -415,8 +313,8 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     let checks = CHECKS
         .iter()
         .map(|check| match &check.run {
-            Run::Config(f) => guarded(check.id.as_str(), check.title, || f(config)),
-            Run::Sso(f) => guarded(check.id.as_str(), check.title, || {
+            Run::Config(f) => guarded(check.id.as_str(), check.id.title(), || f(config)),
+            Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || {
                 f(config, sso_path.as_ref())
             }),
             Run::Live(f) => compute(check, &live, |facts| f(config, facts)),
@@ -426,7 +324,7 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
                 result
             }
             Run::Mantle(f) => match &mantle {
-                Ok(facts) => guarded(check.id.as_str(), check.title, || f(facts)),
+                Ok(facts) => guarded(check.id.as_str(), check.id.title(), || f(facts)),
                 Err(not_run) => not_run.result(check),
             },
             Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
@@ -449,7 +347,7 @@ fn compute<T>(
     f: impl FnOnce(&T) -> CheckResult,
 ) -> CheckResult {
     match facts {
-        Ok(facts) => guarded(check.id.as_str(), check.title, || f(facts)),
+        Ok(facts) => guarded(check.id.as_str(), check.id.title(), || f(facts)),
         Err(reason) => NotRun::FactsUnavailable(reason.clone()).result(check),
     }
 }
@@ -457,7 +355,7 @@ fn compute<T>(
 fn mantle_missing(id: &str) -> CheckResult {
     CheckResult::new(
         id,
-        title(id),
+        super::check_id::title(id),
         Status::Fail,
         "the Mantle session gave no result",
     )
@@ -475,7 +373,11 @@ mod tests {
         }
         assert_eq!(ids.first(), Some(&"settings.files"));
         assert_eq!(ids.last(), Some(&"client.bearer-trace"));
-        assert!(CHECKS.iter().all(|c| !c.title.is_empty()));
+        // The registry runs the checks in the order the ids declare.
+        let declared: Vec<CheckId> = CHECKS.iter().map(|c| c.id).collect();
+        assert_eq!(declared, CheckId::ALL);
+        assert!(CHECKS.iter().all(|c| !c.id.title().is_empty()));
+        assert_eq!(CheckId::from_id("iam.invoke"), Some(CheckId::IamInvoke));
     }
 
     #[tokio::test]

@@ -19,12 +19,11 @@ use crate::config::EffectiveConfig;
 use crate::config::aws_files::ProfileKind;
 use crate::config::credentials::CredentialSource;
 use crate::report::{CheckResult, Findings, Skip, Status};
+
+use super::check_id::CheckId;
 use crate::secret::redact_command;
 
 use super::network::SsoPath;
-
-pub const SESSION: (&str, &str) = ("sso.session", "SSO session");
-pub const REFRESH_LOOP: (&str, &str) = ("sso.refresh-loop", "SSO refresh loop");
 
 /// How recent a rewrite of the SSO cache counts as part of a refresh loop.
 const LOOP_WINDOW: Duration = Duration::minutes(10);
@@ -193,7 +192,7 @@ fn not_sso(config: &EffectiveConfig, id: &str, title: &str) -> CheckResult {
 }
 
 pub fn check_session(config: &EffectiveConfig) -> CheckResult {
-    let (id, title) = SESSION;
+    let (id, title) = CheckId::SsoSession.pair();
     let Some(profile) = sso_profile(config) else {
         return not_sso(config, id, title);
     };
@@ -380,7 +379,7 @@ fn named_profile(command: &str) -> Option<(&'static str, String)> {
 }
 
 pub fn check_refresh_loop(config: &EffectiveConfig, path: Option<&SsoPath>) -> CheckResult {
-    let (id, title) = REFRESH_LOOP;
+    let (id, title) = CheckId::SsoRefreshLoop.pair();
     let Some(refresh) = &config.keys.aws_auth_refresh else {
         return CheckResult::new(
             id,

@@ -32,7 +32,9 @@ use crate::config::source::{Layer, Source};
 use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
 use crate::report::{CheckResult, Detail, Skip, Status};
 
-use super::client::{BEARER_TRACE, Claude, Version, defect_fix};
+use super::check_id::CheckId;
+use super::claude_bin::Claude;
+use super::defects::{Version, defect_fix};
 
 const PROXY_VARIABLES: &[&str] = &[
     "HTTPS_PROXY",
@@ -81,7 +83,7 @@ pub async fn run(
     version: Option<Version>,
     timeout: Duration,
 ) -> CheckResult {
-    let (id, title) = BEARER_TRACE;
+    let (id, title) = CheckId::ClientBearerTrace.pair();
     let skip = |summary: String| CheckResult::skipped(id, title, Skip::NotInUse, summary);
     if !config.provider.any_bedrock() {
         return skip(
@@ -449,7 +451,7 @@ fn verdict(
     version: Option<Version>,
     outcome: &Outcome,
 ) -> CheckResult {
-    let (id, title) = BEARER_TRACE;
+    let (id, title) = CheckId::ClientBearerTrace.pair();
     let shown_version = version
         .map(|v| format!("Claude Code {v}"))
         .unwrap_or_else(|| "Claude Code".into());

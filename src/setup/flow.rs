@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use super::aws_credentials;
 use super::prompter::{Cancelled, Prompter};
-use super::writer::{self, Applied, Change, ChangeKind, Edit, Plan, Scope, WriteError};
+use super::writer::{self, Applied, Edit, Plan, Scope, WriteError};
 use crate::aws::Clients;
+use crate::aws::explain::{Attempt, explain};
 use crate::aws::ops::{self, Probe, ProfileList, ProfileSummary};
 use crate::cli::{AuthKind, ScopeArg, SetupArgs};
 use crate::config::aws_files::ProfileKind;
@@ -25,7 +26,6 @@ use crate::config::models::{
 use crate::config::region::is_region_shaped;
 use crate::config::source::{Layer, Source};
 use crate::config::{EffectiveConfig, Inputs};
-use crate::doctor::explain::{Attempt, explain};
 use crate::secret;
 
 /// Regions offered in the region step, besides the one already resolved.
@@ -363,7 +363,11 @@ impl<'a> Wizard<'a> {
         if self.ui.chatty && interactive {
             eprint!(
                 "{}",
-                render_changes(&plan, credentials_plan.as_ref(), current.home())
+                crate::render::setup::render_changes(
+                    &plan,
+                    credentials_plan.as_ref(),
+                    current.home()
+                )
             );
         }
 
@@ -953,7 +957,7 @@ impl<'a> Wizard<'a> {
                 .max()
                 .unwrap_or(0);
             for result in &results {
-                eprintln!("  {}", probe_line(result, width));
+                eprintln!("  {}", crate::render::setup::probe_line(result, width));
             }
         }
         results
@@ -1327,29 +1331,6 @@ impl<'a> Wizard<'a> {
     }
 }
 
-fn probe_line(result: &ProbeResult, width: usize) -> String {
-    if result.works() {
-        format!(
-            "{} {:<width$}  {}",
-            style("✓").green().for_stderr(),
-            result.id,
-            style(format!(
-                "invoke {} ms · stream {} ms",
-                result.invoke.duration_ms, result.stream.duration_ms
-            ))
-            .dim()
-            .for_stderr()
-        )
-    } else {
-        format!(
-            "{} {:<width$}  {}",
-            style("✗").red().for_stderr(),
-            result.id,
-            result.reason()
-        )
-    }
-}
-
 /// A model that can be pinned for a tier.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -1529,64 +1510,4 @@ pub fn edit_for(
         _ => {}
     }
     edit
-}
-
-/// The preview: the target file and each key added, changed or removed.
-pub fn render_changes(
-    plan: &Plan,
-    credentials: Option<&Plan>,
-    home: Option<&std::path::Path>,
-) -> String {
-    let mut text = String::new();
-    for plan in credentials.into_iter().chain(std::iter::once(plan)) {
-        let path = crate::config::source::tilde(&plan.target, home);
-        if plan.is_noop() {
-            text.push_str(&format!("  {path}: already up to date\n"));
-            continue;
-        }
-        let verb = if plan.original.is_some() {
-            "update"
-        } else {
-            "create"
-        };
-        text.push_str(&format!("  {} {path}\n", style(verb).bold().for_stderr()));
-        for change in &plan.changes {
-            text.push_str(&format!("    {}\n", change_line(change, true)));
-        }
-    }
-    text
-}
-
-/// One change for a person, coloured for the stream it is printed on (the preview goes to
-/// stderr, the result to stdout: each has its own terminal and `NO_COLOR` state).
-pub fn change_line(change: &Change, on_stderr: bool) -> String {
-    // Keys and values may come from the file being edited: escaped before they are styled.
-    let esc = |text: &str| {
-        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
-    };
-    let before = esc(change.before.as_deref().unwrap_or(""));
-    let after = esc(change.after.as_deref().unwrap_or(""));
-    let key = esc(&change.key);
-    let mark = |text: &'static str, style: console::Style| {
-        let styled = if on_stderr {
-            style.for_stderr()
-        } else {
-            style.for_stdout()
-        };
-        styled.apply_to(text).to_string()
-    };
-    match change.kind {
-        ChangeKind::Added => format!(
-            "{} {key} = {after}",
-            mark("+", console::Style::new().green())
-        ),
-        ChangeKind::Changed => format!(
-            "{} {key} = {after}  (was {before})",
-            mark("~", console::Style::new().yellow())
-        ),
-        ChangeKind::Removed => format!(
-            "{} {key}  (was {before})",
-            mark("-", console::Style::new().red())
-        ),
-    }
 }

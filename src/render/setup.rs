@@ -1,0 +1,217 @@
+//! setup's documents: the preview of the changes, the probe lines, and the summary of what was
+//! written, for people and as `setup --json`.
+
+use console::style;
+use serde_json::{Value, json};
+
+use crate::output::Palette;
+use crate::report::{SCHEMA_VERSION, Tool};
+use crate::setup::flow::{Outcome, ProbeResult};
+use crate::setup::writer::{Change, ChangeKind, Plan};
+
+/// What setup did, as the `--json` summary names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SetupStatus {
+    /// The files already said this.
+    Unchanged,
+    /// `--dry-run`: previewed, nothing written.
+    DryRun,
+    Written,
+}
+
+pub fn status(outcome: &Outcome) -> SetupStatus {
+    let unchanged =
+        outcome.plan.is_noop() && outcome.credentials_plan.as_ref().is_none_or(Plan::is_noop);
+    if unchanged {
+        SetupStatus::Unchanged
+    } else if outcome.dry_run {
+        SetupStatus::DryRun
+    } else {
+        SetupStatus::Written
+    }
+}
+
+pub fn to_json(outcome: &Outcome) -> Value {
+    let changes: Vec<Value> = outcome
+        .credentials_plan
+        .iter()
+        .chain(std::iter::once(&outcome.plan))
+        .flat_map(|plan| {
+            plan.changes.iter().map(move |c| {
+                json!({
+                    "file": plan.target.display().to_string(),
+                    "key": c.key,
+                    "kind": c.kind.to_string(),
+                    "before": c.before,
+                    "after": c.after,
+                })
+            })
+        })
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": Tool::this(),
+        "status": status(outcome),
+        "target": outcome.plan.target.display().to_string(),
+        "scope": outcome.scope.as_str(),
+        "auth": { "type": outcome.auth.id(), "detail": outcome.auth.describe() },
+        "region": outcome.region,
+        "pins": outcome.pins,
+        "changes": changes,
+        "backup": outcome.applied.as_ref().and_then(|a| a.backup.as_ref()).map(|b| b.display().to_string()),
+        "credentials_file": outcome.credentials_plan.as_ref().map(|p| p.target.display().to_string()),
+        "probes": outcome.probes,
+        "warnings": outcome.warnings,
+    })
+}
+
+pub fn render_human(outcome: &Outcome) -> String {
+    let mut text = String::new();
+    // Paths as the rest of the wizard shows them: under the home directory as `~/…`.
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let shown = |path: &std::path::Path| crate::config::source::tilde(path, home.as_deref());
+    let target = shown(&outcome.plan.target);
+    match status(outcome) {
+        SetupStatus::Unchanged => text.push_str(&format!(
+            "{} {target} already says this; nothing to write.\n",
+            Palette::pass().apply_to("✓")
+        )),
+        SetupStatus::DryRun => {
+            text.push_str(&format!(
+                "Dry run: these changes would be written to {target}:\n"
+            ));
+            for plan in outcome
+                .credentials_plan
+                .iter()
+                .chain(std::iter::once(&outcome.plan))
+            {
+                for change in &plan.changes {
+                    text.push_str(&format!("  {}\n", change_line(change, false)));
+                }
+            }
+        }
+        _ => {
+            if let (Some(plan), Some(applied)) =
+                (&outcome.credentials_plan, &outcome.credentials_applied)
+                && !plan.is_noop()
+            {
+                text.push_str(&format!(
+                    "{} Stored the access key in {}\n",
+                    Palette::pass().apply_to("✓"),
+                    shown(&applied.path)
+                ));
+            }
+            if let Some(applied) = &outcome.applied {
+                text.push_str(&format!(
+                    "{} Wrote {}",
+                    Palette::pass().apply_to("✓"),
+                    shown(&applied.path)
+                ));
+                if let Some(backup) = &applied.backup {
+                    text.push_str(&format!(" (previous version: {})", shown(backup)));
+                }
+                text.push('\n');
+                if !outcome.previewed {
+                    for change in &outcome.plan.changes {
+                        text.push_str(&format!("    {}\n", change_line(change, false)));
+                    }
+                }
+            }
+        }
+    }
+    for warning in &outcome.warnings {
+        text.push_str(&format!("{} {warning}\n", Palette::warn().apply_to("!")));
+    }
+    if status(outcome) == SetupStatus::Written {
+        text.push_str("\nNext:\n");
+        text.push_str("  claude                   start Claude Code on Bedrock\n");
+        text.push_str("  /status                  (inside Claude Code) shows the provider, region and models\n");
+        text.push_str("  claude-bedrock doctor    checks everything end to end\n");
+    }
+    text
+}
+
+/// One probed candidate, as the wizard lists it.
+pub fn probe_line(result: &ProbeResult, width: usize) -> String {
+    if result.works() {
+        format!(
+            "{} {:<width$}  {}",
+            style("✓").green().for_stderr(),
+            result.id,
+            style(format!(
+                "invoke {} ms · stream {} ms",
+                result.invoke.duration_ms, result.stream.duration_ms
+            ))
+            .dim()
+            .for_stderr()
+        )
+    } else {
+        format!(
+            "{} {:<width$}  {}",
+            style("✗").red().for_stderr(),
+            result.id,
+            result.reason()
+        )
+    }
+}
+
+/// The preview: the target file and each key added, changed or removed.
+pub fn render_changes(
+    plan: &Plan,
+    credentials: Option<&Plan>,
+    home: Option<&std::path::Path>,
+) -> String {
+    let mut text = String::new();
+    for plan in credentials.into_iter().chain(std::iter::once(plan)) {
+        let path = crate::config::source::tilde(&plan.target, home);
+        if plan.is_noop() {
+            text.push_str(&format!("  {path}: already up to date\n"));
+            continue;
+        }
+        let verb = if plan.original.is_some() {
+            "update"
+        } else {
+            "create"
+        };
+        text.push_str(&format!("  {} {path}\n", style(verb).bold().for_stderr()));
+        for change in &plan.changes {
+            text.push_str(&format!("    {}\n", change_line(change, true)));
+        }
+    }
+    text
+}
+
+/// One change for a person, coloured for the stream it is printed on (the preview goes to
+/// stderr, the result to stdout: each has its own terminal and `NO_COLOR` state).
+pub fn change_line(change: &Change, on_stderr: bool) -> String {
+    // Keys and values may come from the file being edited: escaped before they are styled.
+    let esc = |text: &str| {
+        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+    };
+    let before = esc(change.before.as_deref().unwrap_or(""));
+    let after = esc(change.after.as_deref().unwrap_or(""));
+    let key = esc(&change.key);
+    let mark = |text: &'static str, style: console::Style| {
+        let styled = if on_stderr {
+            style.for_stderr()
+        } else {
+            style.for_stdout()
+        };
+        styled.apply_to(text).to_string()
+    };
+    match change.kind {
+        ChangeKind::Added => format!(
+            "{} {key} = {after}",
+            mark("+", console::Style::new().green())
+        ),
+        ChangeKind::Changed => format!(
+            "{} {key} = {after}  (was {before})",
+            mark("~", console::Style::new().yellow())
+        ),
+        ChangeKind::Removed => format!(
+            "{} {key}  (was {before})",
+            mark("-", console::Style::new().red())
+        ),
+    }
+}
