@@ -3,6 +3,7 @@
 
 pub mod calls;
 pub mod credential_export;
+pub mod endpoints;
 pub mod errors;
 pub mod explain;
 pub mod ops;
@@ -42,7 +43,9 @@ pub struct Clients {
     pub haiku_runtime: Option<(String, aws_sdk_bedrockruntime::Client)>,
     pub log: CallLog,
     pub timeout: Duration,
-    /// Where control-plane and runtime calls go, for reports.
+    /// Where every call goes (resolved once; the network checks test the same hosts).
+    pub endpoints: endpoints::Endpoints,
+    /// Where control-plane and runtime calls go, for reports (a gateway's password masked).
     pub control_endpoint: String,
     pub runtime_endpoint: String,
     /// Set when no SigV4 credentials could be had (the provider failed or hung): every call
@@ -62,7 +65,6 @@ impl Clients {
         let env = sdk_env(config);
         let inputs = resolve::SdkInputs::new(config, env.clone());
         let log = CallLog::default();
-        let region = config.region.value.clone();
         let mut loader = inputs.loader(timeout);
         // SigV4 credentials are resolved once, here, bounded: every client then shares them.
         let mut credential_error = None;
@@ -99,18 +101,31 @@ impl Clients {
         let sdk = loader.load().await;
         let credentials = sdk.credentials_provider();
 
-        let base_url = config
-            .env
-            .get("ANTHROPIC_BEDROCK_BASE_URL")
-            .map(str::to_string);
+        let endpoints = endpoints::Endpoints::resolve(config, &sdk).await;
+        // Each client takes Claude Code's way to its own endpoint (proxy or direct, by its
+        // NO_PROXY rules), and sends to the endpoint resolved above.
+        let proxies = crate::net::proxy::ProxyEnv::from_env(&config.env);
         let mut bedrock =
             aws_sdk_bedrock::config::Builder::from(&sdk).interceptor(log.interceptor());
         let mut runtime =
             aws_sdk_bedrockruntime::config::Builder::from(&sdk).interceptor(log.interceptor());
-        if let Some(base) = &base_url {
-            // Claude Code sends control-plane and runtime calls alike to this base.
-            bedrock = bedrock.endpoint_url(base);
-            runtime = runtime.endpoint_url(base);
+        let mut sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(log.interceptor());
+        // An endpoint that could not be resolved is left to the SDK, which fails the call
+        // with its own words.
+        if let Ok(url) = &endpoints.control {
+            bedrock = bedrock
+                .http_client(http_client_to(&proxies, url))
+                .endpoint_url(url);
+        }
+        if let Ok(url) = &endpoints.runtime {
+            runtime = runtime
+                .http_client(http_client_to(&proxies, url))
+                .endpoint_url(url);
+        }
+        if let Ok(url) = &endpoints.sts {
+            sts = sts
+                .http_client(http_client_to(&proxies, url))
+                .endpoint_url(url);
         }
         if auth == AuthMode::None {
             // Send nothing at all, as Claude Code does: no SigV4, no bearer token.
@@ -122,36 +137,25 @@ impl Clients {
                 .auth_scheme_preference(no_auth.clone());
             runtime = runtime.allow_no_auth().auth_scheme_preference(no_auth);
         }
-        let sts = aws_sdk_sts::config::Builder::from(&sdk).interceptor(log.interceptor());
         let bedrock = bedrock.build();
-        // Claude Code calls the Haiku-class model in its own region when both are set.
-        let haiku_runtime = config.haiku_region().map(|r| {
-            let client = aws_sdk_bedrockruntime::Client::from_conf(
-                runtime.clone().region(Region::new(r.to_string())).build(),
-            );
-            (r.to_string(), client)
+        // Claude Code calls the small/fast model in its own region when both are set.
+        let haiku_runtime = endpoints.small_fast_runtime.as_ref().map(|(region, url)| {
+            let mut builder = runtime.clone().region(Region::new(region.clone()));
+            if let Ok(url) = url {
+                builder = builder
+                    .http_client(http_client_to(&proxies, url))
+                    .endpoint_url(url);
+            }
+            let client = aws_sdk_bedrockruntime::Client::from_conf(builder.build());
+            (region.clone(), client)
         });
         let runtime = runtime.build();
-
-        let endpoint = |service_var: &str, host: &str| {
-            base_url
-                .clone()
-                .or_else(|| env.get(service_var).cloned())
-                .or_else(|| env.get("AWS_ENDPOINT_URL").cloned())
-                .or_else(|| config.profile.info.endpoint_url.clone())
-                .unwrap_or_else(|| format!("https://{host}.{region}.amazonaws.com"))
-        };
         Clients {
             auth,
             // For reports and messages only: a gateway URL's password is never kept here.
-            control_endpoint: crate::secret::redact_url(&endpoint(
-                "AWS_ENDPOINT_URL_BEDROCK",
-                "bedrock",
-            )),
-            runtime_endpoint: crate::secret::redact_url(&endpoint(
-                "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
-                "bedrock-runtime",
-            )),
+            control_endpoint: endpoints::shown(&endpoints.control),
+            runtime_endpoint: endpoints::shown(&endpoints.runtime),
+            endpoints,
             sts: aws_sdk_sts::Client::from_conf(sts.build()),
             bedrock: aws_sdk_bedrock::Client::from_conf(bedrock),
             runtime: aws_sdk_bedrockruntime::Client::from_conf(runtime),
@@ -174,7 +178,34 @@ impl Clients {
     }
 }
 
-/// The SDK's HTTP client, proxied as Claude Code would be: the proxy variables come from the
+/// The HTTP client for calls to `url`, on the path Claude Code takes to it: through the proxy
+/// its variables name unless its `NO_PROXY` rules exempt the host (Node's matching, not the
+/// SDK's), or directly. A proxy variable Claude Code cannot use leaves the call direct; the
+/// network checks fail it.
+fn http_client_to(proxies: &crate::net::proxy::ProxyEnv, url: &str) -> SharedHttpClient {
+    use crate::net::proxy::Decision;
+    let decision = crate::net::Target::parse(url).map(|target| proxies.claude_code(&target));
+    let proxy = match decision {
+        Ok(Decision::Proxy { url, .. }) => {
+            let host = if url.host.contains(':') {
+                format!("[{}]", url.host)
+            } else {
+                url.host.clone()
+            };
+            match ProxyConfig::all(format!("{}://{host}:{}", url.scheme, url.port)) {
+                Ok(proxy) => match url.credentials() {
+                    Some((user, password)) => proxy.with_basic_auth(user, password),
+                    None => proxy,
+                },
+                Err(_) => ProxyConfig::disabled(),
+            }
+        }
+        _ => ProxyConfig::disabled(),
+    };
+    connector_with(proxy)
+}
+
+/// The SDK's HTTP client for credential providers (SSO, STS assume-role, …), proxied from the
 /// effective environment (settings `env` included), which the SDK alone would not read.
 pub(crate) fn http_client(env: &HashMap<String, String>) -> SharedHttpClient {
     let env = |name: &str| env.get(name).map(String::as_str).filter(|v| !v.is_empty());
@@ -199,6 +230,10 @@ pub(crate) fn http_client(env: &HashMap<String, String>) -> SharedHttpClient {
             )
         })
         .unwrap_or_else(ProxyConfig::disabled);
+    connector_with(proxy)
+}
+
+fn connector_with(proxy: ProxyConfig) -> SharedHttpClient {
     aws_smithy_http_client::Builder::new().build_with_connector_fn(move |settings, components| {
         let mut connector = Connector::builder().proxy_config(proxy.clone());
         if let Some(settings) = settings {
@@ -217,7 +252,7 @@ pub(crate) fn http_client(env: &HashMap<String, String>) -> SharedHttpClient {
 
 /// The environment the SDK resolves from: Claude Code's effective environment, with the
 /// exceptions Claude Code makes.
-fn sdk_env(config: &EffectiveConfig) -> HashMap<String, String> {
+pub(crate) fn sdk_env(config: &EffectiveConfig) -> HashMap<String, String> {
     let mut env: HashMap<String, String> = config.env.to_map().into_iter().collect();
     if config.profile.explicit {
         // A named profile makes Claude Code ignore access keys in the environment.

@@ -79,20 +79,6 @@ fn region_finding(region: &str, findings: &mut Findings) {
     }
 }
 
-/// `ANTHROPIC_BEDROCK_MANTLE_BASE_URL`, else `https://bedrock-mantle.{region}.api.aws/anthropic`.
-pub fn base_url(config: &EffectiveConfig) -> String {
-    config
-        .env
-        .get("ANTHROPIC_BEDROCK_MANTLE_BASE_URL")
-        .map(|u| u.trim().trim_end_matches('/').to_string())
-        .unwrap_or_else(|| {
-            format!(
-                "https://bedrock-mantle.{}.api.aws/anthropic",
-                config.region.value
-            )
-        })
-}
-
 /// Messages live under the base (`…/anthropic/v1/messages`).
 pub fn messages_url(base: &str) -> String {
     format!("{}/v1/messages", base.trim_end_matches('/'))
@@ -446,7 +432,7 @@ pub async fn run(
 ) -> Vec<CheckResult> {
     let (endpoint_id, endpoint_title) = CheckId::MantleEndpoint.pair();
     let (models_id, models_title) = CheckId::MantleModels.pair();
-    let base = base_url(config);
+    let base = crate::aws::endpoints::mantle_base(config);
     let region = config.region.value.clone();
     let mut findings = Findings::default();
     findings.note(format!("checked because of {why}"));

@@ -22,6 +22,7 @@ use crate::net::{NetError, NetErrorKind, Phase, Scheme, Target};
 use crate::report::{CheckResult, Findings, Skip};
 
 use super::check_id::CheckId;
+use crate::aws::endpoints::{Endpoints, Url, shown};
 
 /// What an endpoint is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,72 +116,48 @@ impl Endpoint {
     }
 }
 
-/// The endpoints of the effective configuration: the Bedrock URLs the SDK clients were built with,
-/// STS, the SSO endpoints of an SSO profile, and Mantle when it is checked.
-pub fn endpoints(
-    config: &EffectiveConfig,
-    control: &str,
-    runtime: &str,
-    mantle: bool,
-) -> Vec<Endpoint> {
-    let env = &config.env;
-    let region = &config.region.value;
-    let override_for = |service_var: &str| {
-        env.get(service_var)
-            .or_else(|| env.get("AWS_ENDPOINT_URL"))
-            .map(str::to_string)
-            .or_else(|| config.profile.info.endpoint_url.clone())
-    };
-    let mut list: Vec<(Role, String)> = Vec::new();
+/// The endpoints of the effective configuration, as resolved for the SDK clients: Bedrock's
+/// (with the small/fast model's own region), STS, the SSO endpoints of an SSO profile, and Mantle
+/// when it is checked.
+pub fn endpoints(config: &EffectiveConfig, resolved: &Endpoints, mantle: bool) -> Vec<Endpoint> {
+    let mut list: Vec<(Role, Url)> = Vec::new();
     if config.provider.bedrock.is_some() || !config.provider.any_bedrock() {
-        list.push((Role::BedrockRuntime, runtime.to_string()));
-        list.push((Role::BedrockControl, control.to_string()));
+        list.push((Role::BedrockRuntime, resolved.runtime.clone()));
+        if let Some((_, url)) = &resolved.small_fast_runtime {
+            list.push((Role::BedrockRuntime, url.clone()));
+        }
+        list.push((Role::BedrockControl, resolved.control.clone()));
     }
     // Only signed configurations reach STS at all (the doctor's identity check, or the client).
     if signs(config) {
-        list.push((
-            Role::Sts,
-            override_for("AWS_ENDPOINT_URL_STS")
-                .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com")),
-        ));
+        list.push((Role::Sts, resolved.sts.clone()));
     }
-    if config.profile.info.kind.is_sso() {
-        let sso_region = config
-            .profile
-            .info
-            .sso_region
-            .clone()
-            .unwrap_or_else(|| region.clone());
-        list.push((
-            Role::SsoOidc,
-            override_for("AWS_ENDPOINT_URL_SSO_OIDC")
-                .unwrap_or_else(|| format!("https://oidc.{sso_region}.amazonaws.com")),
-        ));
-        list.push((
-            Role::SsoPortal,
-            override_for("AWS_ENDPOINT_URL_SSO")
-                .unwrap_or_else(|| format!("https://portal.sso.{sso_region}.amazonaws.com")),
-        ));
+    if let Some(sso) = &resolved.sso {
+        list.push((Role::SsoOidc, sso.oidc.clone()));
+        list.push((Role::SsoPortal, sso.portal.clone()));
     }
     if mantle {
-        list.push((Role::Mantle, super::mantle::base_url(config)));
+        list.push((Role::Mantle, Ok(resolved.mantle.clone())));
     }
     let mut merged: Vec<Endpoint> = Vec::new();
     for (role, url) in list {
-        let target = Target::parse(&url);
+        let target = url.as_deref().map_err(Clone::clone).and_then(Target::parse);
+        let url = shown(&url);
         let client_calls = role.used_by_client(config);
         if let Some(existing) = merged.iter_mut().find(|e| match (&e.target, &target) {
             (Ok(a), Ok(b)) => a == b,
             _ => e.url == url,
         }) {
-            existing.roles.push(role);
+            if !existing.roles.contains(&role) {
+                existing.roles.push(role);
+            }
             existing.client_calls |= client_calls;
             continue;
         }
         merged.push(Endpoint {
             roles: vec![role],
             // Only ever shown: a gateway URL's password stays out of the report.
-            url: crate::secret::redact_url(&url),
+            url,
             target,
             client_calls,
         });
@@ -411,8 +388,8 @@ impl NetworkFacts {
 }
 
 /// The SSO path from the configuration alone (offline): the proxy it would take.
-pub fn sso_path_offline(config: &EffectiveConfig) -> Option<SsoPath> {
-    let endpoint = endpoints(config, "", "", false)
+pub fn sso_path_offline(config: &EffectiveConfig, resolved: &Endpoints) -> Option<SsoPath> {
+    let endpoint = endpoints(config, resolved, false)
         .into_iter()
         .find(|e| e.roles.contains(&Role::SsoOidc))?;
     let proxies = ProxyEnv::from_env(&config.env);
@@ -979,25 +956,57 @@ mod tests {
             .block_on(EffectiveConfig::resolve(&inputs))
     }
 
+    fn resolved(c: &EffectiveConfig) -> Endpoints {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(Endpoints::offline(c))
+    }
+
     #[test]
     fn endpoints_follow_the_overrides_and_merge_shared_hosts() {
         let c = config(&[
             ("CLAUDE_CODE_USE_BEDROCK", "1"),
             ("AWS_REGION", "eu-west-1"),
             ("AWS_ENDPOINT_URL_STS", "https://sts.internal:8443"),
+            ("ANTHROPIC_BEDROCK_BASE_URL", "https://gw.internal"),
         ]);
-        let list = endpoints(&c, "https://gw.internal", "https://gw.internal", false);
+        let list = endpoints(&c, &resolved(&c), false);
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].label(), "Bedrock runtime + Bedrock control plane");
         assert_eq!(list[1].url, "https://sts.internal:8443");
         let c = config(&[("AWS_REGION", "eu-west-1")]);
-        let list = endpoints(
-            &c,
-            "https://bedrock.eu-west-1.amazonaws.com",
-            "https://bedrock-runtime.eu-west-1.amazonaws.com",
-            false,
+        let list = endpoints(&c, &resolved(&c), false);
+        let urls: Vec<&str> = list.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://bedrock-runtime.eu-west-1.amazonaws.com",
+                "https://bedrock.eu-west-1.amazonaws.com",
+                "https://sts.eu-west-1.amazonaws.com"
+            ]
         );
-        assert_eq!(list[2].url, "https://sts.eu-west-1.amazonaws.com");
+    }
+
+    #[test]
+    fn the_small_fast_region_is_an_endpoint_of_its_own() {
+        let c = config(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", "us-east-1"),
+            (
+                "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            ),
+            ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", "us-west-2"),
+        ]);
+        let list = endpoints(&c, &resolved(&c), false);
+        assert!(
+            list.iter().any(
+                |e| e.url == "https://bedrock-runtime.us-west-2.amazonaws.com"
+                    && e.label() == "Bedrock runtime"
+            ),
+            "{list:?}"
+        );
     }
 
     #[test]

@@ -243,7 +243,8 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     );
     if options.offline {
         let client = client_future.await;
-        let sso_path = network::sso_path_offline(config);
+        let resolved = crate::aws::endpoints::Endpoints::offline(config).await;
+        let sso_path = network::sso_path_offline(config, &resolved);
         let checks = CHECKS
             .iter()
             .map(|check| match &check.run {
@@ -264,12 +265,7 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
 
     let clients = Clients::build(config, timeout).await;
     let mantle_wanted = mantle::wanted(config, options.mantle);
-    let endpoints = network::endpoints(
-        config,
-        &clients.control_endpoint,
-        &clients.runtime_endpoint,
-        mantle_wanted.is_ok(),
-    );
+    let endpoints = network::endpoints(config, &clients.endpoints, mantle_wanted.is_ok());
     let trust = network::TrustEnv::from_config(config);
     let claude_trust = trust.claude_code();
     let live_future = bounded(

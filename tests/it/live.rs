@@ -421,3 +421,30 @@ fn one_cause_is_told_once_with_every_check_it_affects() {
         );
     }
 }
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn the_live_calls_take_the_path_claude_code_takes() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let dead = format!("http://127.0.0.1:{}", closed_port());
+    let doctor = |sandbox: Sandbox| sandbox.run(&["doctor", "--json", "--timeout", "3"]);
+    // Claude Code sends an http:// endpoint past HTTPS_PROXY: so do the live calls.
+    let run = doctor(sandbox_for(&fake).env("HTTPS_PROXY", &dead));
+    assert_eq!(run.check("iam.invoke")["status"], "pass", "{}", run.stdout);
+    assert_eq!(run.check("auth.identity")["status"], "pass");
+    // HTTP_PROXY it does use: the calls go to the dead proxy and fail, as the client's would.
+    let run = doctor(sandbox_for(&fake).env("HTTP_PROXY", &dead));
+    assert_eq!(run.check("iam.invoke")["status"], "fail", "{}", run.stdout);
+    // And NO_PROXY, read as Claude Code reads it, sends them past it again.
+    let run = doctor(
+        sandbox_for(&fake)
+            .env("HTTP_PROXY", &dead)
+            .env("NO_PROXY", "127.0.0.1"),
+    );
+    assert_eq!(run.check("iam.invoke")["status"], "pass", "{}", run.stdout);
+}
