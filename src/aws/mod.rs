@@ -6,6 +6,7 @@ pub mod credential_export;
 pub mod endpoints;
 pub mod errors;
 pub mod explain;
+pub mod mantle;
 pub mod ops;
 pub mod policy;
 pub mod resolve;
