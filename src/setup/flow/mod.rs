@@ -1,0 +1,332 @@
+//! The wizard's steps. Each step takes its answer from a flag when one was given, from the
+//! prompter when there is a terminal, or from the documented default under `--yes`. Nothing is
+//! written before the last step, and then only by the writer.
+//!
+//! [`Wizard::run`] puts the steps in order; each step (or group of steps) is a child module that
+//! adds its methods to [`Wizard`].
+
+mod auth;
+mod pins;
+mod plan;
+mod probe;
+mod region;
+
+use std::time::Duration;
+
+use console::style;
+
+use super::aws_credentials;
+use super::prompter::{Cancelled, Prompter};
+use super::writer::{self, Applied, Plan, Scope, WriteError};
+use crate::aws::Clients;
+use crate::cli::SetupArgs;
+use crate::config::{EffectiveConfig, Inputs};
+
+pub use auth::AuthChoice;
+pub use pins::{Candidate, Pins, candidates};
+pub use plan::{OWNED_ENV, edit_for, pending_overrides};
+pub use probe::ProbeResult;
+
+/// Why setup stopped.
+#[derive(Debug)]
+pub enum SetupError {
+    /// Ctrl-C or Escape: nothing was written.
+    Cancelled,
+    /// The command line cannot be satisfied (exit 2).
+    Usage { message: String, fix: String },
+    /// The configuration does not work and `--force` was not given (exit 1).
+    Refused { message: String, fix: String },
+    /// The writer refused or failed; the file is untouched (exit 1).
+    Write(String),
+}
+
+impl From<Cancelled> for SetupError {
+    fn from(_: Cancelled) -> Self {
+        SetupError::Cancelled
+    }
+}
+
+impl From<WriteError> for SetupError {
+    fn from(err: WriteError) -> Self {
+        SetupError::Write(err.to_string())
+    }
+}
+
+impl From<aws_credentials::CredentialsError> for SetupError {
+    fn from(err: aws_credentials::CredentialsError) -> Self {
+        SetupError::Write(err.to_string())
+    }
+}
+
+/// What setup did, for the finish message and `--json`.
+#[derive(Debug)]
+pub struct Outcome {
+    pub auth: AuthChoice,
+    pub region: String,
+    pub scope: Scope,
+    pub pins: Pins,
+    pub probes: Vec<ProbeResult>,
+    pub plan: Plan,
+    pub credentials_plan: Option<Plan>,
+    pub applied: Option<Applied>,
+    pub credentials_applied: Option<Applied>,
+    pub warnings: Vec<String>,
+    pub dry_run: bool,
+    /// The changes were already previewed on the terminal.
+    pub previewed: bool,
+}
+
+/// Where the wizard reports progress: stderr, drawn only on a terminal.
+pub struct Ui {
+    pub progress: bool,
+    /// Print step headings and notes (false under --json).
+    pub chatty: bool,
+}
+
+impl Ui {
+    fn heading(&self, text: &str) {
+        if self.chatty {
+            eprintln!("\n{}", style(text).bold().for_stderr());
+        }
+    }
+
+    fn note(&self, text: &str) {
+        if self.chatty {
+            eprintln!("  {text}");
+        }
+    }
+
+    fn warn(&self, text: &str) {
+        if self.chatty {
+            eprintln!("  {} {text}", style("!").yellow().for_stderr());
+        }
+    }
+}
+
+pub struct Wizard<'a> {
+    pub args: &'a SetupArgs,
+    /// The real process: environment, directories, clock. Global --profile/--region are answers.
+    pub inputs: Inputs,
+    pub profile_flag: Option<String>,
+    pub region_flag: Option<String>,
+    pub prompter: Option<&'a mut dyn Prompter>,
+    pub ui: Ui,
+    pub timeout: Duration,
+    /// Read by `--bearer-key-stdin`.
+    pub stdin_key: Option<String>,
+    warnings: Vec<String>,
+}
+
+impl<'a> Wizard<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        args: &'a SetupArgs,
+        inputs: Inputs,
+        profile_flag: Option<String>,
+        region_flag: Option<String>,
+        prompter: Option<&'a mut dyn Prompter>,
+        ui: Ui,
+        timeout: Duration,
+        stdin_key: Option<String>,
+    ) -> Wizard<'a> {
+        Wizard {
+            args,
+            inputs,
+            profile_flag,
+            region_flag,
+            prompter,
+            ui,
+            timeout,
+            stdin_key,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn interactive(&self) -> bool {
+        self.prompter.is_some() && !self.args.yes
+    }
+
+    fn warn(&mut self, text: String) {
+        self.ui.warn(&text);
+        self.warnings.push(text);
+    }
+
+    pub async fn run(mut self) -> Result<Outcome, SetupError> {
+        let current = EffectiveConfig::resolve(&self.inputs).await;
+
+        self.ui.heading("1. Authentication");
+        let auth = self.choose_auth(&current).await?;
+        self.ui.note(&format!("→ {}", auth.describe()));
+
+        // The region Claude Code will resolve once the chosen credentials apply (a profile's own
+        // region, say): what the region step offers, and never overrides unasked.
+        let with_auth = self.resolved_with(&auth).await;
+        let mut region_answer = self.region_flag.clone();
+        let (region, write_region, pending, list) = loop {
+            self.ui.heading("2. Region");
+            let (region, write) = self.choose_region(&with_auth, &auth, region_answer.take())?;
+            let pending = self.pending_config(&auth, &region).await;
+            if self.args.no_probe {
+                self.ui
+                    .note("--no-probe: no verification, discovery or probes");
+                break (region, write, pending, None);
+            }
+            let clients = Clients::build(&pending, self.timeout).await;
+
+            self.ui.heading("3. Verify");
+            self.verify(&pending, &clients, &auth).await?;
+
+            self.ui.heading("4. Discover");
+            let list = self.discover(&pending, &clients).await?;
+            let anthropic = list.profiles.iter().filter(|p| p.is_anthropic()).count();
+            if anthropic == 0 {
+                self.warn(format!(
+                    "{region} offers this account no Anthropic inference profiles"
+                ));
+                if self.interactive() && self.prompt_confirm("Choose another region?", true)? {
+                    continue;
+                }
+            }
+            break (region, write, pending, Some((list, clients)));
+        };
+
+        let candidates = match &list {
+            Some((list, _)) => candidates(list, &region),
+            None => Vec::new(),
+        };
+        let probes = match &list {
+            Some((_, clients)) => {
+                self.ui.heading("5. Probe");
+                let explicit = self.explicit_pins();
+                self.probe(clients, &candidates, &explicit).await
+            }
+            None => Vec::new(),
+        };
+
+        self.ui.heading("6. Pin models");
+        let pins = self.choose_pins(&current, &candidates, &probes, &region)?;
+
+        let refresh = self.choose_refresh(&current, &auth, &pending)?;
+
+        self.ui.heading("8. Preview");
+        let scope = self.choose_scope()?;
+        let target = scope.path(&self.inputs.locations);
+        let edit = edit_for(
+            &current,
+            &auth,
+            write_region.then_some(region.as_str()),
+            &pins,
+            refresh,
+            &target,
+        );
+        let plan = writer::plan(&target, scope, &edit)?;
+        for note in &plan.notes {
+            self.warn(note.clone());
+        }
+        let credentials_plan = match &auth {
+            AuthChoice::Keys {
+                profile,
+                access_key_id,
+                secret,
+            } => {
+                let path = current.aws_files.credentials.path.clone();
+                Some(aws_credentials::plan(&path, profile, access_key_id, secret).await?)
+            }
+            _ => None,
+        };
+        self.check_precedence(&current, scope, &edit, &auth);
+        // The preview precedes the question; under --yes the result itself lists the changes.
+        let interactive = self.interactive();
+        if self.ui.chatty && interactive {
+            eprint!(
+                "{}",
+                crate::render::setup::render_changes(
+                    &plan,
+                    credentials_plan.as_ref(),
+                    current.home()
+                )
+            );
+        }
+
+        let mut outcome = Outcome {
+            auth,
+            region,
+            scope,
+            pins,
+            probes,
+            plan,
+            credentials_plan,
+            applied: None,
+            credentials_applied: None,
+            warnings: Vec::new(),
+            dry_run: self.args.dry_run,
+            previewed: interactive && self.ui.chatty,
+        };
+        let nothing_to_do =
+            outcome.plan.is_noop() && outcome.credentials_plan.as_ref().is_none_or(Plan::is_noop);
+        if self.args.dry_run || nothing_to_do {
+            outcome.warnings = self.warnings;
+            return Ok(outcome);
+        }
+        if self.interactive() {
+            let question = format!(
+                "Write these changes to {}?",
+                current.tilde(&outcome.plan.target)
+            );
+            if !self.prompt_confirm(&question, true)? {
+                return Err(SetupError::Cancelled);
+            }
+        }
+
+        // 9. Apply: the only writes, with signals held off until both are done.
+        let (written, signal) = super::terminal::while_applying(|| {
+            let credentials = outcome
+                .credentials_plan
+                .as_ref()
+                .map(writer::apply)
+                .transpose()?;
+            let settings = writer::apply(&outcome.plan)?;
+            Ok::<_, SetupError>((credentials, settings))
+        });
+        let (credentials, settings) = written?;
+        outcome.credentials_applied = credentials;
+        outcome.applied = Some(settings);
+        if signal.is_some() {
+            self.warn("interrupted while writing: the changes were completed first, so no file is half-changed".into());
+        }
+        outcome.warnings = self.warnings;
+        Ok(outcome)
+    }
+
+    fn prompt_select(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, SetupError> {
+        match self.prompter.as_deref_mut() {
+            Some(p) if !self.args.yes => Ok(p.select(prompt, items, default)?),
+            _ => Ok(default),
+        }
+    }
+
+    fn prompt_confirm(&mut self, prompt: &str, default: bool) -> Result<bool, SetupError> {
+        match self.prompter.as_deref_mut() {
+            Some(p) if !self.args.yes => Ok(p.confirm(prompt, default)?),
+            _ => Ok(default),
+        }
+    }
+
+    fn spinner(&self, message: &str) -> Option<indicatif::ProgressBar> {
+        if !self.ui.progress {
+            if self.ui.chatty {
+                eprintln!("  {message}");
+            }
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Some(bar)
+    }
+}
