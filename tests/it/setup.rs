@@ -951,3 +951,47 @@ fn a_profiles_own_region_is_kept_not_overridden() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(settings(&sandbox)["env"]["AWS_REGION"], "eu-west-1");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_key_and_the_settings_are_written_together_or_not_at_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = FakeAws::start(Scenario::healthy());
+    let before =
+        "[other]\naws_access_key_id = AKIDOTHER0000000000\naws_secret_access_key = other\n";
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .aws_credentials(before)
+        .user_settings("{}\n");
+    // The settings file cannot be replaced: the stored key must not stay behind on its own.
+    let settings_path = sandbox.user_settings_path();
+    fs::set_permissions(&settings_path, fs::Permissions::from_mode(0o444)).unwrap();
+    let args = [
+        "setup",
+        "--yes",
+        "--no-probe",
+        "--auth",
+        "keys",
+        "--region",
+        "us-east-1",
+    ];
+    let result = sandbox.run(&args);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(result.stderr.contains("read-only"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("was put back as it was"),
+        "{}",
+        result.stderr
+    );
+    let credentials = sandbox.home.join(".aws/credentials");
+    assert_eq!(fs::read_to_string(&credentials).unwrap(), before);
+    assert_eq!(fs::read_to_string(&settings_path).unwrap(), "{}\n");
+
+    // With no credentials file before, none is left after.
+    fs::remove_file(&credentials).unwrap();
+    let result = sandbox.run(&args);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(!credentials.exists(), "a credentials file was left behind");
+}

@@ -278,15 +278,29 @@ impl<'a> Wizard<'a> {
             }
         }
 
-        // 9. Apply: the only writes, with signals held off until both are done.
+        // 9. Apply: the only writes, with signals held off until both are done. The key and
+        // the settings that name its profile go together: if the second write fails, the first
+        // is put back.
         let (written, signal) = super::terminal::while_applying(|| {
             let credentials = outcome
                 .credentials_plan
                 .as_ref()
                 .map(writer::apply)
                 .transpose()?;
-            let settings = writer::apply(&outcome.plan)?;
-            Ok::<_, SetupError>((credentials, settings))
+            let settings = writer::apply(&outcome.plan);
+            if let (Err(err), Some(plan), Some(applied)) =
+                (&settings, &outcome.credentials_plan, &credentials)
+            {
+                let put_back = match writer::undo(plan, applied) {
+                    Ok(()) => format!("{} was put back as it was", current.tilde(&applied.path)),
+                    Err(undo) => format!(
+                        "and putting {} back failed too: {undo}",
+                        current.tilde(&applied.path)
+                    ),
+                };
+                return Err(SetupError::Write(format!("{err}; {put_back}")));
+            }
+            Ok::<_, SetupError>((credentials, settings?))
         });
         let (credentials, settings) = written?;
         outcome.credentials_applied = credentials;

@@ -395,6 +395,30 @@ pub fn apply(plan: &Plan) -> Result<Applied, WriteError> {
     apply_with_timeout(plan, LOCK_TIMEOUT)
 }
 
+/// Puts back what `apply` replaced: the previous text (with its mode), or no file where there
+/// was none. For a pair of writes that must happen together, when the second one fails.
+pub fn undo(plan: &Plan, applied: &Applied) -> Result<(), WriteError> {
+    if plan.changes.is_empty() {
+        return Ok(());
+    }
+    let path = applied.path.as_path();
+    let _lock = Lock::acquire(path, LOCK_TIMEOUT)?;
+    match &plan.original {
+        None => fs::remove_file(path).or_else(|err| match err.kind() {
+            ErrorKind::NotFound => Ok(()),
+            _ => Err(write_error(path, "remove")(err)),
+        }),
+        Some(original) => {
+            let meta = fs::metadata(path).ok();
+            let mode = applied
+                .tightened_from
+                .or_else(|| meta.as_ref().map(fsio::file_mode))
+                .unwrap_or(0o600);
+            replace_file(path, original, mode, meta.as_ref())
+        }
+    }
+}
+
 fn not_utf8(path: &Path) -> WriteError {
     WriteError::NotUtf8 {
         path: path.to_path_buf(),
