@@ -60,10 +60,7 @@ pub async fn run(
     } else {
         None
     };
-    let ui = Ui {
-        progress: out.progress && !out.is_json(),
-        chatty: !out.is_json() && !out.quiet,
-    };
+    let ui = Ui::new(out.progress && !out.is_json(), !out.is_json() && !out.quiet);
     let wizard = Wizard::new(
         args,
         inputs,

@@ -638,10 +638,14 @@ fn model_check(
             .map(|f| (f, false))
             .or_else(|| probe.stream.failure.as_ref().map(|f| (f, true)));
         match failure {
-            None => answered.push(format!(
-                "{model} answers (invoke {} ms, stream {} ms)",
-                probe.invoke.duration_ms, probe.stream.duration_ms
-            )),
+            None => {
+                // Timings are for -v and JSON: the summary says what a reader acts on.
+                answered.push(format!("{model} answers"));
+                findings.note(format!(
+                    "{model}: invoke {} ms, stream {} ms",
+                    probe.invoke.duration_ms, probe.stream.duration_ms
+                ));
+            }
             Some((failure, stream)) => {
                 let e = explain(
                     failure,

@@ -1,6 +1,5 @@
 //! `claude-bedrock config`: the effective configuration, as a table or a JSON document.
 
-use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use serde_json::{Map, Value, json};
 
 use crate::config::aws_files::AwsFileState;
@@ -168,29 +167,29 @@ fn aws_state(state: &AwsFileState) -> String {
 }
 
 /// A table whose first `fixed` columns (names, IDs) never wrap; the rest share what is left.
-fn table(out: &Output, header: &[&str], fixed: usize) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(out.width as u16)
-        .set_header(header.iter().map(Cell::new));
-    for index in 0..fixed {
-        if let Some(column) = table.column_mut(index) {
-            column.set_constraint(ColumnConstraint::ContentWidth);
-        }
-    }
-    table
+/// A cell from data: control characters escaped, and cut when very long.
+fn cell(text: impl AsRef<str>) -> String {
+    crate::render::text::shown(text.as_ref(), crate::render::text::MAX_VALUE_CHARS).into_owned()
 }
 
-/// A table cell from data: control characters escaped, and cut when long. comfy-table wraps a
-/// long unbroken word character by character, measuring the line each time (quadratic in the
-/// word's length: a 100 KB value took a minute), so no cell is ever given more than a screenful.
-fn cell(text: impl AsRef<str>) -> Cell {
-    Cell::new(crate::render::text::shown(
-        text.as_ref(),
-        crate::render::text::MAX_VALUE_CHARS,
-    ))
+/// A section of aligned rows; the last column (where the value came from) dimmed.
+fn section(text: &mut String, title: &str, rows: Vec<Vec<String>>, cap: usize, out: &Output) {
+    let dim = Palette::dim();
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|mut row| {
+            if let Some(last) = row.last_mut() {
+                *last = last
+                    .lines()
+                    .map(|l| dim.apply_to(l).to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            row
+        })
+        .collect();
+    text.push_str(&format!("\n{}\n", Palette::bold().apply_to(title)));
+    text.push_str(&crate::render::text::aligned(&rows, out.width, cap));
 }
 
 /// The configuration for people.
@@ -322,13 +321,11 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
         }
     }
 
-    let mut env_table = table(out, &["Variable", "Value", "Source"], 1);
-    let mut any_env = false;
+    let mut env_rows = Vec::new();
     for (name, var) in config.env.iter() {
         if !is_related_variable(name) {
             continue;
         }
-        any_env = true;
         let value = if var.value.is_empty() {
             "(empty: cancelled)".to_string()
         } else {
@@ -337,7 +334,7 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
         let mut source = describe(&var.source);
         for (shadow_source, shadow_value) in &var.shadowed {
             source.push_str(&format!(
-                "\n  overrides {} from {}",
+                "\noverrides {} from {}",
                 if shadow_value.is_empty() {
                     "(empty)".to_string()
                 } else {
@@ -346,21 +343,25 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
                 describe(shadow_source)
             ));
         }
-        env_table.add_row(vec![cell(name), cell(value), cell(source)]);
+        env_rows.push(vec![cell(name), cell(value), source]);
     }
-    text.push_str(&format!(
-        "\n{}\n",
-        bold.apply_to("Environment (Bedrock-related)")
-    ));
-    if any_env {
-        text.push_str(&format!("{env_table}\n"));
+    if env_rows.is_empty() {
+        text.push_str(&format!(
+            "\n{}\n  none set\n",
+            bold.apply_to("Environment (Bedrock-related)")
+        ));
     } else {
-        text.push_str("  none set\n");
+        section(
+            &mut text,
+            "Environment (Bedrock-related)",
+            env_rows,
+            48,
+            out,
+        );
     }
 
     let keys = &config.keys;
-    let mut settings_table = table(out, &["Setting", "Value", "Source"], 1);
-    let mut any_setting = false;
+    let mut setting_rows = Vec::new();
     for (name, value) in [
         ("awsAuthRefresh", &keys.aws_auth_refresh),
         ("awsCredentialExport", &keys.aws_credential_export),
@@ -368,80 +369,82 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
         ("apiKeyHelper", &keys.api_key_helper),
     ] {
         if let Some(value) = value {
-            any_setting = true;
             let shown = if name == "model" {
                 value.value.clone()
             } else {
                 secret::redact_command(&value.value)
             };
-            settings_table.add_row(vec![cell(name), cell(shown), cell(describe(&value.source))]);
+            setting_rows.push(vec![cell(name), cell(shown), describe(&value.source)]);
         }
     }
     for (name, value) in &keys.model_overrides {
-        any_setting = true;
-        settings_table.add_row(vec![
+        setting_rows.push(vec![
             cell(format!("modelOverrides.{name}")),
             cell(&value.value),
-            cell(describe(&value.source)),
+            describe(&value.source),
         ]);
     }
     if !keys.available_models.is_empty() {
-        any_setting = true;
         let list: Vec<&str> = keys
             .available_models
             .iter()
             .map(|m| m.value.as_str())
             .collect();
-        settings_table.add_row(vec![
+        setting_rows.push(vec![
             cell("availableModels"),
             cell(list.join(", ")),
-            cell(describe(&keys.available_models[0].source)),
+            describe(&keys.available_models[0].source),
         ]);
     }
-    if any_setting {
-        text.push_str(&format!(
-            "\n{}\n{settings_table}\n",
-            bold.apply_to("Settings keys")
-        ));
+    if !setting_rows.is_empty() {
+        section(&mut text, "Settings keys", setting_rows, 48, out);
     }
 
-    text.push_str(&format!("\n{}\n", bold.apply_to("Models")));
     if config.models.is_empty() {
-        text.push_str("  none pinned: Claude Code uses its built-in defaults\n");
+        text.push_str(&format!(
+            "\n{}\n  none pinned: Claude Code uses its built-in defaults\n",
+            bold.apply_to("Models")
+        ));
     } else {
-        let mut models_table = table(out, &["Setting", "ID", "Kind", "Model"], 2);
-        for m in &config.models {
-            let mut kind = m.id.kind.label();
-            if m.id.one_million_context {
-                kind.push_str(", 1M context");
-            }
-            models_table.add_row(vec![
-                cell(&m.setting),
-                cell(&m.id.raw),
-                cell(kind),
-                cell(m.id.model.map(|n| n.display()).unwrap_or_default()),
+        let rows = config
+            .models
+            .iter()
+            .map(|m| {
+                let mut kind = m.id.kind.label();
+                if m.id.one_million_context {
+                    kind.push_str(", 1M context");
+                }
+                let what = match m.id.model {
+                    Some(name) => format!("{} · {kind}", name.display()),
+                    None => kind,
+                };
+                vec![cell(&m.setting), cell(&m.id.raw), cell(what)]
+            })
+            .collect();
+        section(&mut text, "Models", rows, 48, out);
+    }
+
+    if out.verbose >= 1 || config.settings.present().count() > 0 {
+        let mut rows: Vec<Vec<String>> = config
+            .settings
+            .files
+            .iter()
+            .map(|f| {
+                vec![
+                    cell(f.layer.label()),
+                    cell(config.tilde(&f.path)),
+                    settings_state(&f.state),
+                ]
+            })
+            .collect();
+        for f in [&config.aws_files.config, &config.aws_files.credentials] {
+            rows.push(vec![
+                cell(format!("AWS {}", f.kind.label())),
+                cell(config.tilde(&f.path)),
+                aws_state(&f.state),
             ]);
         }
-        text.push_str(&format!("{models_table}\n"));
-    }
-
-    let mut files_table = table(out, &["File", "Path", "State"], 1);
-    for f in &config.settings.files {
-        files_table.add_row(vec![
-            cell(f.layer.label()),
-            cell(config.tilde(&f.path)),
-            cell(settings_state(&f.state)),
-        ]);
-    }
-    for f in [&config.aws_files.config, &config.aws_files.credentials] {
-        files_table.add_row(vec![
-            cell(format!("AWS {}", f.kind.label())),
-            cell(config.tilde(&f.path)),
-            cell(aws_state(&f.state)),
-        ]);
-    }
-    if out.verbose >= 1 || config.settings.present().count() > 0 {
-        text.push_str(&format!("\n{}\n{files_table}\n", bold.apply_to("Files")));
+        section(&mut text, "Files", rows, 72, out);
     }
     text
 }

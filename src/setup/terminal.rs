@@ -94,7 +94,11 @@ pub fn restore() {
             mode,
         );
     }
-    let _ = console::Term::stderr().show_cursor();
+    // Only a terminal has a cursor: a redirected stderr must not get the escape code.
+    let stderr = console::Term::stderr();
+    if stderr.is_term() {
+        let _ = stderr.show_cursor();
+    }
 }
 
 /// Says "setup cancelled; nothing was written" unless it was said already: a Ctrl-C can reach

@@ -22,4 +22,5 @@ mod reports;
 mod roles;
 mod schema;
 mod setup;
+mod snapshots;
 mod sso;

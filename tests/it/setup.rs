@@ -33,10 +33,7 @@ fn run_wizard(
         .enable_all()
         .build()
         .unwrap();
-    let ui = Ui {
-        progress: false,
-        chatty: false,
-    };
+    let ui = Ui::new(false, false);
     let wizard = Wizard::new(
         args,
         sandbox.inputs(),

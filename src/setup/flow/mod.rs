@@ -81,12 +81,24 @@ pub struct Ui {
     pub progress: bool,
     /// Print step headings and notes (false under --json).
     pub chatty: bool,
+    /// The number of the last step shown: steps that do not apply are not counted.
+    step: std::cell::Cell<u32>,
 }
 
 impl Ui {
+    pub fn new(progress: bool, chatty: bool) -> Ui {
+        Ui {
+            progress,
+            chatty,
+            step: std::cell::Cell::new(0),
+        }
+    }
+
     fn heading(&self, text: &str) {
+        let step = self.step.get() + 1;
+        self.step.set(step);
         if self.chatty {
-            eprintln!("\n{}", style(text).bold().for_stderr());
+            eprintln!("\n{}", style(format!("{step}. {text}")).bold().for_stderr());
         }
     }
 
@@ -154,7 +166,7 @@ impl<'a> Wizard<'a> {
     pub async fn run(mut self) -> Result<Outcome, SetupError> {
         let current = EffectiveConfig::resolve(&self.inputs).await;
 
-        self.ui.heading("1. Authentication");
+        self.ui.heading("Authentication");
         let auth = self.choose_auth(&current).await?;
         self.ui.note(&format!("→ {}", auth.describe()));
 
@@ -162,9 +174,15 @@ impl<'a> Wizard<'a> {
         // region, say): what the region step offers, and never overrides unasked.
         let with_auth = self.resolved_with(&auth).await;
         let mut region_answer = self.region_flag.clone();
+        let region_step = self.ui.step.get();
         let (region, write_region, pending, list) = loop {
-            self.ui.heading("2. Region");
+            // Another region is the same steps again, numbered as the first time.
+            self.ui.step.set(region_step);
+            self.ui.heading("Region");
             let (region, write) = self.choose_region(&with_auth, &auth, region_answer.take())?;
+            if !self.interactive() {
+                self.ui.note(&format!("→ {region}"));
+            }
             let pending = self.pending_config(&auth, &region).await;
             if self.args.no_probe {
                 self.ui
@@ -173,10 +191,10 @@ impl<'a> Wizard<'a> {
             }
             let clients = Clients::build(&pending, self.timeout).await;
 
-            self.ui.heading("3. Verify");
+            self.ui.heading("Verify");
             self.verify(&pending, &clients, &auth).await?;
 
-            self.ui.heading("4. Discover");
+            self.ui.heading("Discover");
             let list = self.discover(&pending, &clients).await?;
             let anthropic = list.profiles.iter().filter(|p| p.is_anthropic()).count();
             if anthropic == 0 {
@@ -196,19 +214,27 @@ impl<'a> Wizard<'a> {
         };
         let probes = match &list {
             Some((_, clients)) => {
-                self.ui.heading("5. Probe");
+                self.ui.heading("Probe");
                 let explicit = self.explicit_pins();
                 self.probe(clients, &candidates, &explicit).await
             }
             None => Vec::new(),
         };
 
-        self.ui.heading("6. Pin models");
+        self.ui.heading("Pin models");
         let pins = self.choose_pins(&current, &candidates, &probes, &region)?;
+        if !self.interactive() {
+            for line in pins.describe() {
+                self.ui.note(&format!("→ {line}"));
+            }
+        }
 
         let refresh = self.choose_refresh(&current, &auth, &pending)?;
 
-        self.ui.heading("8. Preview");
+        // Without prompts the result on stdout is the preview.
+        if self.interactive() {
+            self.ui.heading("Preview");
+        }
         let scope = self.choose_scope()?;
         let target = scope.path(&self.inputs.locations);
         let edit = edit_for(

@@ -21,6 +21,24 @@ pub struct Pins {
     pub haiku: Option<String>,
 }
 
+impl Pins {
+    /// One line per tier, for a run without prompts to say what it chose.
+    pub fn describe(&self) -> Vec<String> {
+        [
+            ("Opus tier", &self.opus),
+            ("Sonnet tier", &self.sonnet),
+            ("Haiku tier", &self.haiku),
+            ("Primary model", &self.primary),
+        ]
+        .into_iter()
+        .map(|(what, pin)| match pin {
+            Some(id) => format!("{what}: {id}"),
+            None => format!("{what}: not pinned (Claude Code's default)"),
+        })
+        .collect()
+    }
+}
+
 impl Wizard<'_> {
     pub(super) fn choose_pins(
         &mut self,

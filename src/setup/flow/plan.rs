@@ -51,7 +51,7 @@ impl Wizard<'_> {
         if !kind.is_sso() || !self.interactive() {
             return Ok(None);
         }
-        self.ui.heading("7. SSO refresh");
+        self.ui.heading("SSO refresh");
         let proxy = crate::net::proxy::PROXY_VARS.iter().find_map(|v| {
             pending
                 .env

@@ -1,0 +1,87 @@
+//! The human output of every command, as reviewed snapshots: a change of layout, wording or
+//! alignment is a diff in `tests/it/snapshots/` that someone looked at (`cargo insta review`, or
+//! `INSTA_UPDATE=always cargo test` and `git diff`). Paths, ports and timings are filtered; the
+//! rest is exactly what a terminal of 100 columns shows, without colour.
+
+use crate::live::sandbox_for;
+use crate::support::Sandbox;
+use crate::support::fake_aws::{FakeAws, Scenario};
+
+fn assert_shown(name: &str, text: &str) {
+    insta::with_settings!({
+        filters => vec![
+            (r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]"),
+            (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+            (r"\b\d+ ms\b", "[N] ms"),
+        ],
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn doctor_on_a_healthy_account() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let run = sandbox_for(&fake).run(&["doctor"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_shown("doctor-healthy", &run.stdout);
+}
+
+#[test]
+fn doctor_with_one_cause_behind_many_checks() {
+    let fake = FakeAws::start(Scenario::load("marketplace-everywhere"));
+    let run = sandbox_for(&fake).run(&["doctor", "--timeout", "2"]);
+    assert_eq!(run.code, 1);
+    assert_shown("doctor-one-cause", &run.stdout);
+}
+
+#[test]
+fn doctor_offline_with_a_wrong_region_prefix() {
+    let run = Sandbox::new()
+        .env("CLAUDE_CODE_USE_BEDROCK", "1")
+        .env("AWS_REGION", "us-west-2")
+        .env("ANTHROPIC_DEFAULT_OPUS_MODEL", "eu.anthropic.claude-opus-4-6-v1")
+        .aws_credentials("[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secretsecretsecret\n")
+        .run(&["doctor", "--offline"]);
+    assert_eq!(run.code, 1);
+    assert_shown("doctor-offline", &run.stdout);
+}
+
+#[test]
+fn config_table() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let run = sandbox_for(&fake).run(&["config"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_shown("config", &run.stdout);
+}
+
+#[test]
+fn models_list_with_probes() {
+    let fake = FakeAws::start(Scenario::load("model-not-enabled"));
+    let run = sandbox_for(&fake).run(&["models", "--probe"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_shown("models-probed", &run.stdout);
+}
+
+#[test]
+fn setup_preview() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let run = sandbox_for(&fake).run(&[
+        "setup",
+        "--yes",
+        "--dry-run",
+        "--region",
+        "us-east-1",
+        "--auth",
+        "profile",
+        "--profile",
+        "default",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_shown(
+        "setup-preview",
+        &format!("{}\n--- stderr ---\n{}", run.stdout, run.stderr),
+    );
+}
