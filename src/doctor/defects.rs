@@ -42,9 +42,77 @@ impl fmt::Display for Version {
     }
 }
 
+/// A known client defect, by the stable id reports carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefectId {
+    BaseUrlIgnoredForControlPlane,
+    EffortOnCustomModelIds,
+    AdaptiveThinkingOnCustomModelIds,
+    BearerDroppedOnInvoke,
+    EmptyVariableBreaksSigV4,
+    SigV4SecondAuthorization,
+    NoProxyIgnoredNative,
+    ThinkingOnApplicationProfiles,
+    NoProxyInManagedSettings,
+    NoEffortOnApplicationProfiles,
+    DefaultModelGlobalPrefix,
+    MantleMissingXApiKey,
+    PromptCaching1h400,
+    CredentialExportSkipped,
+    ForceLoginBlocksThirdParty,
+    CiRequiresApiKey,
+    NoAwsFiles,
+    GovcloudPrefix,
+    FlatCredentialExport,
+    SsoCredentialsEveryRequest,
+    SsoRegionOverridden,
+    ModelOverridesBadKey,
+    MalformedRegionInUrls,
+    GatewayStripsContentType,
+    AuthPrecheckIgnoresHttpsProxy,
+}
+
+impl std::fmt::Display for DefectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl DefectId {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DefectId::BaseUrlIgnoredForControlPlane => "base-url-ignored-for-control-plane",
+            DefectId::EffortOnCustomModelIds => "effort-on-custom-model-ids",
+            DefectId::AdaptiveThinkingOnCustomModelIds => "adaptive-thinking-on-custom-model-ids",
+            DefectId::BearerDroppedOnInvoke => "bearer-dropped-on-invoke",
+            DefectId::EmptyVariableBreaksSigV4 => "empty-variable-breaks-sigv4",
+            DefectId::SigV4SecondAuthorization => "sigv4-second-authorization",
+            DefectId::NoProxyIgnoredNative => "no-proxy-ignored-native",
+            DefectId::ThinkingOnApplicationProfiles => "thinking-on-application-profiles",
+            DefectId::NoProxyInManagedSettings => "no-proxy-in-managed-settings",
+            DefectId::NoEffortOnApplicationProfiles => "no-effort-on-application-profiles",
+            DefectId::DefaultModelGlobalPrefix => "default-model-global-prefix",
+            DefectId::MantleMissingXApiKey => "mantle-missing-x-api-key",
+            DefectId::PromptCaching1h400 => "prompt-caching-1h-400",
+            DefectId::CredentialExportSkipped => "credential-export-skipped",
+            DefectId::ForceLoginBlocksThirdParty => "force-login-blocks-third-party",
+            DefectId::CiRequiresApiKey => "ci-requires-api-key",
+            DefectId::NoAwsFiles => "no-aws-files",
+            DefectId::GovcloudPrefix => "govcloud-prefix",
+            DefectId::FlatCredentialExport => "flat-credential-export",
+            DefectId::SsoCredentialsEveryRequest => "sso-credentials-every-request",
+            DefectId::SsoRegionOverridden => "sso-region-overridden",
+            DefectId::ModelOverridesBadKey => "model-overrides-bad-key",
+            DefectId::MalformedRegionInUrls => "malformed-region-in-urls",
+            DefectId::GatewayStripsContentType => "gateway-strips-content-type",
+            DefectId::AuthPrecheckIgnoresHttpsProxy => "auth-precheck-ignores-https-proxy",
+        }
+    }
+}
+
 /// One known client defect: the versions it affects and when it bites.
 pub struct Defect {
-    pub id: &'static str,
+    pub id: DefectId,
     pub title: &'static str,
     /// The first affected version; `None`: every earlier version.
     pub since: Option<Version>,
@@ -132,7 +200,7 @@ fn any_tier_unpinned(config: &EffectiveConfig) -> bool {
 /// Every known defect, oldest fix first.
 pub const DEFECTS: &[Defect] = &[
     Defect {
-        id: "base-url-ignored-for-control-plane",
+        id: DefectId::BaseUrlIgnoredForControlPlane,
         title: "sends ListInferenceProfiles and token counting to the public AWS endpoint although ANTHROPIC_BEDROCK_BASE_URL is set",
         since: None,
         fixed_in: Version(2, 0, 71),
@@ -152,7 +220,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "effort-on-custom-model-ids",
+        id: DefectId::EffortOnCustomModelIds,
         title: "sends the effort parameter to model IDs outside Claude's naming (application profile ARNs, custom models): Bedrock answers 400 \"This model does not support the effort parameter\"",
         since: None,
         fixed_in: Version(2, 1, 70),
@@ -172,7 +240,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "adaptive-thinking-on-custom-model-ids",
+        id: DefectId::AdaptiveThinkingOnCustomModelIds,
         title: "fails with \"adaptive thinking is not supported on this model\" on model strings outside Claude's naming",
         since: None,
         fixed_in: Version(2, 1, 76),
@@ -192,7 +260,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "bearer-dropped-on-invoke",
+        id: DefectId::BearerDroppedOnInvoke,
         title: "drops the Authorization header on invoke calls with a Bedrock API key or CLAUDE_CODE_SKIP_BEDROCK_AUTH: model calls answer 403 \"Authorization header is missing\"",
         since: Some(Version(2, 1, 94)),
         fixed_in: Version(2, 1, 96),
@@ -215,7 +283,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "empty-variable-breaks-sigv4",
+        id: DefectId::EmptyVariableBreaksSigV4,
         title: "fails to sign requests when AWS_BEARER_TOKEN_BEDROCK or ANTHROPIC_BEDROCK_BASE_URL is an empty string",
         since: None,
         fixed_in: Version(2, 1, 97),
@@ -244,7 +312,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "sigv4-second-authorization",
+        id: DefectId::SigV4SecondAuthorization,
         title: "sends a second Authorization header with SigV4 when ANTHROPIC_AUTH_TOKEN, apiKeyHelper or an Authorization in ANTHROPIC_CUSTOM_HEADERS is set: Bedrock answers 403",
         since: None,
         fixed_in: Version(2, 1, 101),
@@ -288,7 +356,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "no-proxy-ignored-native",
+        id: DefectId::NoProxyIgnoredNative,
         title: "does not honour NO_PROXY for API requests in the native build: hosts listed there still go through the proxy",
         since: None,
         fixed_in: Version(2, 1, 117),
@@ -308,7 +376,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "thinking-on-application-profiles",
+        id: DefectId::ThinkingOnApplicationProfiles,
         title: "fails with \"thinking.type.enabled is not supported\" on application inference profile ARNs",
         since: None,
         fixed_in: Version(2, 1, 121),
@@ -328,7 +396,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "no-proxy-in-managed-settings",
+        id: DefectId::NoProxyInManagedSettings,
         title: "ignores NO_PROXY set only in managed settings (native build)",
         since: None,
         fixed_in: Version(2, 1, 121),
@@ -351,7 +419,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "no-effort-on-application-profiles",
+        id: DefectId::NoEffortOnApplicationProfiles,
         title: "never sends the effort setting to application inference profile ARNs (the feature is silently off)",
         since: None,
         fixed_in: Version(2, 1, 122),
@@ -371,7 +439,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "default-model-global-prefix",
+        id: DefectId::DefaultModelGlobalPrefix,
         title: "resolves the built-in default models to global.* instead of the region's prefix",
         since: None,
         fixed_in: Version(2, 1, 128),
@@ -390,7 +458,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "mantle-missing-x-api-key",
+        id: DefectId::MantleMissingXApiKey,
         title: "fails Mantle authentication with a Bedrock API key (\"missing x-api-key header\")",
         since: Some(Version(2, 1, 94)),
         fixed_in: Version(2, 1, 131),
@@ -406,7 +474,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "prompt-caching-1h-400",
+        id: DefectId::PromptCaching1h400,
         title: "gets 400 from Bedrock when ENABLE_PROMPT_CACHING_1H is set",
         since: Some(Version(2, 1, 108)),
         fixed_in: Version(2, 1, 132),
@@ -430,7 +498,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "credential-export-skipped",
+        id: DefectId::CredentialExportSkipped,
         title: "skips awsCredentialExport when other AWS credentials resolve, and uses those instead (often another account)",
         since: None,
         fixed_in: Version(2, 1, 141),
@@ -457,7 +525,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "force-login-blocks-third-party",
+        id: DefectId::ForceLoginBlocksThirdParty,
         title: "blocks Bedrock and Mantle sessions when managed settings set forceLoginOrgUUID or forceLoginMethod",
         since: Some(Version(2, 1, 146)),
         fixed_in: Version(2, 1, 161),
@@ -485,7 +553,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "ci-requires-api-key",
+        id: DefectId::CiRequiresApiKey,
         title: "`claude -p` fails with \"ANTHROPIC_API_KEY required\" on Bedrock when CI=true",
         since: None,
         fixed_in: Version(2, 1, 163),
@@ -503,7 +571,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "no-aws-files",
+        id: DefectId::NoAwsFiles,
         title: "reads no AWS config or credentials file (and, by its documentation, only AWS_REGION), so a region set elsewhere is ignored (it calls us-east-1)",
         since: None,
         fixed_in: Version(2, 1, 172),
@@ -534,7 +602,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "govcloud-prefix",
+        id: DefectId::GovcloudPrefix,
         title: "derives the global. prefix instead of us-gov. for GovCloud regions: derived model IDs answer 400",
         since: None,
         fixed_in: Version(2, 1, 174),
@@ -553,7 +621,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "flat-credential-export",
+        id: DefectId::FlatCredentialExport,
         title: "accepts awsCredentialExport output only in the nested {\"Credentials\":{…}} shape, not the flat one",
         since: None,
         fixed_in: Version(2, 1, 181),
@@ -589,7 +657,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "sso-credentials-every-request",
+        id: DefectId::SsoCredentialsEveryRequest,
         title: "asks IAM Identity Center for fresh credentials on every API request (throttling, latency)",
         since: None,
         fixed_in: Version(2, 1, 207),
@@ -604,7 +672,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "sso-region-overridden",
+        id: DefectId::SsoRegionOverridden,
         title: "signs in to IAM Identity Center in the Bedrock region instead of the profile's sso_region (\"Session token not found or invalid\")",
         since: Some(Version(2, 1, 207)),
         fixed_in: Version(2, 1, 208),
@@ -621,7 +689,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "model-overrides-bad-key",
+        id: DefectId::ModelOverridesBadKey,
         title: "makes a modelOverrides key that is not an Anthropic model ID the session's model",
         since: Some(Version(2, 1, 73)),
         fixed_in: Version(2, 1, 223),
@@ -642,7 +710,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "malformed-region-in-urls",
+        id: DefectId::MalformedRegionInUrls,
         title: "builds request URLs from a region value that is not shaped like a region",
         since: None,
         fixed_in: Version(2, 1, 232),
@@ -657,7 +725,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "gateway-strips-content-type",
+        id: DefectId::GatewayStripsContentType,
         title: "re-runs every turn without streaming (billing it twice) when a proxy or gateway strips the streaming response's Content-Type",
         since: None,
         fixed_in: Version(2, 1, 239),
@@ -677,7 +745,7 @@ pub const DEFECTS: &[Defect] = &[
         },
     },
     Defect {
-        id: "auth-precheck-ignores-https-proxy",
+        id: DefectId::AuthPrecheckIgnoresHttpsProxy,
         title: "hangs at start behind an HTTPS proxy: the credential pre-check that comes with awsAuthRefresh ignores HTTPS_PROXY",
         since: None,
         fixed_in: Version(2, 1, 239),
@@ -762,7 +830,11 @@ pub fn defects_for(
 
 /// The fix for defect `id` when this configuration triggers it and `version` (if known) has it:
 /// the version that fixes it, and the workaround until then.
-pub fn defect_fix(id: &str, version: Option<Version>, config: &EffectiveConfig) -> Option<String> {
+pub fn defect_fix(
+    id: DefectId,
+    version: Option<Version>,
+    config: &EffectiveConfig,
+) -> Option<String> {
     let defect = DEFECTS.iter().find(|d| d.id == id)?;
     if version.is_some_and(|v| !defect.affects(v)) {
         return None;
@@ -827,7 +899,7 @@ pub(crate) mod tests {
     fn trigger(id: &str, version: Version, config: &EffectiveConfig) -> Option<Status> {
         defects_for(version, config)
             .into_iter()
-            .find(|(d, _)| d.id == id)
+            .find(|(d, _)| d.id.as_str() == id)
             .and_then(|(_, t)| t.map(|t| t.status))
     }
 
@@ -1119,7 +1191,7 @@ pub(crate) mod tests {
         for (id, triggering, status, quiet) in &cases {
             let defect = DEFECTS
                 .iter()
-                .find(|d| d.id == *id)
+                .find(|d| d.id.as_str() == *id)
                 .unwrap_or_else(|| panic!("{id}"));
             let last_affected =
                 Version(defect.fixed_in.0, defect.fixed_in.1, defect.fixed_in.2 - 1);

@@ -34,7 +34,7 @@ use crate::report::{CheckResult, Detail, Skip, Status};
 
 use super::check_id::CheckId;
 use super::claude_bin::Claude;
-use super::defects::{Version, defect_fix};
+use super::defects::{DefectId, Version, defect_fix};
 
 const PROXY_VARIABLES: &[&str] = &[
     "HTTPS_PROXY",
@@ -556,7 +556,7 @@ fn verdict(
             .iter()
             .any(|w| w.ends_with("carried no Authorization"));
         let known = if dropped {
-            defect_fix("bearer-dropped-on-invoke", version, config)
+            defect_fix(DefectId::BearerDroppedOnInvoke, version, config)
         } else {
             None
         };
@@ -640,7 +640,7 @@ fn verdict(
         .map(|w| Detail::problem(status, w.clone()))
         .chain(details.into_iter().map(Detail::note))
         .collect();
-    let fix = defect_fix("sigv4-second-authorization", version, config).unwrap_or_else(|| {
+    let fix = defect_fix(DefectId::SigV4SecondAuthorization, version, config).unwrap_or_else(|| {
         "Check which settings layer sets ANTHROPIC_AUTH_TOKEN, apiKeyHelper, ANTHROPIC_CUSTOM_HEADERS or CLAUDE_CODE_SKIP_BEDROCK_AUTH (`claude-bedrock config`), and upgrade Claude Code (`claude update`).".to_string()
     });
     result.fix(fix)
