@@ -221,9 +221,19 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "PATH")]
     pub claude_bin: Option<PathBuf>,
 
-    /// Run your `claude` against a loopback server to see which auth headers it really sends
+    /// Rehearse with your own `claude` even when it would not run by default (offline: against a
+    /// loopback fake); fails when no `claude` is found
+    #[arg(long, visible_alias = "trace-client", conflicts_with = "no_client")]
+    pub client: bool,
+
+    /// Do not run your `claude` (its version is still checked)
     #[arg(long)]
-    pub trace_client: bool,
+    pub no_client: bool,
+
+    /// Run the client again even if a recent rehearsal of the same client and configuration is
+    /// cached
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

@@ -150,6 +150,16 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Ok(0)
         }
         Command::Doctor(args) => {
+            if args.client
+                && let Err(reason) = doctor::claude_bin::locate(&config, args.claude_bin.as_deref())
+            {
+                return Err(FatalError::new(
+                    format!("--client needs a `claude` to run: {reason}"),
+                    Some(
+                        "Pass --claude-bin PATH (`command -v claude` in your shell prints it), or drop --client.",
+                    ),
+                ));
+            }
             let outcome = commands::doctor::run(&config, args, out, timeout(g)).await;
             document::emit(&outcome.text, g.output.as_deref(), out.format)?;
             Ok(outcome.exit_code)

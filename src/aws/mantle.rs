@@ -3,11 +3,9 @@
 //! `Authorization: Bearer`), sent on Claude Code's network path, each recorded in the call log;
 //! and what Mantle's refusals mean, beside the code that reads them.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
@@ -127,50 +125,11 @@ impl Ctx<'_> {
             .body(body)
             .map_err(|err| bad(format!("cannot build the request: {err}")))?;
         if let Auth::SigV4(credentials) = auth {
-            sign_request(&mut request, credentials, &self.region)
+            super::sigv4::sign(&mut request, credentials, &self.region, SERVICE)
                 .map_err(|why| bad(format!("cannot sign the request: {why}")))?;
         }
         Ok(request)
     }
-}
-
-pub fn sign_request(
-    request: &mut http::Request<Bytes>,
-    credentials: &Credentials,
-    region: &str,
-) -> Result<(), String> {
-    let identity = credentials.clone().into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(SERVICE)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| e.to_string())?
-        .into();
-    let headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| {
-            v.to_str()
-                .ok()
-                .map(|v| (k.as_str().to_string(), v.to_string()))
-        })
-        .collect();
-    let uri = request.uri().to_string();
-    let signable = SignableRequest::new(
-        request.method().as_str(),
-        &uri,
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(request.body()),
-    )
-    .map_err(|e| e.to_string())?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| e.to_string())?
-        .into_parts();
-    instructions.apply_to_request_http1x(request);
-    Ok(())
 }
 
 /// What Mantle said in an error: Anthropic's `{"error":{"type","message"}}` or AWS's `{"message"}`.

@@ -10,6 +10,7 @@ pub mod mantle;
 pub mod ops;
 pub mod policy;
 pub mod resolve;
+pub mod sigv4;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -43,18 +43,22 @@ pub async fn report(
     let options = doctor::registry::Options {
         offline: args.offline,
         mantle: args.mantle,
-        // The client runs locally (the trace only against loopback), so --offline keeps it.
         client: doctor::client::ClientOptions {
             claude_bin: args.claude_bin.clone(),
-            trace: args.trace_client,
+            rehearse: match (args.client, args.no_client) {
+                (true, _) => doctor::client::Rehearse::Always,
+                (_, true) => doctor::client::Rehearse::Never,
+                _ => doctor::client::Rehearse::Auto,
+            },
+            use_cache: !args.no_cache,
             timeout,
         },
         timeout,
     };
-    let message = if args.trace_client {
-        "Checking Bedrock and tracing claude against a loopback Bedrock…"
-    } else {
+    let message = if args.no_client {
         "Checking Bedrock…"
+    } else {
+        "Checking Bedrock and rehearsing with your claude…"
     };
     let spinner = crate::output::spinner(out, message);
     let mut outcome = doctor::registry::run(config, &options).await;

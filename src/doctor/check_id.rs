@@ -30,6 +30,8 @@ pub enum CheckId {
     MantleEndpoint,
     MantleModels,
     ClientVersion,
+    ClientModels,
+    ClientRequests,
     ClientBearerTrace,
 }
 
@@ -62,6 +64,8 @@ impl CheckId {
         CheckId::MantleEndpoint,
         CheckId::MantleModels,
         CheckId::ClientVersion,
+        CheckId::ClientModels,
+        CheckId::ClientRequests,
         CheckId::ClientBearerTrace,
     ];
 
@@ -93,6 +97,8 @@ impl CheckId {
             CheckId::MantleEndpoint => "Mantle endpoint",
             CheckId::MantleModels => "Mantle models",
             CheckId::ClientVersion => "Claude Code version",
+            CheckId::ClientModels => "Client models",
+            CheckId::ClientRequests => "Client requests",
             CheckId::ClientBearerTrace => "Client auth trace",
         }
     }
@@ -135,6 +141,8 @@ impl CheckId {
             CheckId::MantleEndpoint => "mantle.endpoint",
             CheckId::MantleModels => "mantle.models",
             CheckId::ClientVersion => "client.version",
+            CheckId::ClientModels => "client.models",
+            CheckId::ClientRequests => "client.requests",
             CheckId::ClientBearerTrace => "client.bearer-trace",
         }
     }

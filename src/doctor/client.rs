@@ -14,31 +14,59 @@ use super::defects::{UPGRADE, too_new_models};
 
 use super::check_id::CheckId;
 use super::claude_bin::{Claude, locate, run_version};
-use super::trace;
+use super::trace::{self, ClientRun, NotRun};
+use crate::aws::Clients;
+
+/// Whether the user's own `claude` is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rehearse {
+    /// Online, when a `claude` is found.
+    #[default]
+    Auto,
+    /// `--client`: offline too (against a loopback fake).
+    Always,
+    /// `--no-client`.
+    Never,
+}
 
 /// What the doctor was asked about the client.
 #[derive(Debug, Clone, Default)]
 pub struct ClientOptions {
     /// `--claude-bin`; otherwise `claude` is looked up on the effective PATH.
     pub claude_bin: Option<PathBuf>,
-    /// `--trace-client`.
-    pub trace: bool,
+    pub rehearse: Rehearse,
+    /// A recent rehearsal of the same client and configuration may stand in (not `--no-cache`).
+    pub use_cache: bool,
     pub timeout: Duration,
 }
 
-/// What the client checks measured: where `claude` is, what `--version` says, and — with
-/// `--trace-client` — what it sent.
+/// What the client checks measured: where `claude` is, what `--version` says, and what it did
+/// when it was run.
 pub struct ClientFacts {
     located: Result<Claude, String>,
     version: Option<Result<(Version, String), String>>,
     version_ms: u64,
-    trace: Option<CheckResult>,
-    trace_ms: u64,
-    trace_asked: bool,
+    /// The rehearsal, or why there was none.
+    pub rehearsal: Result<Rehearsal, (Skip, String)>,
+    rehearsal_ms: u64,
 }
 
-/// Finds and asks the client, and traces it when asked to.
-pub async fn gather(config: &EffectiveConfig, options: &ClientOptions) -> ClientFacts {
+/// One run of the client, relayed to the account or against the loopback fake.
+pub struct Rehearsal {
+    pub claude: Claude,
+    pub version: Option<Version>,
+    pub run: Result<ClientRun, NotRun>,
+    /// Taken from the cache of an earlier doctor run.
+    pub cached: bool,
+}
+
+/// Finds and asks the client, and runs it: through the relay to the account when `clients`
+/// (online), against a loopback fake offline when asked to.
+pub async fn gather(
+    config: &EffectiveConfig,
+    options: &ClientOptions,
+    clients: Option<&Clients>,
+) -> ClientFacts {
     let started = Instant::now();
     let located = locate(config, options.claude_bin.as_deref());
     let version = match &located {
@@ -49,23 +77,49 @@ pub async fn gather(config: &EffectiveConfig, options: &ClientOptions) -> Client
     };
     let version_ms = started.elapsed().as_millis() as u64;
     let started = Instant::now();
-    let trace = match (&located, options.trace) {
-        (Ok(claude), true) => {
-            let known = version
-                .as_ref()
-                .and_then(|v| v.as_ref().ok())
-                .map(|(v, _)| *v);
-            Some(trace::run(config, claude, known, options.timeout).await)
+    let known = version
+        .as_ref()
+        .and_then(|v| v.as_ref().ok())
+        .map(|(v, _)| *v);
+    let rehearsal = match (&located, options.rehearse, clients) {
+        (_, Rehearse::Never, _) => Err((
+            Skip::NotInUse,
+            "--no-client: your `claude` was not run".to_string(),
+        )),
+        (Err(reason), _, _) => Err((Skip::NoClient, format!("{reason}: the client was not run"))),
+        (Ok(_), Rehearse::Auto, None) => Err((
+            Skip::Offline,
+            "--offline: your `claude` runs only with --client (then against a loopback fake)"
+                .to_string(),
+        )),
+        (Ok(claude), _, clients) => {
+            let (run, cached) =
+                super::rehearsal::rehearse(config, claude, known, clients, options).await;
+            Ok(Rehearsal {
+                claude: claude.clone(),
+                version: known,
+                run,
+                cached,
+            })
         }
-        _ => None,
     };
     ClientFacts {
         located,
         version,
         version_ms,
-        trace,
-        trace_ms: started.elapsed().as_millis() as u64,
-        trace_asked: options.trace,
+        rehearsal,
+        rehearsal_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+impl ClientFacts {
+    /// Whether a `claude` was found (for `--client`, which needs one).
+    pub fn found(&self) -> bool {
+        self.located.is_ok()
+    }
+
+    pub fn rehearsal_ms(&self) -> u64 {
+        self.rehearsal_ms
     }
 }
 
@@ -75,27 +129,15 @@ pub fn check_version(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResu
     check
 }
 
-pub fn check_bearer_trace(_config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+pub fn check_bearer_trace(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
     let (id, title) = CheckId::ClientBearerTrace.pair();
-    let mut check = match (&facts.located, facts.trace_asked, &facts.trace) {
-        (_, _, Some(traced)) => traced.clone(),
-        (Err(reason), true, None) => CheckResult::skipped(
-            id,
-            title,
-            Skip::NoClient,
-            format!("{reason}: nothing to trace"),
-        )
-        .fix("Pass --claude-bin PATH to trace a `claude` that is not on PATH."),
-        _ => CheckResult::skipped(
-            id,
-            title,
-            Skip::NeedsFlag {
-                flag: "--trace-client",
-            },
-            "run with --trace-client to watch which auth headers your `claude` sends",
-        ),
+    let mut check = match &facts.rehearsal {
+        Ok(rehearsal) => {
+            trace::bearer_check(config, &rehearsal.claude, rehearsal.version, &rehearsal.run)
+        }
+        Err((why, summary)) => CheckResult::skipped(id, title, why.clone(), summary.clone()),
     };
-    check.duration_ms = facts.trace_ms;
+    check.duration_ms = facts.rehearsal_ms;
     check
 }
 
@@ -124,7 +166,9 @@ fn version_check(
                 .detail(format!("{path} (found via {})", claude.found))
                 .fix(format!("Run `{path} --version` yourself; reinstall Claude Code if it fails ({UPGRADE})."));
         }
-        None => return CheckResult::new(id, title, Status::Skip, "the version was not asked"),
+        None => {
+            return CheckResult::skipped(id, title, Skip::NotInUse, "the version was not asked");
+        }
     };
     let mut findings = Findings::default();
     findings.note(format!("{path} (found via {}): {line}", claude.found));

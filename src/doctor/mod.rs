@@ -14,6 +14,7 @@ pub mod network;
 mod provider;
 mod region;
 pub mod registry;
+pub mod rehearsal;
 pub mod roles;
 mod settings;
 pub mod sso;

@@ -20,7 +20,7 @@ pub use super::check_id::CheckId;
 use super::client::{self, ClientFacts, ClientOptions};
 use super::live::{self, LiveFacts};
 use super::network::{self, NetworkFacts, SsoPath};
-use super::{auth, guarded, mantle, models, provider, region, settings, sso};
+use super::{auth, guarded, mantle, models, provider, region, rehearsal, settings, sso};
 
 /// The facts a check is computed from.
 pub enum Run {
@@ -151,6 +151,14 @@ pub const CHECKS: &[Check] = &[
         run: Run::Client(client::check_version),
     },
     Check {
+        id: CheckId::ClientModels,
+        run: Run::Client(rehearsal::check_models),
+    },
+    Check {
+        id: CheckId::ClientRequests,
+        run: Run::Client(rehearsal::check_requests),
+    },
+    Check {
         id: CheckId::ClientBearerTrace,
         run: Run::Client(client::check_bearer_trace),
     },
@@ -236,13 +244,14 @@ async fn bounded<T>(
 pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     let timeout = options.timeout;
     let margin = Duration::from_secs(5);
-    let client_future = bounded(
-        "client",
-        super::trace::trace_limit(timeout) + timeout + margin,
-        client::gather(config, &options.client),
-    );
+    let client_limit = super::trace::trace_limit(timeout) + timeout + margin;
     if options.offline {
-        let client = client_future.await;
+        let client = bounded(
+            "client",
+            client_limit,
+            client::gather(config, &options.client, None),
+        )
+        .await;
         let resolved = crate::aws::endpoints::Endpoints::offline(config).await;
         let sso_path = network::sso_path_offline(config, &resolved);
         let checks = CHECKS
@@ -268,6 +277,11 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     let endpoints = network::endpoints(config, &clients.endpoints, mantle_wanted.is_ok());
     let trust = network::TrustEnv::from_config(config);
     let claude_trust = trust.claude_code();
+    let client_future = bounded(
+        "client",
+        client_limit,
+        client::gather(config, &options.client, Some(&clients)),
+    );
     let live_future = bounded(
         "live AWS",
         timeout * 3 + margin,

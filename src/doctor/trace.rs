@@ -20,6 +20,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tokio::process::Command;
 
@@ -30,6 +31,7 @@ use crate::config::models::{Family, default_prefix_for_region, tier_default};
 use crate::config::settings::{SettingsLayers, SettingsLocations};
 use crate::config::source::{Layer, Source};
 use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
+use crate::loopback::relay::{Exchange, RelayOptions, RelayServer};
 use crate::report::{CheckResult, Detail, Skip, Status};
 
 use super::check_id::CheckId;
@@ -77,32 +79,22 @@ const PLACEHOLDER_SECRET: &str = "claude-bedrock-trace-placeholder-secret";
 const PLACEHOLDER_KEY_HELPER: &str = "echo claude-bedrock-trace-placeholder-key";
 const PLACEHOLDER_CREDENTIAL_EXPORT: &str = r#"echo '{"Credentials":{"AccessKeyId":"AKIDCLAUDEBEDROCKTRACE","SecretAccessKey":"claude-bedrock-trace-placeholder-secret","SessionToken":"claude-bedrock-trace","Expiration":"2099-01-01T00:00:00Z"}}'"#;
 
-pub async fn run(
+/// `client.bearer-trace` from a client run (or why there was none).
+pub fn bearer_check(
     config: &EffectiveConfig,
     claude: &Claude,
     version: Option<Version>,
-    timeout: Duration,
+    run: &Result<ClientRun, NotRun>,
 ) -> CheckResult {
     let (id, title) = CheckId::ClientBearerTrace.pair();
-    let skip = |summary: String| CheckResult::skipped(id, title, Skip::NotInUse, summary);
-    if !config.provider.any_bedrock() {
-        return skip(
-            "Claude Code is not switched to Bedrock (CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_MANTLE): nothing to trace"
-                .into(),
-        );
-    }
-    if let Some(reason) = managed_redirect(config) {
-        return skip(format!(
-            "{reason}, which the trace cannot override: not run, so that nothing leaves this machine"
-        ));
-    }
-    match trace(config, claude, timeout).await {
-        Ok(outcome) => verdict(config, claude, version, &outcome),
-        Err(err) => CheckResult::new(
+    match run {
+        Ok(run) => verdict(config, claude, version, run),
+        Err(NotRun::Skipped(why)) => CheckResult::skipped(id, title, Skip::NotInUse, why.clone()),
+        Err(NotRun::Failed(err)) => CheckResult::new(
             id,
             title,
             Status::Warn,
-            format!("the trace could not be set up: {err}"),
+            format!("the client could not be run: {err}"),
         ),
     }
 }
@@ -144,20 +136,82 @@ fn managed_redirect(config: &EffectiveConfig) -> Option<String> {
     None
 }
 
-struct Outcome {
-    requests: Vec<CapturedRequest>,
+/// How a client run ended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Exit {
+    pub success: bool,
+    /// `exit status: 1`, as the system says it.
+    pub shown: String,
+}
+
+/// One run of the user's `claude`, isolated, and what it sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientRun {
+    /// How each request was authenticated, in arrival order.
+    pub requests: Vec<CapturedRequest>,
+    /// With the relay: each request and the account's real answer.
+    pub exchanges: Vec<Exchange>,
+    pub relayed: bool,
     /// `None` when the client was stopped at the time limit.
-    exit: Option<std::process::ExitStatus>,
-    elapsed: Duration,
-    stderr_tail: Option<String>,
-    notes: Vec<String>,
+    pub exit: Option<Exit>,
+    pub elapsed_ms: u64,
+    pub stderr_tail: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// Why the client was not run.
+#[derive(Debug, Clone)]
+pub enum NotRun {
+    /// Nothing to run it for, or it could not be kept from leaving the machine.
+    Skipped(String),
+    Failed(String),
+}
+
+/// Runs the user's `claude -p "."` in isolation: against a loopback fake (`relay: None`), or
+/// through the relay to the real endpoints.
+pub async fn run_client(
+    config: &EffectiveConfig,
+    claude: &Claude,
+    timeout: Duration,
+    relay: Option<RelayOptions>,
+) -> Result<ClientRun, NotRun> {
+    if !config.provider.any_bedrock() {
+        return Err(NotRun::Skipped(
+            "Claude Code is not switched to Bedrock (CLAUDE_CODE_USE_BEDROCK / CLAUDE_CODE_USE_MANTLE): nothing to run it for"
+                .into(),
+        ));
+    }
+    if let Some(reason) = managed_redirect(config) {
+        return Err(NotRun::Skipped(format!(
+            "{reason}, which the run cannot override: not run, so that nothing leaves this machine unrelayed"
+        )));
+    }
+    trace(config, claude, timeout, relay)
+        .await
+        .map_err(NotRun::Failed)
+}
+
+/// The loopback server the client talks to.
+enum Listener {
+    Fake(CaptureServer),
+    Relay(RelayServer),
+}
+
+impl Listener {
+    fn url(&self) -> String {
+        match self {
+            Listener::Fake(server) => server.url(),
+            Listener::Relay(server) => server.url(),
+        }
+    }
 }
 
 async fn trace(
     config: &EffectiveConfig,
     claude: &Claude,
     timeout: Duration,
-) -> Result<Outcome, String> {
+    relay: Option<RelayOptions>,
+) -> Result<ClientRun, String> {
     let region = config.region.value.clone();
     let prefix = config
         .env
@@ -171,16 +225,20 @@ async fn trace(
             .map(str::to_string),
         _ => None,
     };
-    let server = CaptureServer::start(CaptureOptions {
-        region: region.clone(),
-        profiles: Family::ALL
-            .iter()
-            .map(|f| tier_default(*f, &prefix))
-            .collect(),
-        expected_key: bearer_key,
-    })
-    .await
-    .map_err(|err| format!("cannot listen on 127.0.0.1: {err}"))?;
+    let listening = match relay {
+        None => CaptureServer::start(CaptureOptions {
+            region: region.clone(),
+            profiles: Family::ALL
+                .iter()
+                .map(|f| tier_default(*f, &prefix))
+                .collect(),
+            expected_key: bearer_key,
+        })
+        .await
+        .map(Listener::Fake),
+        Some(options) => RelayServer::start(options).await.map(Listener::Relay),
+    };
+    let server = listening.map_err(|err| format!("cannot listen on 127.0.0.1: {err}"))?;
     let url = server.url();
 
     // It holds a copy of the user's settings (a bearer key, perhaps): owner only.
@@ -363,19 +421,43 @@ async fn trace(
                 .rev()
                 .find(|l| !l.trim().is_empty())
                 .map(|l| crate::secret::scrub_text(l.trim()));
-            (Some(output.status), tail)
+            let exit = Exit {
+                success: output.status.success(),
+                shown: output.status.to_string(),
+            };
+            (Some(exit), tail)
         }
     };
-    let requests = server.requests();
+    let (requests, exchanges, relayed) = match &server {
+        Listener::Fake(server) => (server.requests(), Vec::new(), false),
+        Listener::Relay(server) => {
+            let exchanges = server.exchanges();
+            let requests = exchanges.iter().map(|e| e.request.clone()).collect();
+            (requests, exchanges, true)
+        }
+    };
     drop(server);
     drop(dir);
-    Ok(Outcome {
+    Ok(ClientRun {
         requests,
+        exchanges,
+        relayed,
         exit,
-        elapsed,
+        elapsed_ms: elapsed.as_millis() as u64,
         stderr_tail,
         notes,
     })
+}
+
+/// How the run went: `` `claude -p "."` finished in 4.2 s ``.
+pub fn run_line(config: &EffectiveConfig, claude: &Claude, run: &ClientRun) -> String {
+    let seconds = run.elapsed_ms as f64 / 1000.0;
+    let command = format!("`{} -p \".\"`", config.tilde(&claude.path));
+    match &run.exit {
+        Some(exit) if exit.success => format!("{command} finished in {seconds:.1} s"),
+        Some(exit) => format!("{command} exited with {} after {seconds:.1} s", exit.shown),
+        None => format!("{command} was stopped after {seconds:.0} s"),
+    }
 }
 
 /// Time for node to start, read its settings and make a few loopback calls.
@@ -449,7 +531,7 @@ fn verdict(
     config: &EffectiveConfig,
     claude: &Claude,
     version: Option<Version>,
-    outcome: &Outcome,
+    outcome: &ClientRun,
 ) -> CheckResult {
     let (id, title) = CheckId::ClientBearerTrace.pair();
     let shown_version = version
@@ -470,25 +552,8 @@ fn verdict(
             line
         })
         .collect();
-    let run = match outcome.exit {
-        Some(status) if status.success() => format!(
-            "`{} -p \".\"` finished in {:.1} s",
-            config.tilde(&claude.path),
-            outcome.elapsed.as_secs_f64()
-        ),
-        Some(status) => format!(
-            "`{} -p \".\"` exited with {status} after {:.1} s",
-            config.tilde(&claude.path),
-            outcome.elapsed.as_secs_f64()
-        ),
-        None => format!(
-            "`{} -p \".\"` was stopped after {:.0} s",
-            config.tilde(&claude.path),
-            outcome.elapsed.as_secs_f64()
-        ),
-    };
-    details.push(run);
-    if outcome.exit.is_some_and(|s| !s.success())
+    details.push(run_line(config, claude, outcome));
+    if outcome.exit.as_ref().is_some_and(|s| !s.success)
         && let Some(tail) = &outcome.stderr_tail
     {
         details.push(format!("its last message: {tail}"));
@@ -669,11 +734,13 @@ mod tests {
         }
     }
 
-    fn outcome(requests: Vec<CapturedRequest>) -> Outcome {
-        Outcome {
+    fn outcome(requests: Vec<CapturedRequest>) -> ClientRun {
+        ClientRun {
             requests,
+            exchanges: Vec::new(),
+            relayed: false,
             exit: None,
-            elapsed: Duration::from_millis(1500),
+            elapsed_ms: 1500,
             stderr_tail: None,
             notes: Vec::new(),
         }

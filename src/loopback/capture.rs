@@ -6,13 +6,14 @@
 use crate::encoding::percent_decode;
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Request, Response, Server, wire};
 use crate::secret::digest;
 
 /// What a request asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Operation {
     ListInferenceProfiles,
     GetInferenceProfile,
@@ -39,7 +40,7 @@ impl Operation {
 }
 
 /// How one request was authenticated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuthSeen {
     None,
     /// `Authorization: Bearer …`; `matches` compares it with the expected key (`None`: no key
@@ -77,7 +78,7 @@ impl AuthSeen {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CapturedRequest {
     pub method: String,
     /// Path and query, as sent.
@@ -220,7 +221,7 @@ fn answer(
     (captured, response)
 }
 
-fn classify(method: &str, path: &str) -> Operation {
+pub(crate) fn classify(method: &str, path: &str) -> Operation {
     let get = method == "GET";
     let post = method == "POST";
     if get && (path == "/inference-profiles" || path == "/inference-profiles/") {
@@ -243,7 +244,7 @@ fn classify(method: &str, path: &str) -> Operation {
     }
 }
 
-fn auth_seen(value: &str, expected: Option<[u8; 32]>) -> AuthSeen {
+pub(crate) fn auth_seen(value: &str, expected: Option<[u8; 32]>) -> AuthSeen {
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     if scheme.eq_ignore_ascii_case("bearer") {
         return AuthSeen::Bearer {
@@ -277,7 +278,7 @@ fn auth_seen(value: &str, expected: Option<[u8; 32]>) -> AuthSeen {
 }
 
 /// `/model/<id>/invoke…` → the model ID, decoded.
-fn model_of(path: &str) -> String {
+pub(crate) fn model_of(path: &str) -> String {
     let rest = path.trim_start_matches("/model/");
     let id = rest.rsplit_once('/').map(|(id, _)| id).unwrap_or(rest);
     percent_decode(id)

@@ -3,6 +3,7 @@
 //! fake AWS on it.
 
 pub mod capture;
+pub mod relay;
 pub mod shape;
 pub mod wire;
 

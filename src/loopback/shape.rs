@@ -4,7 +4,7 @@
 //! descriptions, `max_tokens`). [`shrink`] keeps the first and cuts the second, so that a
 //! rehearsed request is refused or accepted as the real one would be, for a few tokens.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// A rehearsed model request's body is at most this large.
@@ -32,7 +32,7 @@ const ORDINARY_HEADERS: &[&str] = &[
 ];
 
 /// The parts of a model request Bedrock accepts or refuses.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestShape {
     /// The `anthropic-beta` header, split.
     pub header_betas: Vec<String>,
@@ -241,7 +241,7 @@ fn count_key(value: &Value, key: &str) -> usize {
 }
 
 /// The cost a shrunk request can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shrunk {
     pub max_tokens: u64,
     pub body_bytes: usize,
@@ -261,7 +261,7 @@ pub fn shrink(body: &[u8]) -> Option<(Vec<u8>, Shrunk)> {
         .into_iter()
         .flatten()
         .filter(|m| m["role"] == "system")
-        .map(|m| json!({ "role": "system", "content": "." }))
+        .map(|_| json!({ "role": "system", "content": "." }))
         .collect();
     let mut turn = json!({ "type": "text", "text": "Reply with the word ok." });
     if marker {
@@ -340,15 +340,16 @@ mod tests {
             "claude-code-20250219,effort-2025-11-24".parse().unwrap(),
         );
         headers.insert("anthropic-version", "2023-06-01".parse().unwrap());
-        headers.insert("x-amzn-bedrock-guardrailidentifier", "gr-abc123".parse().unwrap());
+        headers.insert(
+            "x-amzn-bedrock-guardrailidentifier",
+            "gr-abc123".parse().unwrap(),
+        );
         headers.insert("x-amzn-bedrock-guardrailversion", "1".parse().unwrap());
         headers.insert("x-amzn-bedrock-service-tier", "flex".parse().unwrap());
         headers.insert("x-corp-gateway-token", "secret-value".parse().unwrap());
         headers.insert("x-amz-date", "20261201T000000Z".parse().unwrap());
         let long = "x".repeat(28_000);
-        let tool = |name: &str| {
-            json!({"name": name, "description": long, "input_schema": {"type": "object", "properties": {"a": {"type": "string", "description": long}}}})
-        };
+        let tool = |name: &str| json!({"name": name, "description": long, "input_schema": {"type": "object", "properties": {"a": {"type": "string", "description": long}}}});
         let body = json!({
             "anthropic_version": "bedrock-2023-05-31",
             "anthropic_beta": ["interleaved-thinking-2025-05-14", "tool-search-tool-2025-10-19"],

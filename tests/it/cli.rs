@@ -92,6 +92,8 @@ fn doctor_json_document_has_the_contract_shape() {
             "mantle.endpoint",
             "mantle.models",
             "client.version",
+            "client.models",
+            "client.requests",
             "client.bearer-trace"
         ]
     );
@@ -112,7 +114,7 @@ fn doctor_json_document_has_the_contract_shape() {
     }
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 20, "causes": 0})
+        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 22, "causes": 0})
     );
 }
 
@@ -384,7 +386,7 @@ fn human_doctor_output_has_marks_fixes_and_a_summary() {
     assert!(out.contains("fix: "), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
-        last.contains("1 failed · 1 warning · 5 passed · 20 skipped"),
+        last.contains("1 failed · 1 warning · 5 passed · 22 skipped"),
         "{last}"
     );
     // -q keeps only problems and the summary.

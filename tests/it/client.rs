@@ -78,14 +78,13 @@ fn a_client_with_the_bearer_defect_fails_with_the_upgrade() {
         check["details"].to_string().contains("found via PATH"),
         "{check}"
     );
-    // The trace is opt-in.
+    // Offline, the client runs only when asked for.
     let trace = run.check("client.bearer-trace");
     assert_eq!(trace["status"], "skip");
+    assert_eq!(trace["skip"]["kind"], "offline");
     assert!(
-        trace["summary"]
-            .as_str()
-            .unwrap()
-            .contains("--trace-client")
+        trace["summary"].as_str().unwrap().contains("--client"),
+        "{trace}"
     );
 }
 

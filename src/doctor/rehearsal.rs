@@ -1,0 +1,538 @@
+//! The rehearsal: the user's own `claude`, run once in isolation, its requests relayed to the
+//! account it would really call (see [`crate::loopback::relay`]). What it did is the ground truth
+//! the two checks read: `client.models` (which model each role ended on, and how) and
+//! `client.requests` (each request shape, and whether the account took it).
+//!
+//! A rehearsal is cached by (client, version, configuration) for a few minutes, so that a second
+//! doctor run does not start the client again.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::provider::ProvideCredentials;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::aws::{AuthMode, Clients};
+use crate::config::EffectiveConfig;
+use crate::config::credentials::CredentialSource;
+use crate::loopback::relay::{RelayOptions, Upstream};
+use crate::net::Route;
+use crate::net::proxy::ProxyEnv;
+
+use super::claude_bin::Claude;
+use super::client::ClientOptions;
+use super::defects::Version;
+use super::trace::{self, ClientRun, NotRun};
+
+/// How long a rehearsal stands for the same client and configuration.
+pub const CACHE_FOR: Duration = Duration::from_secs(10 * 60);
+
+/// Runs the client: relayed to the account when `clients` is given (online), against the
+/// loopback fake otherwise. The second value says whether the run came from the cache.
+pub async fn rehearse(
+    config: &EffectiveConfig,
+    claude: &Claude,
+    version: Option<Version>,
+    clients: Option<&Clients>,
+    options: &ClientOptions,
+) -> (Result<ClientRun, NotRun>, bool) {
+    let Some(clients) = clients else {
+        return (
+            trace::run_client(config, claude, options.timeout, None).await,
+            false,
+        );
+    };
+    let cache = Cache::locate(config, claude, version);
+    if options.use_cache
+        && let Some(run) = cache.as_ref().and_then(Cache::load)
+    {
+        return (Ok(run), true);
+    }
+    let relay = match relay_options(config, clients).await {
+        Ok(relay) => relay,
+        Err(why) => return (Err(NotRun::Skipped(why)), false),
+    };
+    let run = trace::run_client(config, claude, options.timeout, Some(relay)).await;
+    if let (Ok(run), Some(cache)) = (&run, &cache) {
+        cache.store(run);
+    }
+    (run, false)
+}
+
+/// Where the relay sends each kind of request, on Claude Code's way there, signed with the
+/// credentials the doctor resolved.
+async fn relay_options(
+    config: &EffectiveConfig,
+    clients: &Clients,
+) -> Result<RelayOptions, String> {
+    if let Some(err) = &clients.credential_error {
+        return Err(format!(
+            "no AWS credentials to sign the client's requests with ({}; see auth.identity)",
+            err.message
+        ));
+    }
+    let credentials = match (clients.auth, &clients.credentials) {
+        (AuthMode::SigV4, Some(provider)) => {
+            match tokio::time::timeout(clients.timeout, provider.provide_credentials()).await {
+                Ok(Ok(credentials)) => Some(credentials),
+                Ok(Err(err)) => {
+                    return Err(format!(
+                        "the AWS credentials could not be had: {}",
+                        crate::secret::scrub_text(&err.to_string())
+                    ));
+                }
+                Err(_) => return Err("the AWS credentials did not come within the timeout".into()),
+            }
+        }
+        _ => None,
+    };
+    let proxies = ProxyEnv::from_env(&config.env);
+    let upstream = |url: &crate::aws::endpoints::Url| -> Result<Upstream, String> {
+        let base = url.clone()?;
+        let route = crate::net::Target::parse(&base)
+            .ok()
+            .and_then(|target| proxies.claude_code(&target).route())
+            .unwrap_or(Route::Direct);
+        Ok(Upstream { base, route })
+    };
+    let endpoints = &clients.endpoints;
+    let small_fast = match &endpoints.small_fast_runtime {
+        Some((region, url)) => Some((region.clone(), upstream(url)?)),
+        None => None,
+    };
+    let mantle = match config.provider.mantle {
+        Some(_) => Some(upstream(&Ok(endpoints.mantle.clone()))?),
+        None => None,
+    };
+    let expected_key = match config.credentials.source {
+        CredentialSource::BearerKey { .. } => config
+            .env
+            .get("AWS_BEARER_TOKEN_BEDROCK")
+            .map(str::to_string),
+        _ => None,
+    };
+    Ok(RelayOptions {
+        control: upstream(&endpoints.control)?,
+        runtime: upstream(&endpoints.runtime)?,
+        small_fast,
+        mantle,
+        credentials,
+        expected_key,
+        trust: super::network::TrustEnv::from_config(config).claude_code(),
+        timeout: clients.timeout,
+    })
+}
+
+/// A rehearsal on disk, under the user's cache directory.
+struct Cache {
+    path: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    written_at: u64,
+    run: ClientRun,
+}
+
+impl Cache {
+    /// The cache file for this client and configuration: named by a digest of the client (path,
+    /// size, mtime, version) and of everything the run reads (the effective environment, the
+    /// settings files, the AWS files). Nothing of it is readable back from the name.
+    fn locate(
+        config: &EffectiveConfig,
+        claude: &Claude,
+        version: Option<Version>,
+    ) -> Option<Cache> {
+        let dir = match config.env.get("XDG_CACHE_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => config.home()?.join(".cache"),
+        }
+        .join("claude-bedrock");
+        let mut hash = Sha256::new();
+        hash.update(claude.path.as_os_str().as_encoded_bytes());
+        if let Ok(meta) = std::fs::metadata(&claude.path) {
+            hash.update(meta.len().to_le_bytes());
+            if let Ok(modified) = meta.modified() {
+                hash.update(format!("{modified:?}").as_bytes());
+            }
+        }
+        hash.update(
+            version
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        for (name, value) in config.env.to_map() {
+            hash.update(name.as_bytes());
+            hash.update([0]);
+            hash.update(value.as_bytes());
+            hash.update([0]);
+        }
+        for file in &config.settings.files {
+            hash.update(file.path.as_os_str().as_encoded_bytes());
+            if let Some(object) = file.object() {
+                hash.update(serde_json::to_vec(object).unwrap_or_default());
+            }
+        }
+        for file in [&config.aws_files.config, &config.aws_files.credentials] {
+            hash.update(file.contents.as_deref().unwrap_or("").as_bytes());
+        }
+        hash.update(config.region.value.as_bytes());
+        hash.update(config.profile.name.as_bytes());
+        let digest = hash.finalize();
+        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        Some(Cache {
+            path: dir.join(format!("rehearsal-{name}.json")),
+        })
+    }
+
+    fn load(&self) -> Option<ClientRun> {
+        let bytes = crate::fsio::read_regular(&self.path, 4 * 1024 * 1024).ok()?;
+        let cached: Cached = serde_json::from_slice(&bytes).ok()?;
+        let age = now().checked_sub(cached.written_at)?;
+        (age <= CACHE_FOR.as_secs()).then_some(cached.run)
+    }
+
+    /// Best effort: a cache that cannot be written only costs the next run its time.
+    fn store(&self, run: &ClientRun) {
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        if crate::fsio::create_private_dir_all(dir).is_err() {
+            return;
+        }
+        let cached = Cached {
+            written_at: now(),
+            run: run.clone(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&cached) {
+            let _ = crate::fsio::replace_atomically(&self.path, &bytes, 0o600, None);
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+// ---- the checks ----
+
+use crate::loopback::relay::Exchange;
+use crate::report::{CheckResult, Detail, Findings, Skip, Status};
+
+use super::check_id::CheckId;
+use super::client::ClientFacts;
+
+/// The rehearsal's run, or the check's result when there is nothing to read.
+fn relayed_run(facts: &ClientFacts, id: CheckId) -> Result<&ClientRun, Box<CheckResult>> {
+    let (check, title) = id.pair();
+    let rehearsal = match &facts.rehearsal {
+        Ok(rehearsal) => rehearsal,
+        Err((why, summary)) => {
+            return Err(Box::new(CheckResult::skipped(
+                check,
+                title,
+                why.clone(),
+                summary.clone(),
+            )));
+        }
+    };
+    match &rehearsal.run {
+        Err(NotRun::Skipped(why)) => Err(Box::new(CheckResult::skipped(
+            check,
+            title,
+            Skip::NotInUse,
+            why.clone(),
+        ))),
+        Err(NotRun::Failed(err)) => Err(Box::new(CheckResult::new(
+            check,
+            title,
+            Status::Warn,
+            format!("your `claude` could not be run: {err}"),
+        ))),
+        Ok(run) if !run.relayed => Err(Box::new(CheckResult::skipped(
+            check,
+            title,
+            Skip::Offline,
+            "offline, the client ran against a loopback fake that takes every request: what the account takes is not measured",
+        ))),
+        Ok(run) => Ok(run),
+    }
+}
+
+/// What the account said to the first refused turn, as a cause other checks can share.
+fn refusal_cause(exchange: &Exchange) -> String {
+    format!(
+        "client.refused:{}",
+        exchange.error.as_deref().unwrap_or("no answer")
+    )
+}
+
+/// `client.models`: the model the main loop ran on, how the client got there, and whether the
+/// doctor's own model of Claude Code predicted it.
+pub fn check_models(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+    let run = match relayed_run(facts, CheckId::ClientModels) {
+        Ok(run) => run,
+        Err(result) => return *result,
+    };
+    let mut check = models_verdict(config, run);
+    check.duration_ms = facts.rehearsal_ms();
+    check
+}
+
+fn models_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
+    let (id, title) = CheckId::ClientModels.pair();
+    let model_calls: Vec<&Exchange> = run
+        .exchanges
+        .iter()
+        .filter(|e| e.is_model_request())
+        .collect();
+    let probes: Vec<&Exchange> = model_calls
+        .iter()
+        .copied()
+        .filter(|e| e.is_probe())
+        .collect();
+    let turns: Vec<&Exchange> = model_calls
+        .iter()
+        .copied()
+        .filter(|e| !e.is_probe())
+        .collect();
+    let mut details: Vec<Detail> = Vec::new();
+    for probe in &probes {
+        let model = probe.model.as_deref().unwrap_or("?");
+        details.push(Detail::note(match &probe.error {
+            None => format!("probed {model}: answers"),
+            Some(err) => format!("probed {model}: {err}"),
+        }));
+    }
+    let Some(main) = turns.iter().rev().find(|t| t.ok()).copied() else {
+        let (status, summary) = match turns.last() {
+            Some(refused) => (
+                Status::Fail,
+                format!(
+                    "the main loop got no answer: {} refused it ({})",
+                    refused.model.as_deref().unwrap_or("?"),
+                    refused.error.as_deref().unwrap_or("no answer")
+                ),
+            ),
+            None if probes.iter().any(|p| p.ok()) => (
+                Status::Warn,
+                "the client probed models but sent no request of its own".to_string(),
+            ),
+            None if probes.is_empty() => {
+                (Status::Warn, "the client sent no model request".to_string())
+            }
+            None => (
+                Status::Fail,
+                "no model the client tried answers: it has none to run on".to_string(),
+            ),
+        };
+        let mut result = CheckResult::new(id, title, status, summary);
+        result.details = details;
+        if let Some(refused) = turns.last() {
+            result.cause = Some(refusal_cause(refused));
+            result.fix = Some("See client.requests for what was refused and the fix.".into());
+        } else {
+            result.fix = Some(
+                "See the models.* checks for why each model fails, and pin one that works: `claude-bedrock setup`."
+                    .into(),
+            );
+        }
+        return result;
+    };
+    let used = main.model.clone().unwrap_or_default();
+    for other in turns
+        .iter()
+        .filter(|t| t.ok() && t.model.as_deref() != Some(&used))
+    {
+        details.push(Detail::note(format!(
+            "also answered a request: {}",
+            other.model.as_deref().unwrap_or("?")
+        )));
+    }
+    let targets = super::roles::model_targets(config, None);
+    let primary = targets.iter().find(|t| t.check == "models.primary");
+    let refused_probes: Vec<&str> = probes
+        .iter()
+        .filter(|p| !p.ok())
+        .filter_map(|p| p.model.as_deref())
+        .collect();
+    let how = match primary {
+        Some(target) if target.fallbacks.is_empty() => format!("pinned in {}", target.setting),
+        _ if refused_probes.is_empty() => "the first of its candidates".to_string(),
+        _ => format!("after {} did not answer", refused_probes.join(", ")),
+    };
+    let summary = format!("the main loop ran on {used} ({how})");
+    // The doctor's own model of the client: the pin, or the first of the chain that answered.
+    let answered = |model: &str| {
+        model_calls
+            .iter()
+            .any(|e| e.model.as_deref() == Some(model) && e.ok())
+    };
+    let predicted = primary.map(|target| {
+        if target.fallbacks.is_empty() {
+            target.id.id.clone()
+        } else {
+            target
+                .fallbacks
+                .iter()
+                .find(|f| answered(&f.id))
+                .map(|f| f.id.clone())
+                .unwrap_or_else(|| target.fallbacks[0].id.clone())
+        }
+    });
+    let mut findings = Findings::default();
+    match predicted {
+        Some(predicted) if predicted != used => findings.warn(
+            format!(
+                "{summary}, but the doctor predicted {predicted}: what it knows of this Claude Code version is out of date"
+            ),
+            format!(
+                "Pin the model so that every client version uses the same one: ANTHROPIC_DEFAULT_OPUS_MODEL={used} (or `claude-bedrock setup`); and report this doctor output, so that the observed client data is refreshed."
+            ),
+        ),
+        _ => {}
+    }
+    let mut result = findings.into_result(id, title, summary);
+    result.details.extend(details);
+    result
+}
+
+/// `client.requests`: each request shape the client sent and what the account answered — taken,
+/// refused and recovered from (a feature then off), or refused for good.
+pub fn check_requests(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+    let run = match relayed_run(facts, CheckId::ClientRequests) {
+        Ok(run) => run,
+        Err(result) => return *result,
+    };
+    let mut check = requests_verdict(config, run);
+    check.duration_ms = facts.rehearsal_ms();
+    check
+}
+
+fn requests_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
+    let (id, title) = CheckId::ClientRequests.pair();
+    let turns: Vec<&Exchange> = run
+        .exchanges
+        .iter()
+        .filter(|e| e.is_model_request() && !e.is_probe())
+        .collect();
+    let probes = run
+        .exchanges
+        .iter()
+        .filter(|e| e.is_model_request() && e.is_probe())
+        .count();
+    let spent: u64 = turns
+        .iter()
+        .filter_map(|t| t.shrunk.map(|s| s.max_tokens))
+        .sum::<u64>()
+        + probes as u64;
+    let mut findings = Findings::default();
+    let mut details: Vec<Detail> = Vec::new();
+    for turn in &turns {
+        let model = turn.model.as_deref().unwrap_or("?");
+        let shape = turn.shape.as_ref().map(|s| s.summary()).unwrap_or_default();
+        let answer = match (&turn.status, &turn.error) {
+            (Some(status), None) => format!("{status}"),
+            (_, Some(err)) => err.clone(),
+            (None, None) => "no answer".into(),
+        };
+        details.push(Detail::note(format!("{model}: {shape} → {answer}")));
+    }
+    for (i, turn) in turns.iter().enumerate() {
+        if turn.ok() {
+            continue;
+        }
+        let model = turn.model.as_deref().unwrap_or("?");
+        let message = turn.error.clone().unwrap_or_else(|| "no answer".into());
+        let throttled = turn.status == Some(429);
+        let recovered = turns[i + 1..].iter().find(|later| later.ok());
+        let fix = refusal_fix(config, turn, &message);
+        match recovered {
+            _ if throttled => findings.warn(
+                format!("{model} was throttled ({message})"),
+                "A quota, not the configuration: retry later, or ask for a higher quota in Service Quotas.",
+            ),
+            Some(later) => {
+                let dropped = match (&turn.shape, &later.shape) {
+                    (Some(refused), Some(taken)) => refused.dropped_in(taken),
+                    _ => Vec::new(),
+                };
+                let what = if dropped.is_empty() {
+                    format!("and carried on with {}", later.model.as_deref().unwrap_or("?"))
+                } else {
+                    format!("without {}, which stays off for the session", dropped.join(", "))
+                };
+                findings.warn(
+                    format!("the account refused {model}'s request ({message}); Claude Code retried {what}"),
+                    fix,
+                );
+            }
+            None => {
+                findings.fail(
+                    format!("the account refused {model}'s request for good: {message}"),
+                    fix,
+                );
+                findings.caused_by(refusal_cause(turn));
+            }
+        }
+    }
+    let first_real = turns.iter().find_map(|t| t.shape.as_ref());
+    if let Some(shape) = first_real {
+        details.push(Detail::note(format!(
+            "the real request: max_tokens {}, {} KB; relayed cut to its shape, at most {spent} output tokens spent in all",
+            shape.max_tokens.map_or("?".into(), |m| m.to_string()),
+            shape.body_bytes.div_ceil(1024)
+        )));
+    }
+    let summary = match turns.len() {
+        0 => "the client sent no request of its own (see client.models)".to_string(),
+        n => format!(
+            "the account took the client's request{} ({})",
+            if n == 1 { "" } else { "s" },
+            first_real.map(|s| s.summary()).unwrap_or_default()
+        ),
+    };
+    let mut result = findings.into_result(id, title, summary);
+    result.details.extend(details);
+    if turns.is_empty() && result.status == Status::Pass {
+        result.status = Status::Warn;
+    }
+    result
+}
+
+/// The fix for a refused request, from what Bedrock said and what the request carried.
+fn refusal_fix(config: &EffectiveConfig, turn: &Exchange, message: &str) -> String {
+    let lower = message.to_ascii_lowercase();
+    let shape = turn.shape.clone().unwrap_or_default();
+    let region = &config.region.value;
+    if lower.contains("beta") {
+        return format!(
+            "Set CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1 in the settings env: Claude Code then sends none of the betas this account refuses ({}). Upgrading Claude Code, or a model and region that take them, also works.",
+            shape.betas().join(", ")
+        );
+    }
+    if lower.contains("thinking") {
+        return "This model does not take the thinking mode Claude Code asks for: set CLAUDE_CODE_DISABLE_ADAPTIVE_THINKING=1 (or CLAUDE_CODE_DISABLE_THINKING=1), or pin a model that takes it.".into();
+    }
+    if lower.contains("effort") {
+        return "This model does not take the effort setting: upgrade Claude Code (2.1.122 stopped sending it to custom and application-profile IDs), or pin a model that takes it.".into();
+    }
+    if lower.contains("guardrail") || shape.guardrail.is_some() && turn.status == Some(400) {
+        let guardrail = shape.guardrail.as_deref().unwrap_or("the guardrail");
+        return format!(
+            "Check the guardrail {guardrail} named in ANTHROPIC_CUSTOM_HEADERS (X-Amzn-Bedrock-GuardrailIdentifier / -GuardrailVersion): it must exist in {region} (`aws bedrock list-guardrails --region {region}`), in that version."
+        );
+    }
+    if lower.contains("tier") || shape.service_tier.is_some() && turn.status == Some(400) {
+        return format!(
+            "ANTHROPIC_BEDROCK_SERVICE_TIER={} is not offered for this model in {region}: unset it, or choose a tier the model offers.",
+            shape.service_tier.as_deref().unwrap_or("?")
+        );
+    }
+    "Bedrock's message above names what it refused; `claude-bedrock doctor -v` lists every relayed request.".into()
+}
