@@ -362,7 +362,7 @@ fn models_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
         .filter_map(|p| p.model.as_deref())
         .collect();
     let how = match primary {
-        Some(target) if target.fallbacks.is_empty() => format!("pinned in {}", target.setting),
+        Some(target) if target.fallbacks.is_empty() => target.setting.clone(),
         _ if refused_probes.is_empty() => "the first of its candidates".to_string(),
         _ => format!("after {} did not answer", refused_probes.join(", ")),
     };
@@ -443,10 +443,14 @@ fn requests_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
         };
         details.push(Detail::note(format!("{model}: {shape} → {answer}")));
     }
+    let mut told: Vec<(Option<String>, Option<String>)> = Vec::new();
     for (i, turn) in turns.iter().enumerate() {
-        if turn.ok() {
+        // A refusal the client met again on a retry is one finding.
+        let key = (turn.model.clone(), turn.error.clone());
+        if turn.ok() || told.contains(&key) {
             continue;
         }
+        told.push(key);
         let model = turn.model.as_deref().unwrap_or("?");
         let message = turn.error.clone().unwrap_or_else(|| "no answer".into());
         let throttled = turn.status == Some(429);
@@ -522,10 +526,9 @@ fn refusal_fix(config: &EffectiveConfig, turn: &Exchange, message: &str) -> Stri
     if lower.contains("effort") {
         return "This model does not take the effort setting: upgrade Claude Code (2.1.122 stopped sending it to custom and application-profile IDs), or pin a model that takes it.".into();
     }
-    if lower.contains("guardrail") || shape.guardrail.is_some() && turn.status == Some(400) {
-        let guardrail = shape.guardrail.as_deref().unwrap_or("the guardrail");
+    if lower.contains("guardrail") || shape.guardrail && turn.status == Some(400) {
         return format!(
-            "Check the guardrail {guardrail} named in ANTHROPIC_CUSTOM_HEADERS (X-Amzn-Bedrock-GuardrailIdentifier / -GuardrailVersion): it must exist in {region} (`aws bedrock list-guardrails --region {region}`), in that version."
+            "Check X-Amzn-Bedrock-GuardrailIdentifier and X-Amzn-Bedrock-GuardrailVersion in ANTHROPIC_CUSTOM_HEADERS (`claude-bedrock config` shows which layer sets them): the guardrail must exist in {region}, in that version (`aws bedrock list-guardrails --region {region}`)."
         );
     }
     if lower.contains("tier") || shape.service_tier.is_some() && turn.status == Some(400) {

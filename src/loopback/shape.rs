@@ -42,8 +42,9 @@ pub struct RequestShape {
     pub thinking: Option<String>,
     /// `output_config.effort`.
     pub effort: Option<String>,
-    /// `x-amzn-bedrock-guardrailidentifier` and `-guardrailversion`, as `id:version`.
-    pub guardrail: Option<String>,
+    /// A guardrail is applied (`x-amzn-bedrock-guardrailidentifier`); its identifier comes from
+    /// `ANTHROPIC_CUSTOM_HEADERS`, whose values are never shown.
+    pub guardrail: bool,
     /// `x-amzn-bedrock-service-tier`.
     pub service_tier: Option<String>,
     /// Other headers the configuration adds (`ANTHROPIC_CUSTOM_HEADERS`): names only, since their
@@ -92,12 +93,7 @@ impl RequestShape {
                 None => kind.to_string(),
             })
         });
-        let guardrail = header("x-amzn-bedrock-guardrailidentifier").map(|id| {
-            match header("x-amzn-bedrock-guardrailversion") {
-                Some(version) => format!("{id}:{version}"),
-                None => id.to_string(),
-            }
-        });
+        let guardrail = header("x-amzn-bedrock-guardrailidentifier").is_some();
         let mut custom_headers: Vec<String> = headers
             .keys()
             .map(|k| k.as_str().to_ascii_lowercase())
@@ -106,6 +102,7 @@ impl RequestShape {
                     && !k.starts_with("x-amz-")
                     && !k.starts_with("x-stainless-")
                     && !k.starts_with("amz-sdk-")
+                    && !k.starts_with("x-claude-code-")
                     && !k.starts_with("x-amzn-bedrock-guardrail")
                     && k != "x-amzn-bedrock-service-tier"
             })
@@ -165,8 +162,8 @@ impl RequestShape {
         if let Some(effort) = &self.effort {
             parts.push(format!("effort {effort}"));
         }
-        if let Some(guardrail) = &self.guardrail {
-            parts.push(format!("guardrail {guardrail}"));
+        if self.guardrail {
+            parts.push("a guardrail".into());
         }
         if let Some(tier) = &self.service_tier {
             parts.push(format!("service tier {tier}"));
@@ -385,13 +382,14 @@ mod tests {
         );
         assert_eq!(shape.thinking.as_deref(), Some("adaptive"));
         assert_eq!(shape.effort.as_deref(), Some("high"));
-        assert_eq!(shape.guardrail.as_deref(), Some("gr-abc123:1"));
+        assert!(shape.guardrail);
         assert_eq!(shape.service_tier.as_deref(), Some("flex"));
         assert_eq!(shape.custom_headers, ["x-corp-gateway-token"]);
         assert_eq!(shape.tool_types, ["tool_search_tool_regex_20251119"]);
         assert_eq!(shape.cache_markers, 3);
         assert_eq!(shape.max_tokens, Some(64000));
         assert!(!shape.summary().contains("secret-value"));
+        assert!(!shape.summary().contains("gr-abc123"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod observed;
 mod pty;
 pub mod real_client;
 mod region;
+mod rehearsal;
 mod reports;
 mod roles;
 mod schema;

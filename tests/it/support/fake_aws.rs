@@ -41,6 +41,70 @@ pub struct Rule {
     /// Answer with an HTML page of this title instead, as a proxy would.
     #[serde(default)]
     pub html: Option<String>,
+    /// Refuse only requests of this shape, as Bedrock refuses what a model or region does not
+    /// take.
+    #[serde(default)]
+    pub when: When,
+}
+
+/// A request shape a rule refuses; every condition set must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct When {
+    /// A real turn (`max_tokens` above 1), not a one-token probe.
+    #[serde(default)]
+    pub real_turn: bool,
+    /// The body's `anthropic_beta` holds this beta.
+    #[serde(default)]
+    pub body_beta: Option<String>,
+    /// The `anthropic-beta` header holds this beta.
+    #[serde(default)]
+    pub header_beta: Option<String>,
+    /// `thinking.type` is this.
+    #[serde(default)]
+    pub thinking: Option<String>,
+    /// The body has `output_config.effort`.
+    #[serde(default)]
+    pub effort: bool,
+    /// Headers that must have these values (names lower-case).
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+impl When {
+    fn holds(&self, request: &Request) -> bool {
+        let body: Value = serde_json::from_slice(request.body()).unwrap_or(Value::Null);
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let in_list = |list: &Value, beta: &str| {
+            list.as_array()
+                .is_some_and(|l| l.iter().any(|b| b.as_str() == Some(beta)))
+        };
+        (!self.real_turn || body["max_tokens"].as_u64().is_some_and(|m| m > 1))
+            && self
+                .body_beta
+                .as_ref()
+                .is_none_or(|beta| in_list(&body["anthropic_beta"], beta))
+            && self.header_beta.as_ref().is_none_or(|beta| {
+                header("anthropic-beta")
+                    .split(',')
+                    .any(|b| b.trim() == beta)
+            })
+            && self
+                .thinking
+                .as_ref()
+                .is_none_or(|kind| body["thinking"]["type"].as_str() == Some(kind))
+            && (!self.effort || body.pointer("/output_config/effort").is_some())
+            && self
+                .headers
+                .iter()
+                .all(|(name, value)| header(name) == *value)
+    }
 }
 
 fn default_status() -> u16 {
@@ -288,11 +352,11 @@ async fn handle(state: &State, request: Request) -> Response {
     if let AuthOutcome::Reject(response) = auth {
         return response;
     }
-    if let Some(rule) = scenario
-        .rules
-        .iter()
-        .find(|r| r.operation == operation && (r.model.is_none() || r.model == model))
-    {
+    if let Some(rule) = scenario.rules.iter().find(|r| {
+        r.operation == operation
+            && (r.model.is_none() || r.model == model)
+            && r.when.holds(&request)
+    }) {
         if let Some(title) = &rule.html {
             return wire::html(rule.status, title);
         }
