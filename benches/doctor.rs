@@ -76,6 +76,40 @@ fn main() {
         );
     }
 
+    // The rehearsal: the real client (installed as the tests install it) through the relay.
+    let claude = support::claude_code::install("2.1.332");
+    let claude = claude.to_str().unwrap();
+    let mut scenario = Scenario::healthy();
+    scenario.latency_ms = 100;
+    scenario.page_size = 1000;
+    let fake = FakeAws::start(scenario);
+    let sandbox = doctor_sandbox(&fake);
+    let mut timed = |args: &[&str]| {
+        let mut samples = Vec::new();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let run = sandbox.run(args);
+            samples.push(started.elapsed());
+            assert_eq!(run.code, 0, "{}", run.stdout);
+        }
+        median(samples)
+    };
+    let without = timed(&["doctor", "--json", "--no-client", "--claude-bin", claude]);
+    let rehearsed = timed(&["doctor", "--json", "--no-cache", "--claude-bin", claude]);
+    let cached = timed(&["doctor", "--json", "--claude-bin", claude]);
+    println!("\nrehearsal with the real Claude Code 2.1.332, L = 100 ms, {RUNS} runs each, median");
+    println!("  without the client (--no-client)   {:>6} ms", without.as_millis());
+    println!(
+        "  rehearsed (--no-cache)             {:>6} ms  (+{} ms)",
+        rehearsed.as_millis(),
+        rehearsed.saturating_sub(without).as_millis()
+    );
+    println!(
+        "  cached second run                  {:>6} ms  (+{} ms)",
+        cached.as_millis(),
+        cached.saturating_sub(without).as_millis()
+    );
+
     let sandbox = Sandbox::new();
     let mut samples = Vec::new();
     for _ in 0..50 {

@@ -485,6 +485,9 @@ pub struct CallRecord {
     pub status: Option<u16>,
     pub outcome: String,
     pub duration_ms: u64,
+    /// What else there is to say of it: a relayed model request's shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

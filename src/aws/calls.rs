@@ -101,6 +101,7 @@ impl Intercept for CallRecorder {
             status,
             outcome,
             duration_ms: started.at.elapsed().as_millis() as u64,
+            detail: None,
         });
         Ok(())
     }

@@ -91,6 +91,7 @@ impl Ctx<'_> {
                 Err(err) => err.message.clone(),
             },
             duration_ms: started.elapsed().as_millis() as u64,
+            detail: None,
         });
         result
     }

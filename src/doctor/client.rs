@@ -121,6 +121,37 @@ impl ClientFacts {
     pub fn rehearsal_ms(&self) -> u64 {
         self.rehearsal_ms
     }
+
+    /// The requests the rehearsal relayed, for `-v`'s list of calls.
+    pub fn relayed_calls(&self) -> Vec<crate::report::CallRecord> {
+        let Ok(Rehearsal { run: Ok(run), .. }) = &self.rehearsal else {
+            return Vec::new();
+        };
+        run.exchanges
+            .iter()
+            .filter(|e| e.upstream.is_some())
+            .map(|e| {
+                let detail = match (&e.model, &e.shape) {
+                    (Some(model), Some(shape)) if !e.is_probe() => {
+                        Some(format!("{model}: {}", shape.summary()))
+                    }
+                    (Some(model), _) => Some(format!("{model}: one-token probe")),
+                    _ => None,
+                };
+                crate::report::CallRecord {
+                    operation: format!("claude:{:?}", e.request.operation),
+                    detail,
+                    endpoint: e.upstream.clone().unwrap_or_default(),
+                    status: e.status,
+                    outcome: match &e.error {
+                        None => "ok".into(),
+                        Some(err) => err.clone(),
+                    },
+                    duration_ms: e.duration_ms,
+                }
+            })
+            .collect()
+    }
 }
 
 pub fn check_version(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {

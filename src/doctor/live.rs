@@ -60,12 +60,35 @@ pub async fn gather<'a>(config: &EffectiveConfig, clients: &'a Clients) -> LiveF
         ))
     };
     let rest = async {
-        let started = Instant::now();
-        let list = ops::list_profiles(clients).await;
-        let list_ms = started.elapsed().as_millis() as u64;
+        let listing = async {
+            let started = Instant::now();
+            let list = ops::list_profiles(clients).await;
+            (list, started.elapsed().as_millis() as u64)
+        };
+        // The list only decides the candidates of unpinned tiers (their prefix): with every
+        // tier pinned, the probes need not wait for it.
+        let early = model_targets(config, None);
+        let pinned = early.iter().all(|t| t.fallbacks.is_empty());
+        let ((list, list_ms), speculated) = if pinned {
+            let (listed, probed) =
+                tokio::join!(listing, probe_targets(config, clients, &early, None));
+            (listed, Some(probed))
+        } else {
+            (listing.await, None)
+        };
         let targets = model_targets(config, list.as_ref().ok());
-        let (get, probes, app_profiles, unique) =
-            probe_targets(config, clients, &targets, list.as_ref().ok()).await;
+        let keys = |targets: &[ModelTarget]| {
+            let mut keys: Vec<ProbeKey> = targets.iter().flat_map(|t| t.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        // What was probed early stands when the list changed no target and chose no profile.
+        let stands = |probed: &Probed| keys(&early) == keys(&targets) && probed.0.is_some();
+        let (get, probes, app_profiles, unique) = match speculated {
+            Some(probed) if stands(&probed) => probed,
+            _ => probe_targets(config, clients, &targets, list.as_ref().ok()).await,
+        };
         (list, list_ms, targets, get, probes, app_profiles, unique)
     };
     let (identity, (list, list_ms, targets, get, probes, app_profiles, unique)) =

@@ -340,9 +340,13 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
             Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
         })
         .collect();
+    let mut calls = clients.log.snapshot();
+    if let Ok(client) = &client {
+        calls.extend(client.relayed_calls());
+    }
     Outcome {
         checks,
-        calls: clients.log.snapshot(),
+        calls,
         endpoints: Some((
             clients.control_endpoint.clone(),
             clients.runtime_endpoint.clone(),

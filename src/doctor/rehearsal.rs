@@ -334,8 +334,13 @@ fn models_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
         let mut result = CheckResult::new(id, title, status, summary);
         result.details = details;
         if let Some(refused) = turns.last() {
+            // One cause with client.requests, told here with its fix; the shapes are there.
             result.cause = Some(refusal_cause(refused));
-            result.fix = Some("See client.requests for what was refused and the fix.".into());
+            result.fix = Some(refusal_fix(
+                config,
+                refused,
+                refused.error.as_deref().unwrap_or(""),
+            ));
         } else {
             result.fix = Some(
                 "See the models.* checks for why each model fails, and pin one that works: `claude-bedrock setup`."

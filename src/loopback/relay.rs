@@ -61,6 +61,8 @@ pub struct Exchange {
     pub status: Option<u16>,
     /// The account's error (`ValidationException: invalid beta flag`), or why nothing answered.
     pub error: Option<String>,
+    /// Where it went on to (a gateway's password masked); `None` when it was not forwarded.
+    pub upstream: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -177,6 +179,7 @@ async fn relay(request: Request, options: &RelayOptions) -> (Exchange, Response)
         shrunk: None,
         status: None,
         error: None,
+        upstream: None,
         duration_ms: 0,
     };
     let Some(upstream) = upstream_for(operation, &auth, options) else {
@@ -201,6 +204,7 @@ async fn relay(request: Request, options: &RelayOptions) -> (Exchange, Response)
         None => body,
     };
     let url = upstream_url(&upstream.base, operation, &target);
+    exchange.upstream = Some(crate::secret::redact_url(&url));
     let forwarded = forward(&parts, body, &url, &auth, options).await;
     exchange.duration_ms = started.elapsed().as_millis() as u64;
     let response = match forwarded {

@@ -90,6 +90,13 @@ pub fn render_report(report: &Report, out: &Output, heading: &str) -> String {
                 escape_controls(&call.outcome),
                 Palette::dim().apply_to(escape_controls(&call.endpoint))
             ));
+            if let Some(detail) = &call.detail {
+                text.push_str(&format!(
+                    "  {:<op_width$}  {}\n",
+                    "",
+                    Palette::dim().apply_to(shown(detail, MAX_LINE_CHARS))
+                ));
+            }
         }
     }
     text

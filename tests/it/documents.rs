@@ -117,6 +117,7 @@ pub struct Call {
     pub status: Option<u16>,
     pub outcome: String,
     pub duration_ms: u64,
+    pub detail: Option<String>,
 }
 
 /// Parses a doctor report strictly and checks what every report promises.
