@@ -84,7 +84,7 @@ fn main() {
     scenario.page_size = 1000;
     let fake = FakeAws::start(scenario);
     let sandbox = doctor_sandbox(&fake);
-    let mut timed = |args: &[&str]| {
+    let timed = |args: &[&str]| {
         let mut samples = Vec::new();
         for _ in 0..RUNS {
             let started = Instant::now();
@@ -98,7 +98,10 @@ fn main() {
     let rehearsed = timed(&["doctor", "--json", "--no-cache", "--claude-bin", claude]);
     let cached = timed(&["doctor", "--json", "--claude-bin", claude]);
     println!("\nrehearsal with the real Claude Code 2.1.332, L = 100 ms, {RUNS} runs each, median");
-    println!("  without the client (--no-client)   {:>6} ms", without.as_millis());
+    println!(
+        "  without the client (--no-client)   {:>6} ms",
+        without.as_millis()
+    );
     println!(
         "  rehearsed (--no-cache)             {:>6} ms  (+{} ms)",
         rehearsed.as_millis(),

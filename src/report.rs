@@ -123,8 +123,6 @@ pub enum Skip {
     Offline,
     /// What it checks is not in use: no API key, no fallback model, Mantle off, not SSO.
     NotInUse,
-    /// It runs only when asked for.
-    NeedsFlag { flag: &'static str },
     /// No `claude` executable was found to run.
     NoClient,
     /// Another check's failure leaves nothing to test.

@@ -84,7 +84,6 @@ pub struct Check {
 pub enum SkipDoc {
     Offline,
     NotInUse,
-    NeedsFlag { flag: String },
     NoClient,
     Blocked { by: String },
 }
