@@ -439,3 +439,42 @@ fn a_client_that_drops_its_key_meets_the_accounts_real_refusal() {
         );
     }
 }
+
+#[test]
+fn mantle_requests_are_relayed_signed_for_bedrock_mantle() {
+    use crate::support::fake_mantle::{FakeMantle, MantleScenario};
+    let claude = client();
+    let mantle = FakeMantle::start(MantleScenario::default());
+    let aws = FakeAws::start(Scenario::healthy());
+    let env = json!({
+        "CLAUDE_CODE_USE_MANTLE": "1",
+        "AWS_REGION": "us-east-1",
+        "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": mantle.base_url,
+        "ANTHROPIC_DEFAULT_OPUS_MODEL": "anthropic.claude-opus-4-6",
+        "ANTHROPIC_DEFAULT_SONNET_MODEL": "anthropic.claude-sonnet-4-6",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": "anthropic.claude-haiku-4-5",
+    });
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &aws.url)
+        .user_settings(&json!({ "env": env }).to_string())
+        .aws_credentials(&format!(
+            "[default]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ));
+    let before = mantle.seen().len();
+    let run = doctor(&sandbox, &claude);
+    let requests = run.check("client.requests");
+    assert_eq!(requests["status"], "pass", "{requests:#}\n{}", run.stdout);
+    let relayed: Vec<_> = mantle.seen()[before..]
+        .iter()
+        .filter(|s| {
+            s.path == "/anthropic/v1/messages"
+                && s.model.as_deref() == Some("anthropic.claude-opus-4-6")
+        })
+        .cloned()
+        .collect();
+    assert!(!relayed.is_empty(), "{:#?}", mantle.seen());
+    assert!(
+        relayed.iter().all(|s| s.auth == "sigv4" && s.auth_ok),
+        "{relayed:#?}"
+    );
+}
