@@ -397,7 +397,7 @@ fn models_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
                 "{summary}, but the doctor predicted {predicted}: what it knows of this Claude Code version is out of date"
             ),
             format!(
-                "Pin the model so that every client version uses the same one: ANTHROPIC_DEFAULT_OPUS_MODEL={used} (or `claude-bedrock setup`); and report this doctor output, so that the observed client data is refreshed."
+                "Pin {used} for the tier it serves (`claude-bedrock setup` offers it), so that every client version settles on the same model; and report this doctor output, so that the observed client data is refreshed."
             ),
         ),
         _ => {}
@@ -543,4 +543,129 @@ fn refusal_fix(config: &EffectiveConfig, turn: &Exchange, message: &str) -> Stri
         );
     }
     "Bedrock's message above names what it refused; `claude-bedrock doctor -v` lists every relayed request.".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::defects::tests::config;
+    use crate::loopback::capture::{AuthSeen, CapturedRequest, Operation};
+    use crate::loopback::shape::RequestShape;
+
+    fn exchange(model: &str, max_tokens: u64, status: u16, error: Option<&str>) -> Exchange {
+        Exchange {
+            request: CapturedRequest {
+                method: "POST".into(),
+                target: format!("/model/{model}/invoke-with-response-stream"),
+                operation: Operation::InvokeModelWithResponseStream,
+                auth: AuthSeen::SigV4 {
+                    region: "us-east-1".into(),
+                    service: "bedrock".into(),
+                },
+                api_key: None,
+            },
+            model: Some(model.into()),
+            shape: Some(RequestShape {
+                max_tokens: Some(max_tokens),
+                effort: (max_tokens > 1).then(|| "high".to_string()),
+                ..RequestShape::default()
+            }),
+            shrunk: None,
+            status: Some(status),
+            error: error.map(str::to_string),
+            upstream: Some("http://127.0.0.1:1".into()),
+            duration_ms: 1,
+        }
+    }
+
+    fn run(exchanges: Vec<Exchange>) -> ClientRun {
+        ClientRun {
+            requests: exchanges.iter().map(|e| e.request.clone()).collect(),
+            exchanges,
+            relayed: true,
+            exit: None,
+            elapsed_ms: 10,
+            stderr_tail: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_client_that_settles_elsewhere_than_predicted_is_a_finding() {
+        // Nothing pinned: the doctor predicts the first Opus candidate that answered.
+        let config = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+            ],
+            "",
+        );
+        let lived = run(vec![
+            exchange("us.anthropic.claude-opus-5-5", 1, 200, None),
+            exchange(
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                64000,
+                200,
+                None,
+            ),
+        ]);
+        let check = models_verdict(&config, &lived);
+        assert_eq!(check.status, crate::report::Status::Warn, "{check:?}");
+        assert!(
+            check
+                .summary
+                .contains("the doctor predicted us.anthropic.claude-opus-5-5"),
+            "{}",
+            check.summary
+        );
+        // Settling where predicted passes.
+        let agreed = run(vec![
+            exchange("us.anthropic.claude-opus-5-5", 1, 200, None),
+            exchange("us.anthropic.claude-opus-5-5", 64000, 200, None),
+        ]);
+        assert_eq!(
+            models_verdict(&config, &agreed).status,
+            crate::report::Status::Pass
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_told_once_however_often_the_client_met_it() {
+        let config = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+            ],
+            "",
+        );
+        let refused =
+            "400 ValidationException: The provided service tier is not supported for this model.";
+        let lived = run(vec![
+            exchange("us.anthropic.claude-opus-4-6-v1", 64000, 400, Some(refused)),
+            exchange("us.anthropic.claude-opus-4-6-v1", 64000, 400, Some(refused)),
+        ]);
+        let check = requests_verdict(&config, &lived);
+        assert_eq!(check.status, crate::report::Status::Fail);
+        let problems = check
+            .details
+            .iter()
+            .filter(|d| d.level == crate::report::Level::Fail)
+            .count();
+        assert_eq!(
+            problems, 0,
+            "the summary tells it; no second copy: {:?}",
+            check.details
+        );
+        // Throttling is a quota, not a refusal of the request.
+        let throttled = run(vec![exchange(
+            "us.anthropic.claude-opus-4-6-v1",
+            64000,
+            429,
+            Some("429 ThrottlingException: Too many requests"),
+        )]);
+        assert_eq!(
+            requests_verdict(&config, &throttled).status,
+            crate::report::Status::Warn
+        );
+    }
 }
