@@ -3,8 +3,8 @@
 //! the two checks read: `client.models` (which model each role ended on, and how) and
 //! `client.requests` (each request shape, and whether the account took it).
 //!
-//! A rehearsal is cached by (client, version, configuration) for a few minutes, so that a second
-//! doctor run does not start the client again.
+//! A rehearsal that worked is cached by (client, version, configuration) for a few minutes, so that
+//! a second doctor run does not start the client again.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -54,7 +54,11 @@ pub async fn rehearse(
         Err(why) => return (Err(NotRun::Skipped(why)), false),
     };
     let run = trace::run_client(config, claude, options.timeout, Some(relay)).await;
-    if let (Ok(run), Some(cache)) = (&run, &cache) {
+    // Only a run that worked stands for the next one: after a failure the user is fixing
+    // something (perhaps in the account, which no digest sees), and must see it measured again.
+    if let (Ok(run), Some(cache)) = (&run, &cache)
+        && run.exit.as_ref().is_some_and(|exit| exit.success)
+    {
         cache.store(run);
     }
     (run, false)
@@ -264,6 +268,16 @@ fn relayed_run(facts: &ClientFacts, id: CheckId) -> Result<&ClientRun, Box<Check
     }
 }
 
+/// A check read from a cached rehearsal says so.
+fn note_cached(check: &mut CheckResult, facts: &ClientFacts) {
+    if facts.rehearsal.as_ref().is_ok_and(|r| r.cached) {
+        check.details.push(Detail::note(format!(
+            "from a rehearsal of the last {} minutes (cached; --no-cache runs the client again)",
+            CACHE_FOR.as_secs() / 60
+        )));
+    }
+}
+
 /// What the account said to the first refused turn, as a cause other checks can share.
 fn refusal_cause(exchange: &Exchange) -> String {
     format!(
@@ -281,6 +295,7 @@ pub fn check_models(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResul
     };
     let mut check = models_verdict(config, run);
     check.duration_ms = facts.rehearsal_ms();
+    note_cached(&mut check, facts);
     check
 }
 
@@ -416,6 +431,7 @@ pub fn check_requests(config: &EffectiveConfig, facts: &ClientFacts) -> CheckRes
     };
     let mut check = requests_verdict(config, run);
     check.duration_ms = facts.rehearsal_ms();
+    note_cached(&mut check, facts);
     check
 }
 

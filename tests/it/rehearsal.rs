@@ -478,3 +478,32 @@ fn mantle_requests_are_relayed_signed_for_bedrock_mantle() {
         "{relayed:#?}"
     );
 }
+
+#[test]
+fn a_failed_rehearsal_is_measured_again_next_time() {
+    let claude = client();
+    let fake = FakeAws::start(scenario(refusal(
+        "The provided service tier is not supported for this model.",
+        json!({"headers": {"x-amzn-bedrock-service-tier": "flex"}}),
+    )));
+    let sandbox = machine(&fake, true, &[("ANTHROPIC_BEDROCK_SERVICE_TIER", "flex")]);
+    let args = ["doctor", "--json", "--claude-bin", claude.to_str().unwrap()];
+    let first = sandbox.run(&args);
+    assert_eq!(first.check("client.requests")["status"], "fail");
+    let streams = |fake: &FakeAws| {
+        fake.seen()
+            .iter()
+            .filter(|s| {
+                s.operation == "InvokeModelWithResponseStream"
+                    && !s.body.contains("\"max_tokens\":1,")
+            })
+            .count()
+    };
+    let after_first = streams(&fake);
+    let second = sandbox.run(&args);
+    assert_eq!(second.check("client.requests")["status"], "fail");
+    assert!(
+        streams(&fake) > after_first,
+        "a failure must not be served from the cache"
+    );
+}
