@@ -44,6 +44,47 @@ impl LiveFacts<'_> {
     fn list_ok(&self) -> Option<&ProfileList> {
         self.list.as_ref().ok()
     }
+
+    /// Whether `model` answered both probes (in `region`, or the configured one).
+    fn answers(&self, model: &str, region: &Option<String>) -> bool {
+        self.probes
+            .get(&(model.to_string(), region.clone()))
+            .is_some_and(|p| p.invoke.ok && p.stream.ok)
+    }
+
+    /// The model a role ends on: its pin, or — unpinned — the first candidate that answers (as
+    /// Claude Code settles), else the first the account lists, else the first.
+    pub fn settles_on(&self, target: &ModelTarget) -> ModelId {
+        if target.fallbacks.is_empty() {
+            return target.id.clone();
+        }
+        let list = self.list_ok();
+        target
+            .fallbacks
+            .iter()
+            .find(|f| self.answers(&f.id, &target.region))
+            .or_else(|| {
+                target
+                    .fallbacks
+                    .iter()
+                    .find(|f| list.is_some_and(|l| l.find(&f.id).is_some()))
+            })
+            .unwrap_or(&target.fallbacks[0])
+            .clone()
+    }
+
+    /// The account the credentials belong to, as STS said.
+    pub fn account(&self) -> Option<String> {
+        match &self.identity {
+            Some((Ok(identity), _)) => Some(identity.account.clone()),
+            _ => None,
+        }
+    }
+
+    /// The account's inference profiles, when the listing worked.
+    pub fn profiles(&self) -> Option<&ProfileList> {
+        self.list_ok()
+    }
 }
 
 /// Makes the live calls: the identity alongside; as in Claude Code, the account's profile list
@@ -582,26 +623,14 @@ fn model_check(
     let mut answered = Vec::new();
     let mut ms = 0;
     for target in targets {
-        // An unpinned tier: Claude Code settles on the first of its candidates that answers.
-        let chosen = if target.fallbacks.is_empty() {
-            target.id.clone()
-        } else {
-            let works = |f: &&ModelId| {
-                probes
-                    .get(&(f.id.clone(), target.region.clone()))
-                    .is_some_and(|p| p.invoke.ok && p.stream.ok)
-            };
-            let listed = |f: &&ModelId| list.is_some_and(|l| l.find(&f.id).is_some());
-            let first_working = target.fallbacks.iter().find(works);
-            match first_working {
+        let chosen = facts.settles_on(target);
+        if !target.fallbacks.is_empty() {
+            let works = |f: &ModelId| facts.answers(&f.id, &target.region);
+            match target.fallbacks.iter().find(|f| works(f)) {
                 Some(f) => findings.note(format!("the first that answers here is {}", f.id)),
                 None => findings.note("none of them answers here"),
             }
-            first_working
-                .or_else(|| target.fallbacks.iter().find(listed))
-                .unwrap_or(&target.fallbacks[0])
-                .clone()
-        };
+        }
         let model = &chosen.id;
         if target.fallbacks.is_empty() {
             findings.note(format!("{} = {model}", target.setting));
