@@ -120,6 +120,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// Show the effective configuration Claude Code will see, and where each value comes from
     Config(ConfigArgs),
+    /// Print the least-privilege IAM policy that lets this configuration work
+    Policy(PolicyArgs),
     /// Internal: resolves a credential chain in a child process that can be killed whole
     #[command(name = "__resolve-credentials", hide = true)]
     ResolveCredentials,
@@ -249,3 +251,23 @@ pub struct ModelsArgs {
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// What each statement's Sid starts with (letters and digits)
+    #[arg(long, default_value = "ClaudeCode", value_parser = sid_prefix)]
+    pub sid_prefix: String,
+
+    /// Make no AWS call: what cannot be measured (the account, where profiles route, which model
+    /// an unpinned tier settles on) is named and left to a narrow wildcard
+    #[arg(long)]
+    pub offline: bool,
+}
+
+fn sid_prefix(value: &str) -> Result<String, String> {
+    if value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(value.to_string())
+    } else {
+        Err("a Sid takes letters and digits only".into())
+    }
+}

@@ -172,6 +172,17 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             }
             Ok(outcome.exit_code)
         }
+        Command::Policy(args) => {
+            document::require_report_format(out.format, "policy")?;
+            let policy = commands::policy::run(&config, args, timeout(g)).await;
+            let explanation = commands::policy::explain(&policy, out);
+            if !explanation.is_empty() {
+                output::print_stderr(explanation.trim_end());
+            }
+            let text = render::json::to_string(&policy.document);
+            document::emit(&text, g.output.as_deref(), cli::Format::Json)?;
+            Ok(0)
+        }
         Command::Setup(_) | Command::ResolveCredentials => {
             unreachable!("dispatched before the configuration is resolved")
         }

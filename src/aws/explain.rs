@@ -141,7 +141,7 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
         }
         FailureKind::AccessDenied { action } => {
             let action = action.as_deref().unwrap_or(attempt.action);
-            let mut fix = format!("Grant {action} to the identity Claude Code uses; the statement that grants it:\n{}", policy::statement_for(action));
+            let mut fix = format!("Grant {action} to the identity Claude Code uses; the statement that grants it:\n{}\n`claude-bedrock policy` prints the least-privilege policy for the whole configuration.", policy::statement_for(action));
             if attempt.auth == AuthMode::Bearer {
                 fix.push_str(&format!(
                     "\nA Bedrock API key also needs bedrock:CallWithBearerToken:\n{}",

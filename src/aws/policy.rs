@@ -62,3 +62,296 @@ pub fn full_policy(bearer: bool) -> String {
     });
     serde_json::to_string_pretty(&policy).unwrap_or_default()
 }
+
+// ---- the least-privilege policy for one configuration ----
+
+use crate::config::models::{ModelId, ModelIdKind};
+
+/// One model the configuration calls, and what is known of where it runs.
+#[derive(Debug, Clone)]
+pub struct ModelGrant {
+    /// Why it is in the policy: `ANTHROPIC_DEFAULT_OPUS_MODEL`, `a candidate of the Sonnet tier`.
+    pub why: String,
+    pub model: ModelId,
+    /// The region the call is made in.
+    pub region: String,
+    /// The foundation-model ARNs the profile routes to (`GetInferenceProfile`); `None` when not
+    /// measured.
+    pub routes: Option<Vec<String>>,
+}
+
+/// Everything the policy is made from.
+#[derive(Debug, Clone)]
+pub struct PolicyRequest {
+    pub sid_prefix: String,
+    /// From STS or the key; `None` leaves the account a wildcard.
+    pub account: Option<String>,
+    pub models: Vec<ModelGrant>,
+    /// A Bedrock API key is used: `bedrock:CallWithBearerToken`.
+    pub bearer: bool,
+    /// Mantle is used, in this region.
+    pub mantle: Option<String>,
+}
+
+/// The policy document, and for each resource where it came from.
+#[derive(Debug, Clone)]
+pub struct LeastPrivilege {
+    pub document: Value,
+    /// `resource — why`, for people.
+    pub explanation: Vec<String>,
+    /// What could not be measured and was left to a documented wildcard.
+    pub unresolved: Vec<String>,
+}
+
+/// The policy that lets exactly this configuration work: each model's profile and the
+/// foundation model in every region it routes to, never `*` for the invoke actions.
+pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
+    let account = request.account.as_deref().unwrap_or("*");
+    let mut invoke: Vec<String> = Vec::new();
+    let mut profiles: Vec<String> = Vec::new();
+    let mut explanation: Vec<String> = Vec::new();
+    let mut unresolved: Vec<String> = Vec::new();
+    if request.account.is_none() {
+        unresolved.push("the account (no identity could be had): `*` in its place".into());
+    }
+    for grant in &request.models {
+        let id = &grant.model.id;
+        let region = &grant.region;
+        let why = &grant.why;
+        let profile_arn = match &grant.model.kind {
+            ModelIdKind::CrossRegionProfile { .. } => Some(format!(
+                "arn:aws:bedrock:{region}:{account}:inference-profile/{id}"
+            )),
+            ModelIdKind::SystemProfileArn { .. } | ModelIdKind::ApplicationProfileArn { .. } => {
+                Some(id.clone())
+            }
+            ModelIdKind::FoundationModel => {
+                add(
+                    &mut invoke,
+                    &mut explanation,
+                    format!("arn:aws:bedrock:{region}::foundation-model/{id}"),
+                    format!("{why} (a foundation model, called in {region})"),
+                );
+                None
+            }
+            ModelIdKind::FoundationModelArn { .. } => {
+                add(&mut invoke, &mut explanation, id.clone(), why.clone());
+                None
+            }
+            _ => {
+                unresolved.push(format!(
+                    "{id} ({why}) is not a Bedrock identifier the Invoke API takes: left out"
+                ));
+                None
+            }
+        };
+        let Some(profile_arn) = profile_arn else {
+            continue;
+        };
+        add(
+            &mut invoke,
+            &mut explanation,
+            profile_arn.clone(),
+            format!("{why} (the inference profile)"),
+        );
+        add(
+            &mut profiles,
+            &mut Vec::new(),
+            profile_arn.clone(),
+            String::new(),
+        );
+        let base = base_model(id);
+        match &grant.routes {
+            Some(routes) => {
+                for route in routes {
+                    add(
+                        &mut invoke,
+                        &mut explanation,
+                        route.clone(),
+                        format!("{why} (a region its profile routes to)"),
+                    );
+                }
+            }
+            None => {
+                let wildcard = match &base {
+                    Some(base) => format!("arn:aws:bedrock:*::foundation-model/{base}"),
+                    None => "arn:aws:bedrock:*::foundation-model/*".to_string(),
+                };
+                unresolved.push(format!(
+                    "the regions {id} routes to (GetInferenceProfile was not measured): {wildcard}"
+                ));
+                add(
+                    &mut invoke,
+                    &mut explanation,
+                    wildcard,
+                    format!("{why} (every region its profile may route to)"),
+                );
+            }
+        }
+        // A global profile is authorised on the region-less foundation model as well.
+        if id.starts_with("global.")
+            && let Some(base) = &base
+        {
+            add(
+                &mut invoke,
+                &mut explanation,
+                format!("arn:aws:bedrock:::foundation-model/{base}"),
+                format!("{why} (a global profile: the region-less model)"),
+            );
+        }
+    }
+    let sid = |name: &str| format!("{}{name}", request.sid_prefix);
+    let mut statements = Vec::new();
+    if !invoke.is_empty() {
+        statements.push(json!({
+            "Sid": sid("InvokeConfiguredModels"),
+            "Effect": "Allow",
+            "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+            "Resource": invoke,
+        }));
+    }
+    statements.push(json!({
+        "Sid": sid("ListInferenceProfiles"),
+        "Effect": "Allow",
+        "Action": ["bedrock:ListInferenceProfiles"],
+        "Resource": "*",
+    }));
+    if !profiles.is_empty() {
+        statements.push(json!({
+            "Sid": sid("ReadConfiguredProfiles"),
+            "Effect": "Allow",
+            "Action": ["bedrock:GetInferenceProfile"],
+            "Resource": profiles,
+        }));
+    }
+    let mut marketplace = marketplace();
+    marketplace["Sid"] = json!(sid("MarketplaceSubscription"));
+    statements.push(marketplace);
+    if request.bearer {
+        statements.push(json!({
+            "Sid": sid("BedrockApiKey"),
+            "Effect": "Allow",
+            "Action": ["bedrock:CallWithBearerToken"],
+            "Resource": "*",
+        }));
+    }
+    if let Some(region) = &request.mantle {
+        let mut actions = vec!["bedrock-mantle:CreateInference"];
+        if request.bearer {
+            actions.push("bedrock-mantle:CallWithBearerToken");
+        }
+        statements.push(json!({
+            "Sid": sid("Mantle"),
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": format!("arn:aws:bedrock-mantle:{region}:{account}:project/default"),
+        }));
+    }
+    LeastPrivilege {
+        document: json!({ "Version": "2012-10-17", "Statement": statements }),
+        explanation,
+        unresolved,
+    }
+}
+
+/// Adds `arn` to `list` once, saying why.
+fn add(list: &mut Vec<String>, explanation: &mut Vec<String>, arn: String, why: String) {
+    if !list.contains(&arn) {
+        explanation.push(format!("{arn} — {why}"));
+        list.push(arn);
+    }
+}
+
+/// `us.anthropic.claude-opus-4-6-v1` → `anthropic.claude-opus-4-6-v1`.
+fn base_model(id: &str) -> Option<String> {
+    let tail = id.rsplit('/').next().unwrap_or(id);
+    let anthropic = tail.find("anthropic.")?;
+    Some(tail[anthropic..].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(id: &str, routes: Option<&[&str]>) -> ModelGrant {
+        ModelGrant {
+            why: format!("pin {id}"),
+            model: ModelId::parse(id),
+            region: "us-east-1".into(),
+            routes: routes.map(|r| r.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    fn invoke_resources(policy: &LeastPrivilege) -> Vec<String> {
+        policy.document["Statement"][0]["Resource"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn each_profile_and_every_region_it_routes_to_and_no_wildcard() {
+        let policy = least_privilege(&PolicyRequest {
+            sid_prefix: "ClaudeCode".into(),
+            account: Some("123456789012".into()),
+            models: vec![
+                grant(
+                    "us.anthropic.claude-opus-4-6-v1",
+                    Some(&[
+                        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-6-v1",
+                        "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-opus-4-6-v1",
+                    ]),
+                ),
+                grant(
+                    "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                    Some(&[
+                        "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+                    ]),
+                ),
+            ],
+            bearer: false,
+            mantle: None,
+        });
+        assert_eq!(
+            invoke_resources(&policy),
+            [
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-opus-4-6-v1",
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-6-v1",
+                "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-opus-4-6-v1",
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+                "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            ]
+        );
+        assert!(policy.unresolved.is_empty(), "{:?}", policy.unresolved);
+        let text = policy.document.to_string();
+        assert!(text.contains("\"aws:CalledViaLast\":\"bedrock.amazonaws.com\""));
+        assert!(!text.contains("CallWithBearerToken"));
+    }
+
+    #[test]
+    fn what_was_not_measured_is_said_and_wildcarded_narrowly() {
+        let policy = least_privilege(&PolicyRequest {
+            sid_prefix: "X".into(),
+            account: None,
+            models: vec![grant("us.anthropic.claude-sonnet-4-6", None)],
+            bearer: true,
+            mantle: Some("us-east-1".into()),
+        });
+        assert_eq!(
+            invoke_resources(&policy),
+            [
+                "arn:aws:bedrock:us-east-1:*:inference-profile/us.anthropic.claude-sonnet-4-6",
+                "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-6",
+            ]
+        );
+        assert_eq!(policy.unresolved.len(), 2, "{:?}", policy.unresolved);
+        let text = policy.document.to_string();
+        assert!(text.contains("bedrock:CallWithBearerToken"));
+        assert!(text.contains("bedrock-mantle:CreateInference"));
+        assert!(text.contains("bedrock-mantle:CallWithBearerToken"));
+        assert!(text.contains("\"Sid\":\"XInvokeConfiguredModels\""));
+    }
+}

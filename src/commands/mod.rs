@@ -1,3 +1,4 @@
 pub mod doctor;
 pub mod models;
+pub mod policy;
 pub mod setup;

@@ -15,6 +15,7 @@ mod models;
 mod network;
 mod no_secrets;
 mod observed;
+mod policy;
 mod pty;
 pub mod real_client;
 mod region;

@@ -162,6 +162,11 @@ pub struct Scenario {
     /// A second bearer key the fake accepts (one whose format nothing offline recognises).
     #[serde(default)]
     pub accept_bearer: Option<String>,
+    /// An identity policy the caller has: each Bedrock call is allowed only if it grants the
+    /// action on every resource AWS authorises it on (an invoke through a profile: the profile
+    /// and the foundation model in every region it routes to).
+    #[serde(default)]
+    pub policy: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -352,6 +357,11 @@ async fn handle(state: &State, request: Request) -> Response {
     if let AuthOutcome::Reject(response) = auth {
         return response;
     }
+    if let Some(policy) = &scenario.policy
+        && let Some(denied) = denied_by(policy, state, &operation, model.as_deref())
+    {
+        return denied;
+    }
     if let Some(rule) = scenario.rules.iter().find(|r| {
         r.operation == operation
             && (r.model.is_none() || r.model == model)
@@ -419,6 +429,112 @@ async fn handle(state: &State, request: Request) -> Response {
         }
         _ => wire::bedrock_error(404, "UnknownOperationException", "Unknown operation"),
     }
+}
+
+/// The action and resources AWS authorises a Bedrock call on.
+fn authorised_on(
+    state: &State,
+    operation: &str,
+    model: Option<&str>,
+) -> Option<(String, Vec<String>)> {
+    let region = &state.scenario.region;
+    let profile_arn = |id: &str| {
+        if id.starts_with("arn:") {
+            id.to_string()
+        } else {
+            format!("arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/{id}")
+        }
+    };
+    match operation {
+        "ListInferenceProfiles" => Some((
+            "bedrock:ListInferenceProfiles".into(),
+            vec![format!(
+                "arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/*"
+            )],
+        )),
+        "GetInferenceProfile" => Some((
+            "bedrock:GetInferenceProfile".into(),
+            vec![profile_arn(model.unwrap_or_default())],
+        )),
+        "InvokeModel" | "InvokeModelWithResponseStream" => {
+            let id = model.unwrap_or_default();
+            let mut resources = Vec::new();
+            match find_profile(state, id) {
+                Some(profile) => {
+                    resources.push(profile_arn(id));
+                    for route in profile["models"].as_array().into_iter().flatten() {
+                        resources.push(route["modelArn"].as_str().unwrap_or_default().to_string());
+                    }
+                    if id.starts_with("global.")
+                        && let Some(base) = id.split_once('.').map(|(_, b)| b)
+                    {
+                        resources.push(format!("arn:aws:bedrock:::foundation-model/{base}"));
+                    }
+                }
+                None => resources.push(format!("arn:aws:bedrock:{region}::foundation-model/{id}")),
+            }
+            Some((format!("bedrock:{operation}"), resources))
+        }
+        _ => None,
+    }
+}
+
+/// `*` matches any run of characters, as in IAM.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            text.starts_with(head)
+                && (0..=text.len() - head.len()).any(|i| {
+                    text.is_char_boundary(head.len() + i) && glob(rest, &text[head.len() + i..])
+                })
+        }
+    }
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// AWS's denial when `policy` does not allow the call on each of its resources.
+fn denied_by(
+    policy: &Value,
+    state: &State,
+    operation: &str,
+    model: Option<&str>,
+) -> Option<Response> {
+    let (action, resources) = authorised_on(state, operation, model)?;
+    let allows = |resource: &str| {
+        policy["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|statement| {
+                statement["Effect"] == "Allow"
+                    && strings(&statement["Action"])
+                        .iter()
+                        .any(|a| glob(a, &action))
+                    && strings(&statement["Resource"])
+                        .iter()
+                        .any(|r| glob(r, resource))
+            })
+    };
+    let refused = resources.iter().find(|r| !allows(r))?;
+    Some(wire::bedrock_error(
+        403,
+        "AccessDeniedException",
+        &format!(
+            "User: {} is not authorized to perform: {action} on resource: {refused} because no identity-based policy allows the {action} action",
+            state.scenario.caller_arn
+        ),
+    ))
 }
 
 fn find_profile<'a>(state: &'a State, id: &str) -> Option<&'a Value> {

@@ -1,0 +1,176 @@
+//! `claude-bedrock policy`: the least-privilege IAM policy for this configuration, measured where
+//! it can be — the account from STS or the key, the model each unpinned tier settles on from the
+//! probes, the regions each profile routes to from `GetInferenceProfile` — and said where it
+//! cannot.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+
+use crate::aws::policy::{LeastPrivilege, ModelGrant, PolicyRequest, least_privilege};
+use crate::aws::{Clients, ops};
+use crate::cli::PolicyArgs;
+use crate::config::EffectiveConfig;
+use crate::config::bearer::BearerKind;
+use crate::config::credentials::CredentialSource;
+use crate::config::models::{ModelId, ModelIdKind};
+use crate::doctor::roles::{ModelTarget, model_targets};
+use crate::output::{Output, Palette};
+
+pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration) -> LeastPrivilege {
+    let bearer = matches!(
+        config.credentials.source,
+        CredentialSource::BearerKey { .. }
+    );
+    let key_account = config.bearer.as_ref().and_then(|b| match &b.analysis.kind {
+        BearerKind::LongTerm { account } => Some(account.clone()),
+        _ => None,
+    });
+    let mantle = config
+        .provider
+        .mantle
+        .as_ref()
+        .map(|_| config.region.value.clone());
+    let (account, models) = if args.offline {
+        (key_account, offline_grants(config))
+    } else {
+        let clients = Clients::build(config, timeout).await;
+        let facts = crate::doctor::live::gather(config, &clients).await;
+        let account = facts.account().or(key_account);
+        (account, measured_grants(config, &clients, &facts).await)
+    };
+    least_privilege(&PolicyRequest {
+        sid_prefix: args.sid_prefix.clone(),
+        account,
+        models,
+        bearer,
+        mantle,
+    })
+}
+
+/// Why a target's model is in the policy: the setting that selects it, or the role.
+fn why(target: &ModelTarget) -> String {
+    if target.fallbacks.is_empty() {
+        target.setting.clone()
+    } else {
+        format!(
+            "the model the {} settles on",
+            crate::doctor::check_id::title(target.check)
+        )
+    }
+}
+
+/// The Invoke-API models of every role, as the live calls resolved them, with where each
+/// profile routes.
+async fn measured_grants(
+    config: &EffectiveConfig,
+    clients: &Clients,
+    facts: &crate::doctor::live::LiveFacts<'_>,
+) -> Vec<ModelGrant> {
+    let mut chosen: Vec<(String, ModelId, String)> = Vec::new();
+    for target in &facts.targets {
+        let model = facts.settles_on(target);
+        let region = target
+            .region
+            .clone()
+            .unwrap_or_else(|| config.region.value.clone());
+        if !chosen
+            .iter()
+            .any(|(_, m, r)| m.id == model.id && *r == region)
+        {
+            chosen.push((why(target), model, region));
+        }
+    }
+    let routes = join_all(chosen.iter().map(|(_, model, _)| async move {
+        if !is_profile(model) {
+            return None;
+        }
+        // The list already says where a listed profile routes; anything else is asked for.
+        if let Some(listed) = facts.profiles().and_then(|l| l.find(&model.id))
+            && !listed.models.is_empty()
+        {
+            return Some(listed.models.clone());
+        }
+        ops::get_profile(clients, &model.id)
+            .await
+            .ok()
+            .map(|p| p.models)
+    }))
+    .await;
+    chosen
+        .into_iter()
+        .zip(routes)
+        .map(|((why, model, region), routes)| ModelGrant {
+            why,
+            model,
+            region,
+            routes,
+        })
+        .collect()
+}
+
+/// Without AWS: every pin, and every candidate of an unpinned tier (whichever it settles on).
+fn offline_grants(config: &EffectiveConfig) -> Vec<ModelGrant> {
+    let mut grants: Vec<ModelGrant> = Vec::new();
+    for target in model_targets(config, None) {
+        let region = target
+            .region
+            .clone()
+            .unwrap_or_else(|| config.region.value.clone());
+        let models: Vec<(String, ModelId)> = if target.fallbacks.is_empty() {
+            vec![(why(&target), target.id.clone())]
+        } else {
+            target
+                .fallbacks
+                .iter()
+                .map(|f| {
+                    let tier = crate::doctor::check_id::title(target.check);
+                    (format!("a candidate of the {tier} (unpinned)"), f.clone())
+                })
+                .collect()
+        };
+        for (why, model) in models {
+            if !grants
+                .iter()
+                .any(|g| g.model.id == model.id && g.region == region)
+            {
+                grants.push(ModelGrant {
+                    why,
+                    model,
+                    region: region.clone(),
+                    routes: None,
+                });
+            }
+        }
+    }
+    grants
+}
+
+fn is_profile(model: &ModelId) -> bool {
+    matches!(
+        model.kind,
+        ModelIdKind::CrossRegionProfile { .. }
+            | ModelIdKind::SystemProfileArn { .. }
+            | ModelIdKind::ApplicationProfileArn { .. }
+    )
+}
+
+/// Where each resource came from, for people, on stderr.
+pub fn explain(policy: &LeastPrivilege, out: &Output) -> String {
+    let mut text = String::new();
+    for line in &policy.explanation {
+        text.push_str(&format!(
+            "{} {}\n",
+            Palette::dim().for_stderr().apply_to("·"),
+            crate::render::text::escape_controls(line)
+        ));
+    }
+    for line in &policy.unresolved {
+        text.push_str(&format!(
+            "{} not measured: {}\n",
+            Palette::warn().for_stderr().apply_to("!"),
+            crate::render::text::escape_controls(line)
+        ));
+    }
+    if out.quiet { String::new() } else { text }
+}
