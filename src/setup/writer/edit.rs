@@ -148,7 +148,21 @@ pub(super) fn edit_existing(
                 });
                 ops.change_env.push((name, value));
             }
-            _ => {
+            // A value that is not a string is replaced in place, never added beside.
+            Some(other) => {
+                changes.push(Change {
+                    key: format!("env.{name}"),
+                    kind: ChangeKind::Changed,
+                    before: Some(format!(
+                        "{} {}",
+                        json_type(other),
+                        secret::display_value(name, &non_string_text(other))
+                    )),
+                    after: shown(),
+                });
+                ops.change_env.push((name, value));
+            }
+            None => {
                 changes.push(added(
                     format!("env.{name}"),
                     secret::display_value(name, value),
@@ -160,11 +174,19 @@ pub(super) fn edit_existing(
             .insert(name.clone(), Value::String(value.clone()));
     }
     for name in &edit.remove_env {
-        if let Some(Value::String(old)) = env.as_mut().and_then(|env| env.shift_remove(name)) {
+        if let Some(old) = env.as_mut().and_then(|env| env.shift_remove(name)) {
+            let before = match &old {
+                Value::String(old) => secret::display_value(name, old),
+                other => format!(
+                    "{} {}",
+                    json_type(other),
+                    secret::display_value(name, &non_string_text(other))
+                ),
+            };
             changes.push(Change {
                 key: format!("env.{name}"),
                 kind: ChangeKind::Removed,
-                before: Some(secret::display_value(name, &old)),
+                before: Some(before),
                 after: None,
             });
             ops.remove_env.push(name);
@@ -283,6 +305,22 @@ mod tests {
     use crate::setup::writer::tests::{edited, env_edit, plan_err, write};
     use crate::setup::writer::{Scope, plan};
     use tempfile::TempDir;
+
+    #[test]
+    fn a_value_that_is_not_a_string_is_replaced_in_place_or_removed() {
+        let text = "{\n  \"env\": {\n    \"CLAUDE_CODE_USE_BEDROCK\": 1,\n    \"DISABLE_PROMPT_CACHING\": true\n  }\n}\n";
+        let quoted = edited(text, &env_edit(&[("CLAUDE_CODE_USE_BEDROCK", "1")]));
+        assert_eq!(
+            quoted,
+            "{\n  \"env\": {\n    \"CLAUDE_CODE_USE_BEDROCK\": \"1\",\n    \"DISABLE_PROMPT_CACHING\": true\n  }\n}\n"
+        );
+        let removed = edited(text, &Edit::default().remove_env("DISABLE_PROMPT_CACHING"));
+        assert!(!removed.contains("DISABLE_PROMPT_CACHING"), "{removed}");
+        assert!(
+            removed.contains("\"CLAUDE_CODE_USE_BEDROCK\": 1"),
+            "{removed}"
+        );
+    }
 
     #[test]
     fn new_keys_are_appended_in_order_and_changed_keys_keep_their_place() {
