@@ -236,6 +236,18 @@ pub struct DoctorArgs {
     /// cached
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Apply the fixes that are mechanical (asks once, shows every change first)
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix: apply without asking
+    #[arg(long, short = 'y', requires = "fix")]
+    pub yes: bool,
+
+    /// With --fix: show the changes, write nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -160,6 +160,25 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
                     ),
                 ));
             }
+            if args.fix {
+                if !matches!(out.format, cli::Format::Human | cli::Format::Json) {
+                    return Err(FatalError::new(
+                        "doctor --fix prints its own document: human or --json",
+                        Some("Drop --format, or run the report and the fix separately."),
+                    ));
+                }
+                let outcome = commands::fix::run(&inputs, &config, args, out, timeout(g)).await?;
+                let text = if out.is_json() {
+                    render::json::to_string(&render::fix::to_json(&outcome))
+                } else {
+                    let report =
+                        render::human::render_report(&outcome.before, out, "claude-bedrock doctor");
+                    format!("{report}{}", render::fix::render_human(&outcome, &config))
+                };
+                document::emit(&text, g.output.as_deref(), out.format)?;
+                let after = outcome.after.as_ref().unwrap_or(&outcome.before);
+                return Ok(after.exit_code(args.strict));
+            }
             let outcome = commands::doctor::run(&config, args, out, timeout(g)).await;
             document::emit(&outcome.text, g.output.as_deref(), out.format)?;
             Ok(outcome.exit_code)

@@ -1,4 +1,5 @@
 pub mod doctor;
+pub mod fix;
 pub mod models;
 pub mod policy;
 pub mod setup;

@@ -45,6 +45,13 @@ impl LiveFacts<'_> {
         self.list.as_ref().ok()
     }
 
+    /// Whether `model` was probed (in `region`, or the configured one), and answered both.
+    pub fn probed(&self, model: &str, region: &Option<String>) -> Option<bool> {
+        self.probes
+            .get(&(model.to_string(), region.clone()))
+            .map(|p| p.invoke.ok && p.stream.ok)
+    }
+
     /// Whether `model` answered both probes (in `region`, or the configured one).
     fn answers(&self, model: &str, region: &Option<String>) -> bool {
         self.probes

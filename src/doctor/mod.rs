@@ -15,6 +15,7 @@ mod provider;
 mod region;
 pub mod registry;
 pub mod rehearsal;
+pub mod remedy;
 pub mod roles;
 mod settings;
 pub mod sso;

@@ -2,6 +2,7 @@
 //! list, setup's summary — drawn for people or for machines. Nothing here decides anything.
 
 pub mod config;
+pub mod fix;
 pub mod human;
 pub mod json;
 pub mod junit;

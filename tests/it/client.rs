@@ -398,3 +398,25 @@ fn the_defect_table_matches_the_changelog_on_real_version_numbers() {
         "{check}"
     );
 }
+
+#[test]
+fn the_fix_removes_empty_variables_only_for_a_client_they_break() {
+    let settings =
+        r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","AWS_PROFILE":""}}"#;
+    for (version, removed) in [("2.1.96", true), ("2.1.330", false)] {
+        let sandbox = Sandbox::new().user_settings(settings);
+        let bin = fake_claude(&sandbox, version);
+        let run = run_with_path(
+            &sandbox,
+            &bin,
+            &["doctor", "--offline", "--fix", "--yes", "--json"],
+        );
+        let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
+        assert_eq!(
+            !written.contains("AWS_PROFILE"),
+            removed,
+            "{version}: {written}\n{}",
+            run.stdout
+        );
+    }
+}

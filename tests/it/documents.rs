@@ -567,3 +567,89 @@ fn a_bearer_key_and_a_setup_write_fill_the_optional_fields() {
     assert_eq!(doc.status, "written", "{}", written.stderr);
     assert!(doc.backup.is_some(), "the previous settings file was kept");
 }
+
+// ---- doctor --fix --json ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fix {
+    pub schema_version: u32,
+    pub tool: ToolDoc,
+    pub status: String,
+    pub changes: Vec<Change>,
+    pub remedies: Vec<FixRemedy>,
+    pub backups: Vec<String>,
+    pub rechecked: Vec<Rechecked>,
+    pub summary_before: Summary,
+    pub summary_after: Option<Summary>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixRemedy {
+    pub check: String,
+    pub why: String,
+    pub action: FixAction,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum FixAction {
+    Edit {
+        layer: String,
+        file: String,
+        change: FixChange,
+    },
+    Command {
+        line: String,
+    },
+    NotApplied {
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum FixChange {
+    SetEnv { name: String, value: String },
+    QuoteEnv { name: String },
+    RemoveEnv { name: String },
+    RemoveKey { key: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rechecked {
+    pub id: String,
+    pub before: String,
+    pub after: String,
+}
+
+pub fn fix(doc: &Value) -> Fix {
+    let fix: Fix = strict("fix", doc);
+    assert!(["nothing", "dry-run", "declined", "applied"].contains(&fix.status.as_str()));
+    assert_eq!(fix.status == "applied", fix.summary_after.is_some());
+    fix
+}
+
+#[test]
+fn the_fix_document_matches_its_mirror() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .user_settings(r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_DEFAULT_OPUS_MODEL":"eu.anthropic.claude-opus-4-6-v1","NODE_EXTRA_CA_CERTS":"/ca.pem","DISABLE_PROMPT_CACHING":1}}"#)
+        .aws_credentials(&format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            crate::support::fake_aws::ACCESS_KEY,
+            crate::support::fake_aws::SECRET_KEY
+        ));
+    let dry = fix(&sandbox
+        .run(&["doctor", "--fix", "--dry-run", "--json", "--no-client"])
+        .json());
+    assert_eq!(dry.status, "dry-run");
+    let applied = fix(&sandbox
+        .run(&["doctor", "--fix", "--yes", "--json", "--no-client"])
+        .json());
+    assert_eq!(applied.status, "applied");
+    assert!(!applied.rechecked.is_empty());
+}

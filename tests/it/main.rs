@@ -7,6 +7,7 @@ mod cli;
 mod client;
 mod documents;
 mod evidence;
+mod fix;
 mod hardening;
 mod layering;
 pub mod live;

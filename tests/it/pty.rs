@@ -185,3 +185,40 @@ fn a_report_written_from_a_terminal_has_no_colour_codes() {
     assert!(text.contains("Settings files"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }
+
+#[test]
+fn the_fix_shows_every_change_and_asks_once_in_a_terminal() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .user_settings(r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_DEFAULT_OPUS_MODEL":"eu.anthropic.claude-opus-4-6-v1","DISABLE_PROMPT_CACHING":1}}"#)
+        .aws_credentials(&format!(
+            "[default]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ));
+    let mut command = sandbox.command(&["doctor", "--fix", "--no-client"]);
+    command.env("TERM", "xterm-256color");
+    let mut p = Session::spawn(command).expect("spawn in a pty");
+    p.get_process_mut().set_window_size(120, 40).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(30)));
+    let shown = p.expect("Apply these changes?").unwrap();
+    let shown = console::strip_ansi_codes(&String::from_utf8_lossy(shown.before())).into_owned();
+    // Both changes are previewed before the one question.
+    assert!(
+        shown.contains("env.ANTHROPIC_DEFAULT_OPUS_MODEL = us.anthropic.claude-opus-4-6-v1"),
+        "{shown}"
+    );
+    assert!(shown.contains("env.DISABLE_PROMPT_CACHING = 1"), "{shown}");
+    assert_eq!(shown.matches("Apply these changes?").count(), 0);
+    p.send(ENTER).unwrap();
+    p.expect("Checked again:").unwrap();
+    p.expect(Eof).unwrap();
+    let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
+    assert!(
+        written.contains("\"us.anthropic.claude-opus-4-6-v1\""),
+        "{written}"
+    );
+    assert!(
+        written.contains("\"DISABLE_PROMPT_CACHING\":\"1\""),
+        "{written}"
+    );
+}

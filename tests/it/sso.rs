@@ -364,3 +364,20 @@ fn no_refresh_command_and_no_sso_profile_need_nothing() {
     assert_eq!(run.check("sso.session")["status"], "skip");
     assert_eq!(run.check("sso.refresh-loop")["status"], "pass");
 }
+
+#[test]
+fn the_fix_for_a_refresh_loop_removes_aws_auth_refresh_from_its_file() {
+    let s = with_valid_sso_session(sso_sandbox())
+        .env("HTTPS_PROXY", "http://proxy.corp.example:3128")
+        .project_settings(r#"{"awsAuthRefresh":"aws sso login --profile dev","theme":"dark"}"#);
+    let path = fake_aws_bin(&s);
+    let mut command = s.command(&["doctor", "--offline", "--fix", "--yes", "--json"]);
+    command.env("PATH", &path);
+    let run = Run::from(command.output().unwrap());
+    let doc = run.json();
+    assert_eq!(doc["status"], "applied", "{doc:#}\n{}", run.stderr);
+    let project = fs::read_to_string(s.project.join(".claude/settings.json")).unwrap();
+    assert_eq!(project, r#"{"theme":"dark"}"#);
+    let rechecked = doc["rechecked"].to_string();
+    assert!(rechecked.contains("sso.refresh-loop"), "{rechecked}");
+}

@@ -135,6 +135,7 @@ pub(super) fn edit_existing(
         ..TextOps::default()
     };
     let mut changes = Vec::new();
+    let mut quoted: Vec<(&str, String)> = Vec::new();
     for (name, value) in &edit.set_env {
         let shown = || Some(secret::display_value(name, value));
         match env.as_ref().and_then(|env| env.get(name)) {
@@ -148,7 +149,10 @@ pub(super) fn edit_existing(
                 });
                 ops.change_env.push((name, value));
             }
-            // A value that is not a string is replaced in place, never added beside.
+            // A value that is not a string already says it, as Claude Code reads it: left as
+            // written.
+            Some(other) if non_string_text(other) == *value => continue,
+            // Otherwise it is replaced in place, never added beside.
             Some(other) => {
                 changes.push(Change {
                     key: format!("env.{name}"),
@@ -172,6 +176,31 @@ pub(super) fn edit_existing(
         }
         env.get_or_insert_with(Map::new)
             .insert(name.clone(), Value::String(value.clone()));
+    }
+    for name in &edit.quote_env {
+        let Some(old) = env.as_ref().and_then(|env| env.get(name)).cloned() else {
+            continue;
+        };
+        if old.is_string() || old.is_null() {
+            continue;
+        }
+        let text = non_string_text(&old);
+        changes.push(Change {
+            key: format!("env.{name}"),
+            kind: ChangeKind::Changed,
+            before: Some(format!(
+                "{} {}",
+                json_type(&old),
+                secret::display_value(name, &text)
+            )),
+            after: Some(secret::display_value(name, &text)),
+        });
+        quoted.push((name.as_str(), text.clone()));
+        env.get_or_insert_with(Map::new)
+            .insert(name.clone(), Value::String(text));
+    }
+    for (name, text) in &quoted {
+        ops.change_env.push((name, text.as_str()));
     }
     for name in &edit.remove_env {
         if let Some(old) = env.as_mut().and_then(|env| env.shift_remove(name)) {
@@ -309,7 +338,17 @@ mod tests {
     #[test]
     fn a_value_that_is_not_a_string_is_replaced_in_place_or_removed() {
         let text = "{\n  \"env\": {\n    \"CLAUDE_CODE_USE_BEDROCK\": 1,\n    \"DISABLE_PROMPT_CACHING\": true\n  }\n}\n";
-        let quoted = edited(text, &env_edit(&[("CLAUDE_CODE_USE_BEDROCK", "1")]));
+        // Set to the text it already reads as: left as written.
+        assert_eq!(
+            edited(text, &env_edit(&[("CLAUDE_CODE_USE_BEDROCK", "1")])),
+            text
+        );
+        let changed = edited(text, &env_edit(&[("CLAUDE_CODE_USE_BEDROCK", "0")]));
+        assert_eq!(
+            changed,
+            "{\n  \"env\": {\n    \"CLAUDE_CODE_USE_BEDROCK\": \"0\",\n    \"DISABLE_PROMPT_CACHING\": true\n  }\n}\n"
+        );
+        let quoted = edited(text, &Edit::default().quote_env("CLAUDE_CODE_USE_BEDROCK"));
         assert_eq!(
             quoted,
             "{\n  \"env\": {\n    \"CLAUDE_CODE_USE_BEDROCK\": \"1\",\n    \"DISABLE_PROMPT_CACHING\": true\n  }\n}\n"

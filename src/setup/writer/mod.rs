@@ -79,9 +79,16 @@ pub struct Edit {
     /// Top-level string keys other than `env`, e.g. `awsAuthRefresh`.
     pub set_keys: Vec<(String, String)>,
     pub remove_keys: Vec<String>,
+    /// `env` values that are not strings, to be written as the text Claude Code reads them as.
+    /// (A value set to that same text is otherwise left as written.)
+    pub quote_env: Vec<String>,
 }
 
 impl Edit {
+    pub fn quote_env(mut self, name: impl Into<String>) -> Self {
+        self.quote_env.push(name.into());
+        self
+    }
     pub fn set_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.set_env.push((name.into(), value.into()));
         self

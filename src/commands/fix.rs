@@ -1,0 +1,286 @@
+//! `claude-bedrock doctor --fix`: the doctor, then every mechanical remedy as one preview, one
+//! question, one write per file through setup's writer (lock, re-read, backup, atomic replace,
+//! every other byte kept), and the checks run again to show before → after.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::FatalError;
+use crate::aws::{Clients, ops};
+use crate::cli::DoctorArgs;
+use crate::config::source::Layer;
+use crate::config::{EffectiveConfig, Inputs};
+use crate::doctor::remedy::{Action, Change, Evidence, Remedy, remedies};
+use crate::output::Output;
+use crate::report::{Report, Status};
+use crate::setup::prompter::{Prompter, TerminalPrompter};
+use crate::setup::writer::{self, Applied, Edit, Plan, Scope};
+
+/// One settings file's planned edit, and the remedies it carries out.
+pub struct FilePlan {
+    pub plan: Plan,
+    pub remedies: Vec<Remedy>,
+}
+
+/// What `--fix` did.
+pub struct FixOutcome {
+    pub before: Report,
+    pub after: Option<Report>,
+    pub files: Vec<FilePlan>,
+    /// Lines the user runs themselves.
+    pub commands: Vec<Remedy>,
+    pub not_applied: Vec<Remedy>,
+    pub applied: Vec<Applied>,
+    pub status: FixStatus,
+    /// The changes were already shown on the terminal, before the question.
+    pub previewed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixStatus {
+    /// No file needed a change.
+    Nothing,
+    DryRun,
+    Declined,
+    Applied,
+}
+
+pub async fn run(
+    inputs: &Inputs,
+    config: &EffectiveConfig,
+    args: &DoctorArgs,
+    out: &Output,
+    timeout: Duration,
+) -> Result<FixOutcome, FatalError> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !args.yes && !args.dry_run && !interactive {
+        return Err(FatalError::new(
+            "doctor --fix asks before it writes, and there is no terminal to ask on",
+            Some("Pass --yes to apply the fixes without asking, or --dry-run to see them."),
+        ));
+    }
+    let before = super::doctor::report(config, args, out, timeout).await;
+    let planned = plan(config, &before, args, timeout).await?;
+    let (files, commands, not_applied) = planned;
+    let mut outcome = FixOutcome {
+        before,
+        after: None,
+        files,
+        commands,
+        not_applied,
+        applied: Vec::new(),
+        status: FixStatus::Nothing,
+        previewed: false,
+    };
+    let changes = outcome.files.iter().any(|f| !f.plan.is_noop());
+    if !changes {
+        return Ok(outcome);
+    }
+    if args.dry_run {
+        outcome.status = FixStatus::DryRun;
+        return Ok(outcome);
+    }
+    // Signals from here on restore the terminal and wait for the writes, as in setup.
+    let _terminal = crate::setup::terminal::TerminalGuard::install();
+    if !args.yes {
+        eprint!("{}", crate::render::fix::preview(&outcome, config));
+        outcome.previewed = true;
+        let mut prompter = TerminalPrompter::new();
+        let apply = prompter
+            .confirm("Apply these changes?", true)
+            .unwrap_or(false);
+        crate::setup::terminal::restore();
+        if !apply {
+            outcome.status = FixStatus::Declined;
+            return Ok(outcome);
+        }
+    }
+    // No file is left half-changed: a signal waits for the writes.
+    let (written, _) = crate::setup::terminal::while_applying(|| {
+        outcome
+            .files
+            .iter()
+            .filter(|f| !f.plan.is_noop())
+            .map(|f| writer::apply(&f.plan))
+            .collect::<Vec<_>>()
+    });
+    for result in written {
+        match result {
+            Ok(applied) => outcome.applied.push(applied),
+            Err(err) => {
+                return Err(FatalError::new(
+                    err.to_string(),
+                    Some(
+                        "Nothing else was changed by this file's failure; run the doctor again to see what stands.",
+                    ),
+                ));
+            }
+        }
+    }
+    outcome.status = FixStatus::Applied;
+    // The configuration as it is now, checked again.
+    let fixed = EffectiveConfig::resolve(inputs).await;
+    outcome.after = Some(super::doctor::report(&fixed, args, out, timeout).await);
+    Ok(outcome)
+}
+
+type Planned = (Vec<FilePlan>, Vec<Remedy>, Vec<Remedy>);
+
+/// The remedies, measured where they need it, grouped into one edit per file.
+async fn plan(
+    config: &EffectiveConfig,
+    report: &Report,
+    args: &DoctorArgs,
+    timeout: Duration,
+) -> Result<Planned, FatalError> {
+    let offline = args.offline;
+    let client = crate::doctor::claude_bin::locate(config, args.claude_bin.as_deref()).ok();
+    let version = match &client {
+        Some(claude) => crate::doctor::claude_bin::run_version(claude, config, timeout)
+            .await
+            .ok()
+            .map(|(v, _)| v),
+        None => None,
+    };
+    let all = if offline {
+        let evidence = Evidence {
+            checks: &report.checks,
+            live: None,
+            client: version,
+            answering: &|_| None,
+        };
+        remedies(config, &evidence)
+    } else {
+        let clients = Clients::build(config, timeout).await;
+        let facts = crate::doctor::live::gather(config, &clients).await;
+        let answering = newest_answering(config, &clients, &facts).await;
+        let evidence = Evidence {
+            checks: &report.checks,
+            live: Some(&facts),
+            client: version,
+            answering: &|id| answering.get(id).cloned(),
+        };
+        remedies(config, &evidence)
+    };
+    let mut by_file: Vec<(Layer, PathBuf, Vec<Remedy>)> = Vec::new();
+    let mut commands = Vec::new();
+    let mut not_applied = Vec::new();
+    for remedy in all {
+        match &remedy.action {
+            Action::Edit { layer, file, .. } => {
+                match by_file.iter_mut().find(|(_, f, _)| f == file) {
+                    Some((_, _, list)) => list.push(remedy),
+                    None => by_file.push((*layer, file.clone(), vec![remedy])),
+                }
+            }
+            Action::Command { .. } => commands.push(remedy),
+            Action::NotApplied { .. } => not_applied.push(remedy),
+        }
+    }
+    let mut files = Vec::new();
+    for (layer, file, remedies) in by_file {
+        let scope = match layer {
+            Layer::User => Scope::User,
+            Layer::Local => Scope::Local,
+            Layer::Project => Scope::Project,
+            Layer::Managed => unreachable!("managed settings are never planned"),
+        };
+        let mut edit = Edit::default();
+        for remedy in &remedies {
+            if let Action::Edit { change, .. } = &remedy.action {
+                edit = match change {
+                    Change::SetEnv { name, value } => edit.set_env(name, value),
+                    Change::QuoteEnv { name } => edit.quote_env(name),
+                    Change::RemoveEnv { name } => edit.remove_env(name),
+                    Change::RemoveKey { key } => edit.remove_key(key),
+                };
+            }
+        }
+        match writer::plan(&file, scope, &edit) {
+            Ok(plan) => files.push(FilePlan { plan, remedies }),
+            Err(err) => not_applied.extend(remedies.into_iter().map(|r| Remedy {
+                action: Action::NotApplied {
+                    reason: err.to_string(),
+                },
+                ..r
+            })),
+        }
+    }
+    Ok((files, commands, not_applied))
+}
+
+/// For each pinned model that did not answer: the newest model of its tier that does, from the
+/// account's list, probed as the doctor probes.
+async fn newest_answering(
+    config: &EffectiveConfig,
+    clients: &Clients,
+    facts: &crate::doctor::live::LiveFacts<'_>,
+) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    let Some(list) = facts.profiles() else {
+        return found;
+    };
+    let candidates = crate::setup::flow::candidates(list, &config.region.value);
+    for pin in &config.models {
+        if facts.probed(&pin.id.id, &None) != Some(false) || found.contains_key(&pin.id.id) {
+            continue;
+        }
+        let Some(family) = pin.id.model.map(|m| m.family) else {
+            continue;
+        };
+        for candidate in candidates.iter().filter(|c| c.family == family) {
+            if candidate.id == pin.id.id {
+                continue;
+            }
+            let (invoke, stream) = tokio::join!(
+                ops::invoke(clients, &candidate.id, None),
+                ops::invoke_stream(clients, &candidate.id, None)
+            );
+            if invoke.ok && stream.ok {
+                found.insert(pin.id.id.clone(), candidate.id.clone());
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// The checks the fixes were for, before and after.
+pub fn rechecked(outcome: &FixOutcome) -> Vec<(String, Status, Status)> {
+    let Some(after) = &outcome.after else {
+        return Vec::new();
+    };
+    let mut ids: Vec<&str> = outcome
+        .files
+        .iter()
+        .flat_map(|f| f.remedies.iter().map(|r| r.check))
+        .collect();
+    ids.dedup();
+    let status = |report: &Report, id: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.status)
+            .unwrap_or(Status::Skip)
+    };
+    let mut seen = Vec::new();
+    for id in ids {
+        if !seen
+            .iter()
+            .any(|(s, _, _): &(String, Status, Status)| s == id)
+        {
+            seen.push((
+                id.to_string(),
+                status(&outcome.before, id),
+                status(after, id),
+            ));
+        }
+    }
+    seen
+}

@@ -1,0 +1,353 @@
+//! Remedies as data: for each finding whose fix is mechanical, the change that removes it — a
+//! value to set or remove in the settings file it came from, or a command the user runs
+//! themselves (never run for them). A remedy needing a value the doctor could not measure is
+//! not guessed: it says why it is not applied.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aws::ops::ProfileList;
+use crate::config::EffectiveConfig;
+use crate::config::models::{
+    ModelId, ModelIdKind, PrefixFit, default_prefix_for_region, mantle_form, prefix_fit,
+};
+use crate::config::source::{Layer, Source};
+use crate::report::{CheckResult, Status};
+
+use super::defects::{DefectId, Version};
+use super::live::LiveFacts;
+
+/// One change to one settings file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Change {
+    SetEnv {
+        name: String,
+        value: String,
+    },
+    /// Write a value that is not a string as the text Claude Code reads it as.
+    QuoteEnv {
+        name: String,
+    },
+    RemoveEnv {
+        name: String,
+    },
+    RemoveKey {
+        key: String,
+    },
+}
+
+/// What a remedy does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Action {
+    /// A change in the settings file the value came from.
+    Edit {
+        layer: Layer,
+        file: PathBuf,
+        change: Change,
+    },
+    /// A line the user runs (or adds to the shell's profile) themselves.
+    Command { line: String },
+    /// Cannot be applied: why.
+    NotApplied { reason: String },
+}
+
+/// The fix of one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remedy {
+    /// The check whose finding it removes.
+    pub check: &'static str,
+    /// The finding, in a few words.
+    pub why: String,
+    pub action: Action,
+}
+
+/// Everything the remedies are computed from.
+pub struct Evidence<'a> {
+    pub checks: &'a [CheckResult],
+    /// The live facts, online.
+    pub live: Option<&'a LiveFacts<'a>>,
+    /// The client's version, when `claude` was found.
+    pub client: Option<Version>,
+    /// For a pin that does not answer: the newest model of its tier that does, from the probes.
+    pub answering: &'a dyn Fn(&str) -> Option<String>,
+}
+
+fn failed(checks: &[CheckResult], id: &str) -> bool {
+    checks
+        .iter()
+        .any(|c| c.id == id && matches!(c.status, Status::Fail | Status::Warn))
+}
+
+/// The settings file `source` names, or why there is none to edit.
+fn file_of(source: &Source) -> Result<(Layer, PathBuf), String> {
+    match source {
+        Source::Settings {
+            layer: Layer::Managed,
+            path,
+        } => Err(format!(
+            "it is set in the managed settings ({}), which are the administrator's: left alone",
+            path.display()
+        )),
+        Source::Settings { layer, path } => Ok((*layer, path.clone())),
+        Source::ProcessEnv => Err("it comes from the shell's environment: change it there".into()),
+        other => Err(format!("it comes from {}", other.kind())),
+    }
+}
+
+fn edit(check: &'static str, why: String, source: &Source, change: Change) -> Remedy {
+    let action = match file_of(source) {
+        Ok((layer, file)) => Action::Edit {
+            layer,
+            file,
+            change,
+        },
+        Err(reason) => Action::NotApplied { reason },
+    };
+    Remedy { check, why, action }
+}
+
+/// Every mechanical remedy for what the checks found.
+pub fn remedies(config: &EffectiveConfig, evidence: &Evidence) -> Vec<Remedy> {
+    let mut remedies = Vec::new();
+    pins(config, evidence, &mut remedies);
+    refresh_loop(config, evidence, &mut remedies);
+    non_string_values(config, &mut remedies);
+    empty_variables(config, evidence, &mut remedies);
+    node_ca_certs(config, &mut remedies);
+    remedies
+}
+
+/// Model pins that cannot work: an on-demand foundation model, a prefix the region cannot call,
+/// the wrong form for the API, or a model that does not answer.
+fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy>) {
+    let region = &config.region.value;
+    let list = evidence.live.and_then(|l| l.profiles());
+    let mantle_only = config.provider.mantle.is_some() && config.provider.bedrock.is_none();
+    for pin in &config.models {
+        let name = &pin.setting;
+        // Only env pins are edited here; `model` and `modelOverrides` keep their own syntax.
+        if !name.starts_with("ANTHROPIC_") && name != "CLAUDE_CODE_SUBAGENT_MODEL" {
+            continue;
+        }
+        let id = &pin.id;
+        let answers = evidence.live.and_then(|l| l.probed(&id.id, &None));
+        let replace = |why: String, to: Result<String, String>| match to {
+            Ok(value) => edit(
+                "models.pinned",
+                why,
+                &pin.source,
+                Change::SetEnv {
+                    name: name.clone(),
+                    value: keep_suffix(id, &value),
+                },
+            ),
+            Err(reason) => Remedy {
+                check: "models.pinned",
+                why,
+                action: Action::NotApplied { reason },
+            },
+        };
+        let unlisted = || {
+            "the account's inference profiles could not be listed (offline, or the listing was denied)".to_string()
+        };
+        match &id.kind {
+            ModelIdKind::FoundationModel if !mantle_only && answers != Some(true) => {
+                let why = format!(
+                    "{name} = {} is a foundation model, which Bedrock does not invoke on demand",
+                    id.raw
+                );
+                let to = list
+                    .ok_or_else(unlisted)
+                    .and_then(|l| profile_containing(l, &id.id, region));
+                remedies.push(replace(why, to));
+            }
+            ModelIdKind::CrossRegionProfile { prefix } if !mantle_only => {
+                if !matches!(prefix_fit(prefix, region), PrefixFit::Mismatch { .. }) {
+                    if answers == Some(false)
+                        && let Some(newest) = (evidence.answering)(&id.id)
+                    {
+                        remedies.push(replace(
+                            format!("{name} = {} does not answer here", id.raw),
+                            Ok(newest),
+                        ));
+                    }
+                    continue;
+                }
+                let why = format!(
+                    "{name} = {} is a {prefix}. profile, which cannot be called from {region}",
+                    id.raw
+                );
+                let to = list.ok_or_else(unlisted).and_then(|l| {
+                    let base = id.id.split_once('.').map(|(_, b)| b).unwrap_or(&id.id);
+                    let home = default_prefix_for_region(region);
+                    [format!("{home}.{base}"), format!("global.{base}")]
+                        .into_iter()
+                        .find(|candidate| l.find(candidate).is_some())
+                        .ok_or_else(|| {
+                            format!("the account lists no {home}. or global. profile of {base}")
+                        })
+                });
+                remedies.push(replace(why, to));
+            }
+            ModelIdKind::MantleId
+                if config.provider.bedrock.is_some() && config.provider.mantle.is_none() =>
+            {
+                let why = format!(
+                    "{name} = {} is a Mantle model ID, but Claude Code calls the Invoke API",
+                    id.raw
+                );
+                let to = list
+                    .ok_or_else(unlisted)
+                    .and_then(|l| profile_containing(l, &id.id, region));
+                remedies.push(replace(why, to));
+            }
+            ModelIdKind::CrossRegionProfile { .. } | ModelIdKind::FoundationModel
+                if mantle_only =>
+            {
+                let why = format!(
+                    "{name} = {} is an Invoke API ID, but Claude Code sends it to Mantle",
+                    id.raw
+                );
+                let to = mantle_form(&id.id).ok_or_else(|| "no Mantle form is known for it".into());
+                remedies.push(replace(why, to));
+            }
+            ModelIdKind::ApplicationProfileArn { .. } | ModelIdKind::SystemProfileArn { .. }
+                if answers == Some(false) =>
+            {
+                if let Some(newest) = (evidence.answering)(&id.id) {
+                    remedies.push(replace(
+                        format!("{name} = {} does not answer here", id.raw),
+                        Ok(newest),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `[1m]` stays on a pin that had it.
+fn keep_suffix(id: &ModelId, value: &str) -> String {
+    if id.one_million_context && !value.ends_with("[1m]") {
+        format!("{value}[1m]")
+    } else {
+        value.to_string()
+    }
+}
+
+/// The listed profile that contains `model`, preferring the region's own prefix, then global.
+fn profile_containing(list: &ProfileList, model: &str, region: &str) -> Result<String, String> {
+    let home = format!("{}.", default_prefix_for_region(region));
+    let bare = model.rsplit('/').next().unwrap_or(model);
+    let mut containing: Vec<&str> = list
+        .profiles
+        .iter()
+        .filter(|p| {
+            !p.is_application()
+                && (p.contains_model(bare) || mantle_form(&p.id).as_deref() == Some(bare))
+        })
+        .filter(|p| {
+            let prefix = p.id.split('.').next().unwrap_or("");
+            prefix_fit(prefix, region) == PrefixFit::Fits
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    containing.sort_by_key(|id| {
+        (
+            !id.starts_with(&home),
+            !id.starts_with("global."),
+            id.to_string(),
+        )
+    });
+    containing.first().map(|id| id.to_string()).ok_or_else(|| {
+        format!("the account lists no inference profile of {bare} callable from {region}")
+    })
+}
+
+/// `awsAuthRefresh` where it can loop: removed (`aws sso login` by hand instead).
+fn refresh_loop(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy>) {
+    if !failed(evidence.checks, "sso.refresh-loop") {
+        return;
+    }
+    let Some(refresh) = &config.keys.aws_auth_refresh else {
+        return;
+    };
+    remedies.push(edit(
+        "sso.refresh-loop",
+        "awsAuthRefresh can start the SSO login over and over on this network path (see sso.refresh-loop); run `aws sso login` yourself before starting Claude Code".into(),
+        &refresh.source,
+        Change::RemoveKey {
+            key: "awsAuthRefresh".into(),
+        },
+    ));
+}
+
+/// `env` values that are not strings: written as the text Claude Code reads them as.
+fn non_string_values(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
+    for file in &config.settings.files {
+        let Some(Value::Object(env)) = file.object().and_then(|o| o.get("env")) else {
+            continue;
+        };
+        for (name, value) in env {
+            if value.is_string() || value.is_null() {
+                continue;
+            }
+            let text = crate::config::env::js_string(value);
+            remedies.push(edit(
+                "settings.files",
+                format!("env.{name} is {value}, not a string: Claude Code reads it as the text \"{text}\""),
+                &file.source(),
+                Change::QuoteEnv { name: name.clone() },
+            ));
+        }
+    }
+}
+
+/// Empty variables, which the installed client turns into broken SigV4: removed.
+fn empty_variables(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy>) {
+    let Some(version) = evidence.client else {
+        return;
+    };
+    let affected = super::defects::DEFECTS
+        .iter()
+        .any(|d| d.id == DefectId::EmptyVariableBreaksSigV4 && d.affects(version));
+    if !affected {
+        return;
+    }
+    for (name, var) in config.env.iter() {
+        if var.value.is_empty() && matches!(var.source, Source::Settings { .. }) {
+            remedies.push(edit(
+                "client.version",
+                format!(
+                    "{name} is empty: Claude Code {version} then signs requests Bedrock refuses"
+                ),
+                &var.source,
+                Change::RemoveEnv { name: name.clone() },
+            ));
+        }
+    }
+}
+
+/// `NODE_EXTRA_CA_CERTS` only in settings: Node reads it at start-up, from the shell.
+fn node_ca_certs(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
+    let Some(var) = config.env.var("NODE_EXTRA_CA_CERTS") else {
+        return;
+    };
+    if !matches!(var.source, Source::Settings { .. }) {
+        return;
+    }
+    remedies.push(Remedy {
+        check: "network.tls",
+        why: "NODE_EXTRA_CA_CERTS in settings env is read too late: Node takes it from the shell at start-up".into(),
+        action: Action::Command {
+            line: format!(
+                "export NODE_EXTRA_CA_CERTS={}   # in the shell profile that starts Claude Code",
+                crate::secret::shell_quote(&var.value)
+            ),
+        },
+    });
+}

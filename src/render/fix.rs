@@ -1,0 +1,146 @@
+//! `doctor --fix`'s documents: the preview of every change (per file, as setup shows them), the
+//! commands left to the user, what could not be applied and why, and before → after.
+
+use serde_json::{Value, json};
+
+use crate::commands::fix::{FixOutcome, FixStatus, rechecked};
+use crate::config::EffectiveConfig;
+use crate::doctor::remedy::Action;
+use crate::output::Palette;
+use crate::render::human::symbol;
+use crate::render::text::escape_controls;
+use crate::report::{SCHEMA_VERSION, Tool};
+
+/// Every planned change, grouped per file; then the commands and what is not applied.
+pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig) -> String {
+    let mut text = format!("\n{}\n", Palette::bold().apply_to("Fixes"));
+    let planned: Vec<_> = outcome.files.iter().filter(|f| !f.plan.is_noop()).collect();
+    if planned.is_empty() {
+        text.push_str("  no settings file needs a change\n");
+    }
+    for file in planned {
+        text.push_str(&crate::render::setup::render_changes(
+            &file.plan,
+            None,
+            config.home(),
+        ));
+        for remedy in &file.remedies {
+            text.push_str(&format!(
+                "      {}\n",
+                Palette::dim().apply_to(format!("because {}", escape_controls(&remedy.why)))
+            ));
+        }
+    }
+    if !outcome.commands.is_empty() {
+        text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Run yourself")));
+        for remedy in &outcome.commands {
+            if let Action::Command { line } = &remedy.action {
+                text.push_str(&format!("  {}\n", escape_controls(line)));
+                text.push_str(&format!(
+                    "      {}\n",
+                    Palette::dim().apply_to(format!("because {}", escape_controls(&remedy.why)))
+                ));
+            }
+        }
+    }
+    if !outcome.not_applied.is_empty() {
+        text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Not applied")));
+        for remedy in &outcome.not_applied {
+            if let Action::NotApplied { reason } = &remedy.action {
+                text.push_str(&format!(
+                    "  {} {}\n      {}\n",
+                    Palette::warn().apply_to("!"),
+                    escape_controls(&remedy.why),
+                    Palette::dim().apply_to(escape_controls(reason))
+                ));
+            }
+        }
+    }
+    text
+}
+
+/// What was done, and the checks before → after.
+pub fn render_human(outcome: &FixOutcome, config: &EffectiveConfig) -> String {
+    let mut text = if outcome.previewed {
+        String::new()
+    } else {
+        preview(outcome, config)
+    };
+    text.push('\n');
+    match outcome.status {
+        FixStatus::Nothing => text.push_str("Nothing to write.\n"),
+        FixStatus::DryRun => text.push_str("Dry run: nothing was written.\n"),
+        FixStatus::Declined => text.push_str("Nothing was written.\n"),
+        FixStatus::Applied => {
+            for applied in &outcome.applied {
+                text.push_str(&format!(
+                    "{} Wrote {}",
+                    Palette::pass().apply_to("✓"),
+                    config.tilde(&applied.path)
+                ));
+                if let Some(backup) = &applied.backup {
+                    text.push_str(&format!(" (previous version: {})", config.tilde(backup)));
+                }
+                text.push('\n');
+            }
+            let rechecked = rechecked(outcome);
+            if !rechecked.is_empty() {
+                text.push_str("\nChecked again:\n");
+                for (id, before, after) in rechecked {
+                    let (was, was_style) = symbol(before);
+                    let (now, now_style) = symbol(after);
+                    text.push_str(&format!(
+                        "  {} → {}  {}\n",
+                        was_style.apply_to(was),
+                        now_style.apply_to(now),
+                        crate::doctor::check_id::title(&id)
+                    ));
+                }
+            }
+            if let Some(after) = &outcome.after {
+                text.push_str(&format!(
+                    "\n{}\n",
+                    crate::render::human::summary_line(&after.summary, after.context.mode)
+                ));
+            }
+        }
+    }
+    text
+}
+
+pub fn to_json(outcome: &FixOutcome) -> Value {
+    let changes: Vec<Value> = outcome
+        .files
+        .iter()
+        .flat_map(|file| {
+            file.plan.changes.iter().map(move |c| {
+                json!({
+                    "file": file.plan.target.display().to_string(),
+                    "key": c.key,
+                    "kind": c.kind.to_string(),
+                    "before": c.before,
+                    "after": c.after,
+                })
+            })
+        })
+        .collect();
+    let remedies: Vec<Value> = outcome
+        .files
+        .iter()
+        .flat_map(|f| f.remedies.iter())
+        .chain(&outcome.commands)
+        .chain(&outcome.not_applied)
+        .map(|r| json!({ "check": r.check, "why": r.why, "action": r.action }))
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": Tool::this(),
+        "status": outcome.status,
+        "changes": changes,
+        "remedies": remedies,
+        "backups": outcome.applied.iter().filter_map(|a| a.backup.as_ref()).map(|b| b.display().to_string()).collect::<Vec<_>>(),
+        "rechecked": rechecked(outcome).into_iter().map(|(id, before, after)| json!({"id": id, "before": before, "after": after})).collect::<Vec<_>>(),
+        "summary_before": outcome.before.summary,
+        "summary_after": outcome.after.as_ref().map(|a| &a.summary),
+    })
+}
