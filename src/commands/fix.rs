@@ -88,7 +88,7 @@ pub async fn run(
     // Signals from here on restore the terminal and wait for the writes, as in setup.
     let _terminal = crate::setup::terminal::TerminalGuard::install();
     if !args.yes {
-        eprint!("{}", crate::render::fix::preview(&outcome, config));
+        eprint!("{}", crate::render::fix::preview(&outcome, config, true));
         outcome.previewed = true;
         let mut prompter = TerminalPrompter::new();
         let apply = prompter

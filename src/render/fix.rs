@@ -5,30 +5,51 @@ use serde_json::{Value, json};
 
 use crate::commands::fix::{FixOutcome, FixStatus, rechecked};
 use crate::config::EffectiveConfig;
-use crate::doctor::remedy::Action;
+use crate::doctor::remedy::{Action, Change};
 use crate::output::Palette;
 use crate::render::human::symbol;
 use crate::render::text::escape_controls;
 use crate::report::{SCHEMA_VERSION, Tool};
 
 /// Every planned change, grouped per file; then the commands and what is not applied.
-pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig) -> String {
+/// `on_stderr`: the preview goes before the question, on stderr; change marks are coloured for
+/// the stream they are printed on.
+pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig, on_stderr: bool) -> String {
     let mut text = format!("\n{}\n", Palette::bold().apply_to("Fixes"));
     let planned: Vec<_> = outcome.files.iter().filter(|f| !f.plan.is_noop()).collect();
     if planned.is_empty() {
         text.push_str("  no settings file needs a change\n");
     }
     for file in planned {
-        text.push_str(&crate::render::setup::render_changes(
-            &file.plan,
-            None,
-            config.home(),
+        let plan = &file.plan;
+        let verb = if plan.original.is_some() {
+            "update"
+        } else {
+            "create"
+        };
+        text.push_str(&format!(
+            "  {} {}\n",
+            Palette::bold().apply_to(verb),
+            crate::config::source::tilde(&plan.target, config.home())
         ));
-        for remedy in &file.remedies {
+        // Each change, with the finding it removes beneath it.
+        for change in &plan.changes {
             text.push_str(&format!(
-                "      {}\n",
-                Palette::dim().apply_to(format!("because {}", escape_controls(&remedy.why)))
+                "    {}\n",
+                crate::render::setup::change_line(change, on_stderr)
             ));
+            let reason = file.remedies.iter().find(|r| match &r.action {
+                Action::Edit {
+                    change: planned, ..
+                } => key_of(planned) == change.key,
+                _ => false,
+            });
+            if let Some(remedy) = reason {
+                text.push_str(&format!(
+                    "      {}\n",
+                    Palette::dim().apply_to(format!("because {}", escape_controls(&remedy.why)))
+                ));
+            }
         }
     }
     if !outcome.commands.is_empty() {
@@ -59,12 +80,22 @@ pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig) -> String {
     text
 }
 
+/// The settings key a remedy's change edits, as the writer names it.
+fn key_of(change: &Change) -> String {
+    match change {
+        Change::SetEnv { name, .. } | Change::QuoteEnv { name } | Change::RemoveEnv { name } => {
+            format!("env.{name}")
+        }
+        Change::RemoveKey { key } => key.clone(),
+    }
+}
+
 /// What was done, and the checks before → after.
 pub fn render_human(outcome: &FixOutcome, config: &EffectiveConfig) -> String {
     let mut text = if outcome.previewed {
         String::new()
     } else {
-        preview(outcome, config)
+        preview(outcome, config, false)
     };
     text.push('\n');
     match outcome.status {
