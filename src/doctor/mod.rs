@@ -6,6 +6,7 @@ mod auth;
 pub mod check_id;
 pub mod claude_bin;
 pub mod client;
+pub mod defect_id;
 pub mod defects;
 pub mod live;
 pub mod mantle;
