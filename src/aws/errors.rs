@@ -76,6 +76,21 @@ pub struct Failure {
 }
 
 impl FailureKind {
+    /// A refusal of the model itself: another model may answer where this one does not. A
+    /// throttle, a timeout, a network or credential failure says nothing of the model.
+    pub fn is_model_refusal(&self) -> bool {
+        matches!(
+            self,
+            FailureKind::AccessDenied { .. }
+                | FailureKind::Marketplace
+                | FailureKind::ModelNotEnabled
+                | FailureKind::OnDemandUnsupported
+                | FailureKind::InvalidModelId
+                | FailureKind::LegacyModel
+                | FailureKind::NotFound
+        )
+    }
+
     /// The kind's name, as JSON carries it.
     pub fn name(&self) -> &'static str {
         match self {

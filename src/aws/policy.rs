@@ -65,7 +65,7 @@ pub fn full_policy(bearer: bool) -> String {
 
 // ---- the least-privilege policy for one configuration ----
 
-use crate::config::models::{ModelId, ModelIdKind};
+use crate::config::models::{ModelId, ModelIdKind, partition_of};
 
 /// One model the configuration calls, and what is known of where it runs.
 #[derive(Debug, Clone)]
@@ -91,6 +91,8 @@ pub struct PolicyRequest {
     pub bearer: bool,
     /// Mantle is used, in this region.
     pub mantle: Option<String>,
+    /// What the caller could not measure (a tier none of whose candidates answered).
+    pub unmeasured: Vec<String>,
 }
 
 /// The policy document, and for each resource where it came from.
@@ -110,7 +112,7 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
     let mut invoke: Vec<String> = Vec::new();
     let mut profiles: Vec<String> = Vec::new();
     let mut explanation: Vec<String> = Vec::new();
-    let mut unresolved: Vec<String> = Vec::new();
+    let mut unresolved: Vec<String> = request.unmeasured.clone();
     if request.account.is_none() {
         unresolved.push("the account (no identity could be had): `*` in its place".into());
     }
@@ -118,9 +120,17 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
         let id = &grant.model.id;
         let region = &grant.region;
         let why = &grant.why;
+        let partition = partition_of(region);
+        // A pattern is not a model: granting it would grant every model it matches.
+        if id.contains(['*', '?']) {
+            unresolved.push(format!(
+                "{id} ({why}) is a pattern, not a model: left out rather than granted as a wildcard"
+            ));
+            continue;
+        }
         let profile_arn = match &grant.model.kind {
             ModelIdKind::CrossRegionProfile { .. } => Some(format!(
-                "arn:aws:bedrock:{region}:{account}:inference-profile/{id}"
+                "arn:{partition}:bedrock:{region}:{account}:inference-profile/{id}"
             )),
             ModelIdKind::SystemProfileArn { .. } | ModelIdKind::ApplicationProfileArn { .. } => {
                 Some(id.clone())
@@ -129,7 +139,7 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
                 add(
                     &mut invoke,
                     &mut explanation,
-                    format!("arn:aws:bedrock:{region}::foundation-model/{id}"),
+                    format!("arn:{partition}:bedrock:{region}::foundation-model/{id}"),
                     format!("{why} (a foundation model, called in {region})"),
                 );
                 None
@@ -162,7 +172,7 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
         );
         let base = base_model(id);
         match &grant.routes {
-            Some(routes) => {
+            Some(routes) if !routes.is_empty() => {
                 for route in routes {
                     add(
                         &mut invoke,
@@ -172,13 +182,13 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
                     );
                 }
             }
-            None => {
+            _ => {
                 let wildcard = match &base {
-                    Some(base) => format!("arn:aws:bedrock:*::foundation-model/{base}"),
-                    None => "arn:aws:bedrock:*::foundation-model/*".to_string(),
+                    Some(base) => format!("arn:{partition}:bedrock:*::foundation-model/{base}"),
+                    None => format!("arn:{partition}:bedrock:*::foundation-model/*"),
                 };
                 unresolved.push(format!(
-                    "the regions {id} routes to (GetInferenceProfile was not measured): {wildcard}"
+                    "the regions {id} routes to (GetInferenceProfile did not say): {wildcard}"
                 ));
                 add(
                     &mut invoke,
@@ -189,13 +199,13 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
             }
         }
         // A global profile is authorised on the region-less foundation model as well.
-        if id.starts_with("global.")
+        if grant.model.prefix() == Some("global")
             && let Some(base) = &base
         {
             add(
                 &mut invoke,
                 &mut explanation,
-                format!("arn:aws:bedrock:::foundation-model/{base}"),
+                format!("arn:{partition}:bedrock:::foundation-model/{base}"),
                 format!("{why} (a global profile: the region-less model)"),
             );
         }
@@ -244,7 +254,10 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
             "Sid": sid("Mantle"),
             "Effect": "Allow",
             "Action": actions,
-            "Resource": format!("arn:aws:bedrock-mantle:{region}:{account}:project/default"),
+            "Resource": format!(
+                "arn:{}:bedrock-mantle:{region}:{account}:project/default",
+                partition_of(region)
+            ),
         }));
     }
     LeastPrivilege {
@@ -313,6 +326,7 @@ mod tests {
             ],
             bearer: false,
             mantle: None,
+            unmeasured: Vec::new(),
         });
         assert_eq!(
             invoke_resources(&policy),
@@ -339,6 +353,7 @@ mod tests {
             models: vec![grant("us.anthropic.claude-sonnet-4-6", None)],
             bearer: true,
             mantle: Some("us-east-1".into()),
+            unmeasured: Vec::new(),
         });
         assert_eq!(
             invoke_resources(&policy),
@@ -353,5 +368,94 @@ mod tests {
         assert!(text.contains("bedrock-mantle:CreateInference"));
         assert!(text.contains("bedrock-mantle:CallWithBearerToken"));
         assert!(text.contains("\"Sid\":\"XInvokeConfiguredModels\""));
+    }
+
+    fn request(region: &str, models: Vec<ModelGrant>) -> PolicyRequest {
+        PolicyRequest {
+            sid_prefix: "ClaudeCode".into(),
+            account: Some("123456789012".into()),
+            models: models
+                .into_iter()
+                .map(|g| ModelGrant {
+                    region: region.into(),
+                    ..g
+                })
+                .collect(),
+            bearer: false,
+            mantle: Some(region.into()),
+            unmeasured: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn arns_carry_the_partition_of_the_region() {
+        let policy = least_privilege(&request(
+            "us-gov-west-1",
+            vec![
+                grant("us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0", None),
+                grant("anthropic.claude-3-haiku-20240307-v1:0", None),
+            ],
+        ));
+        let resources = invoke_resources(&policy);
+        assert_eq!(
+            resources,
+            [
+                "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:inference-profile/us-gov.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "arn:aws-us-gov:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+            ]
+        );
+        assert!(
+            policy.document.to_string().contains(
+                "arn:aws-us-gov:bedrock-mantle:us-gov-west-1:123456789012:project/default"
+            )
+        );
+    }
+
+    #[test]
+    fn a_global_profile_given_as_an_arn_gets_the_region_less_model_too() {
+        let arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-6";
+        let policy = least_privilege(&request(
+            "us-east-1",
+            vec![grant(
+                arn,
+                Some(&["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-6"]),
+            )],
+        ));
+        assert_eq!(
+            invoke_resources(&policy),
+            [
+                arn,
+                "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-6",
+                "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-6",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pattern_is_left_out_never_granted_and_empty_routes_are_not_measured() {
+        let policy = least_privilege(&request(
+            "us-east-1",
+            vec![
+                grant(
+                    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/*",
+                    None,
+                ),
+                grant("us.anthropic.claude-sonnet-4-6", Some(&[])),
+            ],
+        ));
+        let resources = invoke_resources(&policy);
+        assert!(
+            resources.iter().all(|r| !r.ends_with("/*")),
+            "{resources:?}"
+        );
+        assert!(
+            resources.contains(
+                &"arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-6".to_string()
+            ),
+            "{resources:?}"
+        );
+        assert_eq!(policy.unresolved.len(), 2, "{:?}", policy.unresolved);
+        assert!(policy.unresolved[0].contains("a pattern"));
     }
 }

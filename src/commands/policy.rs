@@ -31,13 +31,14 @@ pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration)
         .mantle
         .as_ref()
         .map(|_| config.region.value.clone());
-    let (account, models) = if args.offline {
-        (key_account, offline_grants(config))
+    let (account, models, unmeasured) = if args.offline {
+        (key_account, offline_grants(config), Vec::new())
     } else {
         let clients = Clients::build(config, timeout).await;
         let facts = crate::doctor::live::gather(config, &clients).await;
         let account = facts.account().or(key_account);
-        (account, measured_grants(config, &clients, &facts).await)
+        let (models, unmeasured) = measured_grants(config, &clients, &facts).await;
+        (account, models, unmeasured)
     };
     least_privilege(&PolicyRequest {
         sid_prefix: args.sid_prefix.clone(),
@@ -45,6 +46,7 @@ pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration)
         models,
         bearer,
         mantle,
+        unmeasured,
     })
 }
 
@@ -61,24 +63,38 @@ fn why(target: &ModelTarget) -> String {
 }
 
 /// The Invoke-API models of every role, as the live calls resolved them, with where each
-/// profile routes.
+/// profile routes; and the roles whose model could not be measured (no candidate answered),
+/// for which every candidate is granted.
 async fn measured_grants(
     config: &EffectiveConfig,
     clients: &Clients,
     facts: &crate::doctor::live::LiveFacts<'_>,
-) -> Vec<ModelGrant> {
+) -> (Vec<ModelGrant>, Vec<String>) {
     let mut chosen: Vec<(String, ModelId, String)> = Vec::new();
+    let mut unmeasured = Vec::new();
     for target in &facts.targets {
-        let model = facts.settles_on(target);
         let region = target
             .region
             .clone()
             .unwrap_or_else(|| config.region.value.clone());
-        if !chosen
-            .iter()
-            .any(|(_, m, r)| m.id == model.id && *r == region)
-        {
-            chosen.push((why(target), model, region));
+        let models: Vec<(String, ModelId)> = if target.fallbacks.is_empty() {
+            vec![(why(target), target.id.clone())]
+        } else if let Some(model) = facts.answering(target) {
+            vec![(why(target), model.clone())]
+        } else {
+            let tier = crate::doctor::check_id::title(target.check);
+            unmeasured.push(format!(
+                "the model the {tier} settles on (no candidate answered): every candidate granted"
+            ));
+            candidates(target)
+        };
+        for (why, model) in models {
+            if !chosen
+                .iter()
+                .any(|(_, m, r)| m.id == model.id && *r == region)
+            {
+                chosen.push((why, model, region.clone()));
+            }
         }
     }
     let routes = join_all(chosen.iter().map(|(_, model, _)| async move {
@@ -97,7 +113,7 @@ async fn measured_grants(
             .map(|p| p.models)
     }))
     .await;
-    chosen
+    let grants = chosen
         .into_iter()
         .zip(routes)
         .map(|((why, model, region), routes)| ModelGrant {
@@ -106,6 +122,17 @@ async fn measured_grants(
             region,
             routes,
         })
+        .collect();
+    (grants, unmeasured)
+}
+
+/// An unpinned role's candidates, each said to be one.
+fn candidates(target: &ModelTarget) -> Vec<(String, ModelId)> {
+    let tier = crate::doctor::check_id::title(target.check);
+    target
+        .fallbacks
+        .iter()
+        .map(|f| (format!("a candidate of the {tier} (unpinned)"), f.clone()))
         .collect()
 }
 
@@ -120,14 +147,7 @@ fn offline_grants(config: &EffectiveConfig) -> Vec<ModelGrant> {
         let models: Vec<(String, ModelId)> = if target.fallbacks.is_empty() {
             vec![(why(&target), target.id.clone())]
         } else {
-            target
-                .fallbacks
-                .iter()
-                .map(|f| {
-                    let tier = crate::doctor::check_id::title(target.check);
-                    (format!("a candidate of the {tier} (unpinned)"), f.clone())
-                })
-                .collect()
+            candidates(&target)
         };
         for (why, model) in models {
             if !grants

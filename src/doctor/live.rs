@@ -52,6 +52,28 @@ impl LiveFacts<'_> {
             .map(|p| p.invoke.ok && p.stream.ok)
     }
 
+    /// Whether `model` was probed (in `region`, or the configured one) and refused for a reason
+    /// of its own (not enabled, not found, on demand, denied), not a throttle or a network
+    /// failure that says nothing of the model.
+    pub fn refused(&self, model: &str, region: &Option<String>) -> bool {
+        self.probes
+            .get(&(model.to_string(), region.clone()))
+            .is_some_and(|p| {
+                [&p.invoke, &p.stream]
+                    .iter()
+                    .any(|probe| probe.failure.as_ref().is_some_and(|f| f.kind.is_model_refusal()))
+            })
+    }
+
+    /// The first candidate of an unpinned role that answered, as the client settles; `None`
+    /// when none did (or the role is pinned).
+    pub fn answering<'t>(&self, target: &'t ModelTarget) -> Option<&'t ModelId> {
+        target
+            .fallbacks
+            .iter()
+            .find(|f| self.answers(&f.id, &target.region))
+    }
+
     /// Whether `model` answered both probes (in `region`, or the configured one).
     fn answers(&self, model: &str, region: &Option<String>) -> bool {
         self.probes
@@ -66,10 +88,7 @@ impl LiveFacts<'_> {
             return target.id.clone();
         }
         let list = self.list_ok();
-        target
-            .fallbacks
-            .iter()
-            .find(|f| self.answers(&f.id, &target.region))
+        self.answering(target)
             .or_else(|| {
                 target
                     .fallbacks

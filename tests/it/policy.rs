@@ -199,3 +199,67 @@ fn a_bearer_key_and_offline_are_said_in_the_policy() {
     let bad = Sandbox::new().run(&["policy", "--offline", "--sid-prefix", "no spaces"]);
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn a_global_profile_pinned_by_its_arn_is_granted_what_the_call_needs() {
+    let arn = format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{SONNET}");
+    let sandbox = |fake: &FakeAws| {
+        Sandbox::new()
+            .env("AWS_ENDPOINT_URL", &fake.url)
+            .user_settings(
+                &json!({"env": {
+                    "CLAUDE_CODE_USE_BEDROCK": "1",
+                    "AWS_REGION": "us-east-1",
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL": arn,
+                }})
+                .to_string(),
+            )
+            .aws_credentials(&format!(
+                "[default]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+            ))
+    };
+    let policy = sandbox(&FakeAws::start(Scenario::healthy()))
+        .run(&["policy"])
+        .json();
+    let invoke = resources(statement(&policy, "ClaudeCodeInvokeConfiguredModels"));
+    assert!(
+        invoke.contains(&"arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-6".into()),
+        "{invoke:?}"
+    );
+    let mut scenario = Scenario::healthy();
+    scenario.policy = Some(policy);
+    let fake = FakeAws::start(scenario);
+    let run = sandbox(&fake).run(&["doctor", "--json", "--no-client"]);
+    assert_eq!(run.check("models.sonnet")["status"], "pass", "{}", run.stdout);
+}
+
+#[test]
+fn when_no_candidate_answers_every_candidate_is_granted_and_that_is_said() {
+    // The caller may list profiles but not invoke: which model a tier settles on is unknown.
+    let mut scenario = Scenario::healthy();
+    scenario.policy = Some(json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": ["bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
+            "Resource": "*"
+        }]
+    }));
+    let fake = FakeAws::start(scenario);
+    let run = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .user_settings(r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1"}}"#)
+        .aws_credentials(&format!(
+            "[default]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ))
+        .run(&["policy"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("no candidate answered"), "{}", run.stderr);
+    let invoke = resources(statement(&run.json(), "ClaudeCodeInvokeConfiguredModels"));
+    let sonnets = invoke
+        .iter()
+        .filter(|r| r.contains(":inference-profile/") && r.contains("sonnet"))
+        .count();
+    assert!(sonnets >= 2, "every Sonnet candidate: {invoke:?}");
+    assert!(invoke.iter().all(|r| !r.ends_with("/*")), "{invoke:?}");
+}

@@ -431,6 +431,17 @@ async fn handle(state: &State, request: Request) -> Response {
     }
 }
 
+/// The partition of a region, as ARNs spell it.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("cn-") {
+        "aws-cn"
+    } else {
+        "aws"
+    }
+}
+
 /// The action and resources AWS authorises a Bedrock call on.
 fn authorised_on(
     state: &State,
@@ -438,18 +449,19 @@ fn authorised_on(
     model: Option<&str>,
 ) -> Option<(String, Vec<String>)> {
     let region = &state.scenario.region;
+    let partition = partition(region);
     let profile_arn = |id: &str| {
         if id.starts_with("arn:") {
             id.to_string()
         } else {
-            format!("arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/{id}")
+            format!("arn:{partition}:bedrock:{region}:{ACCOUNT}:inference-profile/{id}")
         }
     };
     match operation {
         "ListInferenceProfiles" => Some((
             "bedrock:ListInferenceProfiles".into(),
             vec![format!(
-                "arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/*"
+                "arn:{partition}:bedrock:{region}:{ACCOUNT}:inference-profile/*"
             )],
         )),
         "GetInferenceProfile" => Some((
@@ -465,13 +477,16 @@ fn authorised_on(
                     for route in profile["models"].as_array().into_iter().flatten() {
                         resources.push(route["modelArn"].as_str().unwrap_or_default().to_string());
                     }
-                    if id.starts_with("global.")
-                        && let Some(base) = id.split_once('.').map(|(_, b)| b)
-                    {
-                        resources.push(format!("arn:aws:bedrock:::foundation-model/{base}"));
+                    // A global profile (however it is named in the call) is authorised on the
+                    // region-less model too.
+                    let profile_id = profile["inferenceProfileId"].as_str().unwrap_or_default();
+                    if let Some(base) = profile_id.strip_prefix("global.") {
+                        resources.push(format!("arn:{partition}:bedrock:::foundation-model/{base}"));
                     }
                 }
-                None => resources.push(format!("arn:aws:bedrock:{region}::foundation-model/{id}")),
+                None => resources.push(format!(
+                    "arn:{partition}:bedrock:{region}::foundation-model/{id}"
+                )),
             }
             Some((format!("bedrock:{operation}"), resources))
         }
