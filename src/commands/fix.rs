@@ -14,7 +14,7 @@ use crate::aws::{Clients, ops};
 use crate::cli::DoctorArgs;
 use crate::config::source::Layer;
 use crate::config::{EffectiveConfig, Inputs};
-use crate::doctor::remedy::{Action, Change, Evidence, Remedy, remedies};
+use crate::doctor::remedy::{Action, Change, Evidence, Remedy, remedies, role_region};
 use crate::output::Output;
 use crate::report::{Report, Status};
 use crate::setup::prompter::{Prompter, TerminalPrompter};
@@ -86,7 +86,7 @@ pub async fn run(
         return Ok(outcome);
     }
     // Signals from here on restore the terminal and wait for the writes, as in setup.
-    let _terminal = crate::setup::terminal::TerminalGuard::install();
+    let _terminal = crate::setup::terminal::TerminalGuard::install(CANCELLED);
     if !args.yes {
         eprint!("{}", crate::render::fix::preview(&outcome, config, true));
         outcome.previewed = true;
@@ -100,34 +100,62 @@ pub async fn run(
             return Ok(outcome);
         }
     }
-    // No file is left half-changed: a signal waits for the writes.
-    let (written, _) = crate::setup::terminal::while_applying(|| {
-        outcome
-            .files
-            .iter()
-            .filter(|f| !f.plan.is_noop())
-            .map(|f| writer::apply(&f.plan))
-            .collect::<Vec<_>>()
-    });
-    for result in written {
-        match result {
-            Ok(applied) => outcome.applied.push(applied),
-            Err(err) => {
-                return Err(FatalError::new(
-                    err.to_string(),
-                    Some(
-                        "Nothing else was changed by this file's failure; run the doctor again to see what stands.",
-                    ),
-                ));
-            }
-        }
-    }
+    // All files or none: a signal waits for the writes, and a failed write puts back the files
+    // written before it.
+    let (written, signal) =
+        crate::setup::terminal::while_applying(|| apply_all(&outcome.files, config));
+    outcome.applied = written?;
     outcome.status = FixStatus::Applied;
+    if signal.is_some() {
+        crate::output::print_stderr(
+            "interrupted while writing: the changes were completed first, so no file is half-changed; not checked again",
+        );
+        return Ok(outcome);
+    }
     // The configuration as it is now, checked again.
     let fixed = EffectiveConfig::resolve(inputs).await;
     outcome.after = Some(super::doctor::report(&fixed, args, out, timeout).await);
     Ok(outcome)
 }
+
+/// Writes every planned file, or — when one write fails — none: those already written are put
+/// back as they were.
+fn apply_all(files: &[FilePlan], config: &EffectiveConfig) -> Result<Vec<Applied>, FatalError> {
+    let plans: Vec<&Plan> = files
+        .iter()
+        .map(|f| &f.plan)
+        .filter(|p| !p.is_noop())
+        .collect();
+    let mut applied: Vec<Applied> = Vec::new();
+    for plan in &plans {
+        match writer::apply(plan) {
+            Ok(done) => applied.push(done),
+            Err(err) => {
+                let mut put_back = Vec::new();
+                for (plan, done) in plans.iter().zip(&applied).rev() {
+                    let shown = config.tilde(&done.path);
+                    put_back.push(match writer::undo(plan, done) {
+                        Ok(()) => format!("{shown} was put back as it was"),
+                        Err(undo) => format!("putting {shown} back failed too: {undo}"),
+                    });
+                }
+                let message = if put_back.is_empty() {
+                    err.to_string()
+                } else {
+                    format!("{err}; {}", put_back.join("; "))
+                };
+                return Err(FatalError::new(
+                    message,
+                    Some("No fix was applied; run the doctor again to see what stands."),
+                ));
+            }
+        }
+    }
+    Ok(applied)
+}
+
+/// Said once when a signal or Ctrl-C ends the question.
+const CANCELLED: &str = "doctor --fix cancelled; nothing was written";
 
 type Planned = (Vec<FilePlan>, Vec<Remedy>, Vec<Remedy>);
 
@@ -227,7 +255,12 @@ async fn newest_answering(
     };
     let candidates = crate::setup::flow::candidates(list, &config.region.value);
     for pin in &config.models {
-        if facts.probed(&pin.id.id, &None) != Some(false) || found.contains_key(&pin.id.id) {
+        // Only a model the account refused is replaced (a throttle or a timeout says nothing
+        // of it), and only in the region the list is of.
+        if !facts.refused(&pin.id.id, &None)
+            || role_region(config, pin.role).is_some()
+            || found.contains_key(&pin.id.id)
+        {
             continue;
         }
         let Some(family) = pin.id.model.map(|m| m.family) else {

@@ -53,7 +53,7 @@ pub async fn run(
     );
     let interactive = terminal && !args.yes;
     // Held until setup returns: restores the terminal on every way out.
-    let _terminal = crate::setup::terminal::TerminalGuard::install();
+    let _terminal = crate::setup::terminal::TerminalGuard::install(crate::setup::terminal::MESSAGE);
     let mut terminal_prompter = TerminalPrompter::new();
     let prompter: Option<&mut dyn Prompter> = if interactive {
         Some(&mut terminal_prompter)

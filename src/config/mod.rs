@@ -512,8 +512,12 @@ fn register_secrets(
         let Some(map) = file.object() else { continue };
         if let Some(Value::Object(env)) = map.get("env") {
             for (name, value) in env {
-                if let Value::String(value) = value {
-                    secrets_in_value(name, value)
+                // A value that is not a string can still hold one (a header object, a proxy
+                // list): every text in it, and the text Claude Code makes of it.
+                let mut texts = vec![env::js_string(value)];
+                string_leaves(value, &mut texts);
+                for text in texts {
+                    secrets_in_value(name, &text)
                         .iter()
                         .for_each(|s| register(s));
                 }
@@ -527,6 +531,17 @@ fn register_secrets(
     }
     for file in [&aws_files.config, &aws_files.credentials] {
         file.secret_values().iter().for_each(|s| register(s));
+    }
+}
+
+/// Every string and number inside a JSON value.
+fn string_leaves(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) => out.push(text.clone()),
+        Value::Number(number) => out.push(number.to_string()),
+        Value::Array(items) => items.iter().for_each(|v| string_leaves(v, out)),
+        Value::Object(map) => map.values().for_each(|v| string_leaves(v, out)),
+        Value::Null | Value::Bool(_) => {}
     }
 }
 

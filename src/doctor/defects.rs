@@ -132,6 +132,10 @@ fn any_tier_unpinned(config: &EffectiveConfig) -> bool {
 }
 
 /// Every known defect, oldest fix first.
+/// The variables whose empty value makes clients before 2.1.97 sign requests Bedrock refuses.
+pub const EMPTY_BREAKS_SIGV4: [&str; 2] =
+    ["AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_BEDROCK_BASE_URL"];
+
 pub const DEFECTS: &[Defect] = &[
     Defect {
         id: DefectId::BaseUrlIgnoredForControlPlane,
@@ -226,7 +230,7 @@ pub const DEFECTS: &[Defect] = &[
             if !signs_with_sigv4(config) {
                 return None;
             }
-            let empty: Vec<String> = ["AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_BEDROCK_BASE_URL"]
+            let empty: Vec<String> = EMPTY_BREAKS_SIGV4
                 .iter()
                 .filter_map(|name| {
                     config

@@ -59,9 +59,12 @@ impl LiveFacts<'_> {
         self.probes
             .get(&(model.to_string(), region.clone()))
             .is_some_and(|p| {
-                [&p.invoke, &p.stream]
-                    .iter()
-                    .any(|probe| probe.failure.as_ref().is_some_and(|f| f.kind.is_model_refusal()))
+                [&p.invoke, &p.stream].iter().any(|probe| {
+                    probe
+                        .failure
+                        .as_ref()
+                        .is_some_and(|f| f.kind.is_model_refusal())
+                })
             })
     }
 

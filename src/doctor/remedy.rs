@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::aws::ops::ProfileList;
 use crate::config::EffectiveConfig;
@@ -121,11 +120,17 @@ pub fn remedies(config: &EffectiveConfig, evidence: &Evidence) -> Vec<Remedy> {
     remedies
 }
 
+/// The region a pin's calls go to when it is not the configured one: the Haiku-class model's
+/// own region.
+pub fn role_region(config: &EffectiveConfig, role: &str) -> Option<String> {
+    matches!(role, "haiku" | "small-fast")
+        .then(|| config.haiku_region().map(str::to_string))
+        .flatten()
+}
+
 /// Model pins that cannot work: an on-demand foundation model, a prefix the region cannot call,
-/// the wrong form for the API, or a model that does not answer.
+/// the wrong form for the API, or a model the account refused.
 fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy>) {
-    let region = &config.region.value;
-    let list = evidence.live.and_then(|l| l.profiles());
     let mantle_only = config.provider.mantle.is_some() && config.provider.bedrock.is_none();
     for pin in &config.models {
         let name = &pin.setting;
@@ -134,7 +139,24 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
             continue;
         }
         let id = &pin.id;
-        let answers = evidence.live.and_then(|l| l.probed(&id.id, &None));
+        let own_region = role_region(config, pin.role);
+        let region = own_region.as_deref().unwrap_or(&config.region.value);
+        // The account's list is the configured region's: it says nothing of another region.
+        let list = || {
+            match (&own_region, evidence.live.and_then(|l| l.profiles())) {
+            (None, Some(list)) => Ok(list),
+            (Some(region), _) => Err(format!(
+                "its calls go to {region} (ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION), whose inference profiles the doctor does not list"
+            )),
+            (None, None) => Err(
+                "the account's inference profiles could not be listed (offline, or the listing was denied)".to_string(),
+            ),
+        }
+        };
+        let answered = evidence.live.and_then(|l| l.probed(&id.id, &own_region));
+        let refused = evidence
+            .live
+            .is_some_and(|l| l.refused(&id.id, &own_region));
         let replace = |why: String, to: Result<String, String>| match to {
             Ok(value) => edit(
                 "models.pinned",
@@ -151,28 +173,28 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                 action: Action::NotApplied { reason },
             },
         };
-        let unlisted = || {
-            "the account's inference profiles could not be listed (offline, or the listing was denied)".to_string()
+        // Another model of the tier, found in the account's list and probed.
+        let newest = || {
+            list().and_then(|_| {
+                (evidence.answering)(&id.id)
+                    .ok_or_else(|| "no other model of its tier answered".to_string())
+            })
         };
         match &id.kind {
-            ModelIdKind::FoundationModel if !mantle_only && answers != Some(true) => {
+            ModelIdKind::FoundationModel if !mantle_only && answered != Some(true) => {
                 let why = format!(
                     "{name} = {} is a foundation model, which Bedrock does not invoke on demand",
                     id.raw
                 );
-                let to = list
-                    .ok_or_else(unlisted)
-                    .and_then(|l| profile_containing(l, &id.id, region));
+                let to = list().and_then(|l| profile_containing(l, &id.id, region));
                 remedies.push(replace(why, to));
             }
             ModelIdKind::CrossRegionProfile { prefix } if !mantle_only => {
                 if !matches!(prefix_fit(prefix, region), PrefixFit::Mismatch { .. }) {
-                    if answers == Some(false)
-                        && let Some(newest) = (evidence.answering)(&id.id)
-                    {
+                    if refused {
                         remedies.push(replace(
-                            format!("{name} = {} does not answer here", id.raw),
-                            Ok(newest),
+                            format!("{name} = {} is refused in {region}", id.raw),
+                            newest(),
                         ));
                     }
                     continue;
@@ -181,7 +203,7 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                     "{name} = {} is a {prefix}. profile, which cannot be called from {region}",
                     id.raw
                 );
-                let to = list.ok_or_else(unlisted).and_then(|l| {
+                let to = list().and_then(|l| {
                     let base = id.id.split_once('.').map(|(_, b)| b).unwrap_or(&id.id);
                     let home = default_prefix_for_region(region);
                     [format!("{home}.{base}"), format!("global.{base}")]
@@ -200,9 +222,7 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                     "{name} = {} is a Mantle model ID, but Claude Code calls the Invoke API",
                     id.raw
                 );
-                let to = list
-                    .ok_or_else(unlisted)
-                    .and_then(|l| profile_containing(l, &id.id, region));
+                let to = list().and_then(|l| profile_containing(l, &id.id, region));
                 remedies.push(replace(why, to));
             }
             ModelIdKind::CrossRegionProfile { .. } | ModelIdKind::FoundationModel
@@ -216,23 +236,22 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                 remedies.push(replace(why, to));
             }
             ModelIdKind::ApplicationProfileArn { .. } | ModelIdKind::SystemProfileArn { .. }
-                if answers == Some(false) =>
+                if refused =>
             {
-                if let Some(newest) = (evidence.answering)(&id.id) {
-                    remedies.push(replace(
-                        format!("{name} = {} does not answer here", id.raw),
-                        Ok(newest),
-                    ));
-                }
+                remedies.push(replace(
+                    format!("{name} = {} is refused in {region}", id.raw),
+                    newest(),
+                ));
             }
             _ => {}
         }
     }
 }
 
-/// `[1m]` stays on a pin that had it.
+/// `[1m]` stays on a pin that had it, when the new model takes it.
 fn keep_suffix(id: &ModelId, value: &str) -> String {
-    if id.one_million_context && !value.ends_with("[1m]") {
+    let takes_1m = ModelId::parse(value).model.is_some_and(|m| m.supports_1m());
+    if id.one_million_context && takes_1m && !value.ends_with("[1m]") {
         format!("{value}[1m]")
     } else {
         value.to_string()
@@ -288,47 +307,54 @@ fn refresh_loop(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Ve
 
 /// `env` values that are not strings: written as the text Claude Code reads them as.
 fn non_string_values(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
-    for file in &config.settings.files {
-        let Some(Value::Object(env)) = file.object().and_then(|o| o.get("env")) else {
+    for bad in &config.env.non_string {
+        // null is not written as "null": what it means (clear the shell's value) is asked of
+        // a person, not guessed.
+        if bad.json_type == "null" {
             continue;
-        };
-        for (name, value) in env {
-            if value.is_string() || value.is_null() {
-                continue;
-            }
-            let text = crate::config::env::js_string(value);
-            remedies.push(edit(
-                "settings.files",
-                format!("env.{name} is {value}, not a string: Claude Code reads it as the text \"{text}\""),
-                &file.source(),
-                Change::QuoteEnv { name: name.clone() },
-            ));
         }
+        remedies.push(edit(
+            "settings.files",
+            format!(
+                "env.{} is {}, not a string: Claude Code reads it as the text \"{}\"",
+                bad.name,
+                bad.json_type,
+                crate::secret::display_value(&bad.name, &bad.applied_as)
+            ),
+            &bad.source,
+            Change::QuoteEnv {
+                name: bad.name.clone(),
+            },
+        ));
     }
 }
 
-/// Empty variables, which the installed client turns into broken SigV4: removed.
+/// Empty variables the installed client turns into requests Bedrock refuses (only those the
+/// defect names; an empty value elsewhere may be meant): removed.
 fn empty_variables(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy>) {
     let Some(version) = evidence.client else {
         return;
     };
-    let affected = super::defects::DEFECTS
-        .iter()
-        .any(|d| d.id == DefectId::EmptyVariableBreaksSigV4 && d.affects(version));
+    let affected = super::defects::DEFECTS.iter().any(|d| {
+        d.id == DefectId::EmptyVariableBreaksSigV4
+            && d.affects(version)
+            && (d.applies)(config).is_some()
+    });
     if !affected {
         return;
     }
-    for (name, var) in config.env.iter() {
-        if var.value.is_empty() && matches!(var.source, Source::Settings { .. }) {
-            remedies.push(edit(
-                "client.version",
-                format!(
-                    "{name} is empty: Claude Code {version} then signs requests Bedrock refuses"
-                ),
-                &var.source,
-                Change::RemoveEnv { name: name.clone() },
-            ));
-        }
+    for name in super::defects::EMPTY_BREAKS_SIGV4 {
+        let Some(var) = config.env.var(name).filter(|var| var.value.is_empty()) else {
+            continue;
+        };
+        remedies.push(edit(
+            "client.version",
+            format!("{name} is empty: Claude Code {version} then signs requests Bedrock refuses"),
+            &var.source,
+            Change::RemoveEnv {
+                name: name.to_string(),
+            },
+        ));
     }
 }
 

@@ -27,12 +27,20 @@ static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
 pub const MESSAGE: &str = "setup cancelled; nothing was written";
 
+/// What is said when a signal ends the command (setup's message unless the guard was installed
+/// with another).
+static CANCELLED: Mutex<&'static str> = Mutex::new(MESSAGE);
+
 /// Saves the terminal's mode and starts listening for SIGINT, SIGTERM and SIGHUP. Dropping the
 /// guard restores the mode and shows the cursor.
 pub struct TerminalGuard;
 
 impl TerminalGuard {
-    pub fn install() -> TerminalGuard {
+    /// `cancelled` is said once when a signal or Ctrl-C ends the command before it writes.
+    pub fn install(cancelled: &'static str) -> TerminalGuard {
+        if let Ok(mut message) = CANCELLED.lock() {
+            *message = cancelled;
+        }
         #[cfg(unix)]
         {
             if let Ok(mode) = rustix::termios::tcgetattr(std::io::stdin())
@@ -108,7 +116,8 @@ pub fn report_cancelled() {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     if !*reported {
-        crate::output::print_stderr(MESSAGE);
+        let message = CANCELLED.lock().map_or(MESSAGE, |m| *m);
+        crate::output::print_stderr(message);
         *reported = true;
     }
 }

@@ -401,8 +401,8 @@ fn the_defect_table_matches_the_changelog_on_real_version_numbers() {
 
 #[test]
 fn the_fix_removes_empty_variables_only_for_a_client_they_break() {
-    let settings =
-        r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","AWS_PROFILE":""}}"#;
+    // An empty HTTPS_PROXY is meant (it hides the shell's proxy) and breaks nothing: kept.
+    let settings = r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_BEDROCK_BASE_URL":"","HTTPS_PROXY":""}}"#;
     for (version, removed) in [("2.1.96", true), ("2.1.330", false)] {
         let sandbox = Sandbox::new().user_settings(settings);
         let bin = fake_claude(&sandbox, version);
@@ -413,10 +413,14 @@ fn the_fix_removes_empty_variables_only_for_a_client_they_break() {
         );
         let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
         assert_eq!(
-            !written.contains("AWS_PROFILE"),
+            !written.contains("ANTHROPIC_BEDROCK_BASE_URL"),
             removed,
             "{version}: {written}\n{}",
             run.stdout
+        );
+        assert!(
+            written.contains(r#""HTTPS_PROXY":"""#),
+            "{version}: {written}"
         );
     }
 }

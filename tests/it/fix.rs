@@ -193,3 +193,34 @@ fn a_mantle_id_on_invoke_and_a_pin_that_does_not_answer_are_replaced() {
         after.check("models.haiku")
     );
 }
+
+#[test]
+fn a_throttled_pin_and_a_pin_called_in_its_own_region_are_left_as_they_are() {
+    // Throttling says nothing of the model: it is not replaced by another one.
+    let scenario: Scenario = serde_json::from_value(serde_json::json!({"rules": [{
+        "operation": "InvokeModel",
+        "model": "us.anthropic.claude-sonnet-4-6",
+        "status": 429,
+        "type": "ThrottlingException",
+        "message": "Too many requests, please wait before trying again."
+    }]}))
+    .unwrap();
+    let fake = FakeAws::start(scenario);
+    // The Haiku-class model is called in eu-west-1, where an eu. profile is right.
+    let settings = r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_DEFAULT_SONNET_MODEL":"us.anthropic.claude-sonnet-4-6","ANTHROPIC_DEFAULT_HAIKU_MODEL":"eu.anthropic.claude-haiku-4-5-20251001-v1:0","ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION":"eu-west-1"}}"#;
+    let sandbox = machine(&fake, settings);
+    let run = sandbox.run(&["doctor", "--fix", "--yes", "--json", "--no-client"]);
+    let doc = run.json();
+    let changes = doc["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["key"] != "env.ANTHROPIC_DEFAULT_SONNET_MODEL"
+                && c["key"] != "env.ANTHROPIC_DEFAULT_HAIKU_MODEL"),
+        "{doc:#}"
+    );
+    assert_eq!(
+        fs::read_to_string(sandbox.user_settings_path()).unwrap(),
+        settings
+    );
+}

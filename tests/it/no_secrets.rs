@@ -81,6 +81,8 @@ fn no_output_contains_a_secret() {
         &["doctor", "--format", "markdown"],
         &["doctor", "--format", "junit"],
         &["models", "--probe"],
+        &["doctor", "--fix", "--dry-run", "--no-client"],
+        &["policy"],
         &["setup"],
         &[
             "setup",
@@ -214,4 +216,55 @@ fn secrets_in_urls_headers_and_commands_never_show() {
             }
         }
     }
+}
+
+/// A value that is not a string still holds secrets: a header object, a proxy list. They are
+/// masked wherever the value is told (the settings check, the fix that quotes it).
+#[test]
+fn secrets_inside_values_that_are_not_strings_never_show() {
+    const HEADER: &str = "CANARYobjectHeaderValue0123";
+    const PROXY: &str = "CANARYlistProxyPassw0rd";
+    let settings = serde_json::json!({"env": {
+        "CLAUDE_CODE_USE_BEDROCK": "1",
+        "AWS_REGION": "us-east-1",
+        "ANTHROPIC_CUSTOM_HEADERS": {"Authorization": format!("Bearer {HEADER}")},
+        "HTTPS_PROXY": [format!("http://alice:{PROXY}@proxy.internal:3128")],
+    }});
+    let s = Sandbox::new().user_settings(&settings.to_string());
+    for args in [
+        &["config"][..],
+        &["config", "--json"],
+        &["doctor", "--offline", "-vv"],
+        &["doctor", "--offline", "--json"],
+        &["doctor", "--fix", "--dry-run", "--offline", "--no-client"],
+        &[
+            "doctor",
+            "--fix",
+            "--dry-run",
+            "--offline",
+            "--no-client",
+            "--json",
+        ],
+    ] {
+        let run = s.run(args);
+        for canary in [HEADER, PROXY] {
+            assert!(
+                !run.stdout.contains(canary) && !run.stderr.contains(canary),
+                "`{}` leaked {canary}:\n{}\n{}",
+                args.join(" "),
+                run.stdout,
+                run.stderr
+            );
+        }
+    }
+    // The fix is still offered: the proxy list becomes the text Claude Code reads.
+    let fix = s.run(&[
+        "doctor",
+        "--fix",
+        "--dry-run",
+        "--offline",
+        "--no-client",
+        "--json",
+    ]);
+    assert!(fix.stdout.contains("quote-env"), "{}", fix.stdout);
 }

@@ -230,7 +230,12 @@ fn a_global_profile_pinned_by_its_arn_is_granted_what_the_call_needs() {
     scenario.policy = Some(policy);
     let fake = FakeAws::start(scenario);
     let run = sandbox(&fake).run(&["doctor", "--json", "--no-client"]);
-    assert_eq!(run.check("models.sonnet")["status"], "pass", "{}", run.stdout);
+    assert_eq!(
+        run.check("models.sonnet")["status"],
+        "pass",
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -254,7 +259,11 @@ fn when_no_candidate_answers_every_candidate_is_granted_and_that_is_said() {
         ))
         .run(&["policy"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("no candidate answered"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no candidate answered"),
+        "{}",
+        run.stderr
+    );
     let invoke = resources(statement(&run.json(), "ClaudeCodeInvokeConfiguredModels"));
     let sonnets = invoke
         .iter()

@@ -208,10 +208,17 @@ fn the_fix_shows_every_change_and_asks_once_in_a_terminal() {
         "{shown}"
     );
     assert!(shown.contains("env.DISABLE_PROMPT_CACHING = 1"), "{shown}");
-    assert_eq!(shown.matches("Apply these changes?").count(), 0);
     p.send(ENTER).unwrap();
-    p.expect("Checked again:").unwrap();
-    p.expect(Eof).unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let rest: String = std::iter::once(rest.before())
+        .chain(rest.matches())
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    let rest = console::strip_ansi_codes(&rest).into_owned();
+    assert!(rest.contains("Checked again:"), "{rest}");
+    // One question for every change: answered (echoed once), never asked again.
+    assert_eq!(rest.matches("Apply these changes?").count(), 1, "{rest}");
+    assert!(!rest.contains("Apply these changes? (y/n)"), "{rest}");
     let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
     assert!(
         written.contains("\"us.anthropic.claude-opus-4-6-v1\""),
@@ -221,4 +228,35 @@ fn the_fix_shows_every_change_and_asks_once_in_a_terminal() {
         written.contains("\"DISABLE_PROMPT_CACHING\":\"1\""),
         "{written}"
     );
+}
+
+#[test]
+fn a_fix_whose_second_file_cannot_be_written_leaves_the_first_as_it_was() {
+    let user = r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","DISABLE_PROMPT_CACHING":1}}"#;
+    let sandbox = Sandbox::new()
+        .user_settings(user)
+        .local_settings(r#"{"env":{"DISABLE_TELEMETRY":true}}"#);
+    let local = sandbox.project.join(".claude/settings.local.json");
+    let mut command = sandbox.command(&["doctor", "--fix", "--offline", "--no-client"]);
+    command.env("TERM", "xterm-256color");
+    let mut p = Session::spawn(command).expect("spawn in a pty");
+    p.get_process_mut().set_window_size(120, 40).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(30)));
+    p.expect("Apply these changes?").unwrap();
+    // Someone edits the second file while the question waits: its write is refused.
+    let edited = r#"{"env":{"DISABLE_TELEMETRY":"1"}}"#;
+    fs::write(&local, edited).unwrap();
+    p.send(ENTER).unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let rest: String = std::iter::once(rest.before())
+        .chain(rest.matches())
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    let rest = console::strip_ansi_codes(&rest).into_owned();
+    assert!(rest.contains("put back as it was"), "{rest}");
+    assert_eq!(
+        fs::read_to_string(sandbox.user_settings_path()).unwrap(),
+        user
+    );
+    assert_eq!(fs::read_to_string(&local).unwrap(), edited);
 }

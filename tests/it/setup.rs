@@ -662,9 +662,7 @@ fn a_concurrent_run_is_turned_away() {
     let result = run(&sandbox, &yes(&["--no-probe"]));
     assert_eq!(result.code, 1, "{}", result.stderr);
     assert!(
-        result
-            .stderr
-            .contains("another claude-bedrock setup is writing"),
+        result.stderr.contains("another claude-bedrock is writing"),
         "{}",
         result.stderr
     );

@@ -157,11 +157,7 @@ pub(super) fn edit_existing(
                 changes.push(Change {
                     key: format!("env.{name}"),
                     kind: ChangeKind::Changed,
-                    before: Some(format!(
-                        "{} {}",
-                        json_type(other),
-                        secret::display_value(name, &non_string_text(other))
-                    )),
+                    before: Some(typed(name, other)),
                     after: shown(),
                 });
                 ops.change_env.push((name, value));
@@ -188,11 +184,7 @@ pub(super) fn edit_existing(
         changes.push(Change {
             key: format!("env.{name}"),
             kind: ChangeKind::Changed,
-            before: Some(format!(
-                "{} {}",
-                json_type(&old),
-                secret::display_value(name, &text)
-            )),
+            before: Some(typed(name, &old)),
             after: Some(secret::display_value(name, &text)),
         });
         quoted.push((name.as_str(), text.clone()));
@@ -206,11 +198,7 @@ pub(super) fn edit_existing(
         if let Some(old) = env.as_mut().and_then(|env| env.shift_remove(name)) {
             let before = match &old {
                 Value::String(old) => secret::display_value(name, old),
-                other => format!(
-                    "{} {}",
-                    json_type(other),
-                    secret::display_value(name, &non_string_text(other))
-                ),
+                other => typed(name, other),
             };
             changes.push(Change {
                 key: format!("env.{name}"),
@@ -292,6 +280,19 @@ pub(super) fn edit_existing(
         ));
     }
     Ok((format!("{bom}{new_text}"), changes, notes))
+}
+
+/// A value that is not a string, for people: `the number 2`, its text masked as secrets are.
+fn typed(name: &str, value: &Value) -> String {
+    let kind = json_type(value);
+    let kind = kind
+        .strip_prefix("an ")
+        .or_else(|| kind.strip_prefix("a "))
+        .unwrap_or(kind);
+    format!(
+        "the {kind} {}",
+        secret::display_value(name, &non_string_text(value))
+    )
 }
 
 /// The text a non-string `env` value becomes when Claude Code hands it to a process.

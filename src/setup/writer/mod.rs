@@ -227,19 +227,19 @@ pub struct Applied {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error(
-        "cannot read {}: {source}; nothing was changed. Check the file's permissions (ls -l {}) and run setup again.",
+        "cannot read {}: {source}; nothing was changed. Check the file's permissions (ls -l {}) and run the command again.",
         path.display(), path.display()
     )]
     Unreadable { path: PathBuf, source: io::Error },
 
     #[error(
-        "{} is not valid UTF-8, so it is not a settings file Claude Code can read; it was left untouched. Fix or move the file, then run setup again.",
+        "{} is not valid UTF-8, so it is not a settings file Claude Code can read; it was left untouched. Fix or move the file, then run the command again.",
         path.display()
     )]
     NotUtf8 { path: PathBuf },
 
     #[error(
-        "{} is not valid JSON at line {line}, column {column} ({detail}); it was left untouched. Claude Code reads settings as strict JSON (no comments, no trailing commas) and ignores a file it cannot parse: fix it by hand, then run setup again.",
+        "{} is not valid JSON at line {line}, column {column} ({detail}); it was left untouched. Claude Code reads settings as strict JSON (no comments, no trailing commas) and ignores a file it cannot parse: fix it by hand, then run the command again.",
         path.display()
     )]
     InvalidJson {
@@ -250,19 +250,19 @@ pub enum WriteError {
     },
 
     #[error(
-        "{} holds {found} at the top level, but settings must be a JSON object ({{ … }}); it was left untouched. Fix or move the file, then run setup again.",
+        "{} holds {found} at the top level, but settings must be a JSON object ({{ … }}); it was left untouched. Fix or move the file, then run the command again.",
         path.display()
     )]
     NotAnObject { path: PathBuf, found: &'static str },
 
     #[error(
-        "\"env\" in {} is {found}, but it must be an object of strings; the file was left untouched. Make it {{ \"NAME\": \"value\", … }}, then run setup again.",
+        "\"env\" in {} is {found}, but it must be an object of strings; the file was left untouched. Make it {{ \"NAME\": \"value\", … }}, then run the command again.",
         path.display()
     )]
     EnvNotAnObject { path: PathBuf, found: &'static str },
 
     #[error(
-        "{key} in {} is {found}, but Claude Code needs a string there; the file was left untouched. Quote the value (\"…\") or remove it, then run setup again.",
+        "{key} in {} is {found}, but Claude Code needs a string there; the file was left untouched. Quote the value (\"…\") or remove it, then run the command again.",
         path.display()
     )]
     NotAString {
@@ -272,25 +272,25 @@ pub enum WriteError {
     },
 
     #[error(
-        "{} is a symbolic link to {}, which does not exist; setup does not create files through a dangling link. Remove the link (or create its target), then run setup again.",
+        "{} is a symbolic link to {}, which does not exist; claude-bedrock does not create files through a dangling link. Remove the link (or create its target), then run the command again.",
         path.display(), target.display()
     )]
     DanglingSymlink { path: PathBuf, target: PathBuf },
 
     #[error(
-        "{} {problem}; it was left untouched. Replace it with a regular JSON file (or remove it), then run setup again.",
+        "{} {problem}; it was left untouched. Replace it with a regular JSON file (or remove it), then run the command again.",
         path.display()
     )]
     NotRegular { path: PathBuf, problem: String },
 
     #[error(
-        "{} cannot be edited by setup: {detail}. It was left untouched; make the change by hand.",
+        "{} cannot be edited by claude-bedrock: {detail}. It was left untouched; make the change by hand.",
         path.display()
     )]
     Unsupported { path: PathBuf, detail: String },
 
     #[error(
-        "{}: {reason}, so Claude Code ignores the whole file and anything setup wrote there would not apply. It was left untouched; fix that key, then run setup again.",
+        "{}: {reason}, so Claude Code ignores the whole file and anything written there would not apply. It was left untouched; fix that key, then run the command again.",
         path.display()
     )]
     Ignored { path: PathBuf, reason: String },
@@ -320,19 +320,19 @@ pub enum WriteError {
     ReadOnly { path: PathBuf },
 
     #[error(
-        "another claude-bedrock setup is writing {} (it holds {}); nothing was changed. Wait for it to finish, then run setup again.",
+        "another claude-bedrock is writing {} (it holds {}); nothing was changed. Wait for it to finish, then run the command again.",
         path.display(), lock.display()
     )]
     Locked { path: PathBuf, lock: PathBuf },
 
     #[error(
-        "{} changed while setup was running (another program edited it); nothing was written. Run setup again to start from its new contents.",
+        "{} changed while claude-bedrock was running (another program edited it); nothing was written. Run the command again to start from its new contents.",
         path.display()
     )]
     ChangedSincePlan { path: PathBuf },
 
     #[error(
-        "cannot {action} {}: {source}; the settings file was left untouched. Fix the problem and run setup again.",
+        "cannot {action} {}: {source}; the settings file was left untouched. Fix the problem and run the command again.",
         path.display()
     )]
     Io {
@@ -958,7 +958,10 @@ mod tests {
             matches!(err, WriteError::ChangedSincePlan { .. }),
             "{err:?}"
         );
-        assert!(err.to_string().contains("changed while setup was running"));
+        assert!(
+            err.to_string()
+                .contains("changed while claude-bedrock was running")
+        );
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             "{\"model\": \"sonnet\"}"
@@ -987,10 +990,7 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_millis(300));
         let msg = err.to_string();
         assert!(matches!(err, WriteError::Locked { .. }), "{err:?}");
-        assert!(
-            msg.contains("another claude-bedrock setup is writing"),
-            "{msg}"
-        );
+        assert!(msg.contains("another claude-bedrock is writing"), "{msg}");
         assert!(msg.contains("settings.json"), "{msg}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "{}");
 

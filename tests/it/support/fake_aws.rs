@@ -481,7 +481,8 @@ fn authorised_on(
                     // region-less model too.
                     let profile_id = profile["inferenceProfileId"].as_str().unwrap_or_default();
                     if let Some(base) = profile_id.strip_prefix("global.") {
-                        resources.push(format!("arn:{partition}:bedrock:::foundation-model/{base}"));
+                        resources
+                            .push(format!("arn:{partition}:bedrock:::foundation-model/{base}"));
                     }
                 }
                 None => resources.push(format!(
