@@ -51,6 +51,13 @@ pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig, on_stderr: bool) 
                 ));
             }
         }
+        for note in &plan.notes {
+            text.push_str(&format!(
+                "    {} {}\n",
+                Palette::warn().apply_to("note:"),
+                escape_controls(note)
+            ));
+        }
     }
     if !outcome.commands.is_empty() {
         text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Run yourself")));

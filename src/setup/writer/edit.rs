@@ -119,7 +119,19 @@ pub(super) fn edit_existing(
         ));
     }
     if let Some(env) = &env {
-        for (name, value) in env.iter().filter(|(_, v)| !v.is_string()) {
+        // Only values this edit leaves as they are: one quoted, removed or replaced is a change.
+        let changed = |name: &String, value: &Value| {
+            edit.quote_env.contains(name)
+                || edit.remove_env.contains(name)
+                || edit
+                    .set_env
+                    .iter()
+                    .any(|(n, v)| n == name && *v != non_string_text(value))
+        };
+        for (name, value) in env
+            .iter()
+            .filter(|(name, v)| !v.is_string() && !changed(name, v))
+        {
             notes.push(format!(
                 "env.{name} in {} is {}, not a string: left as it is (Claude Code reads it as the text \"{}\"; quote it to be sure)",
                 path.display(),
