@@ -198,10 +198,14 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
                 );
             }
         }
-        // A global profile is authorised on the region-less foundation model as well.
-        if grant.model.prefix() == Some("global")
-            && let Some(base) = &base
-        {
+        // A global profile is authorised on the region-less foundation model as well; so is an
+        // application profile copied from one, which routes across geographies.
+        let routes = grant.routes.as_deref().unwrap_or_default();
+        let global = grant.model.prefix() == Some("global")
+            || (matches!(grant.model.kind, ModelIdKind::ApplicationProfileArn { .. })
+                && spans_geographies(routes));
+        let base = base.or_else(|| routes.iter().find_map(|route| base_model(route)));
+        if global && let Some(base) = &base {
             add(
                 &mut invoke,
                 &mut explanation,
@@ -273,6 +277,19 @@ fn add(list: &mut Vec<String>, explanation: &mut Vec<String>, arn: String, why: 
         explanation.push(format!("{arn} — {why}"));
         list.push(arn);
     }
+}
+
+/// Whether foundation-model ARNs lie in more than one geography (`us-…` and `eu-…`): a
+/// geographic profile routes within one, a global one across them.
+fn spans_geographies(routes: &[String]) -> bool {
+    let mut geographies: Vec<&str> = routes
+        .iter()
+        .filter_map(|arn| arn.split(':').nth(3))
+        .map(|region| region.split('-').next().unwrap_or(region))
+        .collect();
+    geographies.sort_unstable();
+    geographies.dedup();
+    geographies.len() > 1
 }
 
 /// `us.anthropic.claude-opus-4-6-v1` → `anthropic.claude-opus-4-6-v1`.
@@ -457,5 +474,25 @@ mod tests {
         );
         assert_eq!(policy.unresolved.len(), 2, "{:?}", policy.unresolved);
         assert!(policy.unresolved[0].contains("a pattern"));
+    }
+
+    #[test]
+    fn an_application_profile_copied_from_a_global_one_gets_the_region_less_model() {
+        let app = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team";
+        let fm = |region: &str| {
+            format!("arn:aws:bedrock:{region}::foundation-model/anthropic.claude-sonnet-4-6")
+        };
+        let (us_east, us_west, eu) = (fm("us-east-1"), fm("us-west-2"), fm("eu-west-1"));
+        let region_less = "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-6";
+        let global = least_privilege(&request(
+            "us-east-1",
+            vec![grant(app, Some(&[&us_east, &eu]))],
+        ));
+        assert!(invoke_resources(&global).contains(&region_less.to_string()));
+        let geographic = least_privilege(&request(
+            "us-east-1",
+            vec![grant(app, Some(&[&us_east, &us_west]))],
+        ));
+        assert!(!invoke_resources(&geographic).contains(&region_less.to_string()));
     }
 }
