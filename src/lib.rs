@@ -173,7 +173,10 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
                 } else {
                     let report =
                         render::human::render_report(&outcome.before, out, "claude-bedrock doctor");
-                    format!("{report}{}", render::fix::render_human(&outcome, &config))
+                    format!(
+                        "{report}{}",
+                        render::fix::render_human(&outcome, &config, out.width)
+                    )
                 };
                 document::emit(&text, g.output.as_deref(), out.format)?;
                 let after = outcome.after.as_ref().unwrap_or(&outcome.before);

@@ -88,7 +88,15 @@ pub async fn run(
     // Signals from here on restore the terminal and wait for the writes, as in setup.
     let _terminal = crate::setup::terminal::TerminalGuard::install(CANCELLED);
     if !args.yes {
-        eprint!("{}", crate::render::fix::preview(&outcome, config, true));
+        let width = console::Term::stderr()
+            .size_checked()
+            .map_or(out.width, |(_, columns)| {
+                usize::from(columns).clamp(60, 140)
+            });
+        eprint!(
+            "{}",
+            crate::render::fix::preview(&outcome, config, true, width)
+        );
         outcome.previewed = true;
         let mut prompter = TerminalPrompter::new();
         let apply = prompter

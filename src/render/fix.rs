@@ -7,15 +7,23 @@ use crate::commands::fix::{FixOutcome, FixStatus, rechecked};
 use crate::config::EffectiveConfig;
 use crate::doctor::remedy::{Action, Change};
 use crate::output::Palette;
-use crate::render::human::symbol;
+use console::{Style, measure_text_width};
+
+use crate::render::human::{symbol, wrap};
 use crate::render::text::escape_controls;
 use crate::report::{SCHEMA_VERSION, Tool};
 
 /// Every planned change, grouped per file; then the commands and what is not applied.
-/// `on_stderr`: the preview goes before the question, on stderr; change marks are coloured for
-/// the stream they are printed on.
-pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig, on_stderr: bool) -> String {
-    let mut text = format!("\n{}\n", Palette::bold().apply_to("Fixes"));
+/// `on_stderr`: the preview goes before the question, on stderr, and is coloured for it. Prose
+/// wraps at `width` under its own indent; a change line (a key and its values) never does.
+pub fn preview(
+    outcome: &FixOutcome,
+    config: &EffectiveConfig,
+    on_stderr: bool,
+    width: usize,
+) -> String {
+    let paint = |style: Style| if on_stderr { style.for_stderr() } else { style };
+    let mut text = format!("\n{}\n", paint(Palette::bold()).apply_to("Fixes"));
     let planned: Vec<_> = outcome.files.iter().filter(|f| !f.plan.is_noop()).collect();
     if planned.is_empty() {
         text.push_str("  no settings file needs a change\n");
@@ -29,7 +37,7 @@ pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig, on_stderr: bool) 
         };
         text.push_str(&format!(
             "  {} {}\n",
-            Palette::bold().apply_to(verb),
+            paint(Palette::bold()).apply_to(verb),
             crate::config::source::tilde(&plan.target, config.home())
         ));
         // Each change, with the finding it removes beneath it.
@@ -45,46 +53,78 @@ pub fn preview(outcome: &FixOutcome, config: &EffectiveConfig, on_stderr: bool) 
                 _ => false,
             });
             if let Some(remedy) = reason {
-                text.push_str(&format!(
-                    "      {}\n",
-                    Palette::dim().apply_to(format!("because {}", escape_controls(&remedy.why)))
-                ));
+                let label = paint(Palette::dim()).apply_to("because ").to_string();
+                prose(
+                    &mut text,
+                    "      ",
+                    &label,
+                    &remedy.why,
+                    width,
+                    paint(Palette::dim()),
+                );
             }
         }
         for note in &plan.notes {
-            text.push_str(&format!(
-                "    {} {}\n",
-                Palette::warn().apply_to("note:"),
-                escape_controls(note)
-            ));
+            let label = paint(Palette::warn()).apply_to("note: ").to_string();
+            prose(&mut text, "    ", &label, note, width, Style::new());
         }
     }
     if !outcome.commands.is_empty() {
-        text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Run yourself")));
+        text.push_str(&format!(
+            "\n{}\n",
+            paint(Palette::bold()).apply_to("Run yourself")
+        ));
         for remedy in &outcome.commands {
             if let Action::Command { line } = &remedy.action {
                 text.push_str(&format!("  {}\n", escape_controls(line)));
-                text.push_str(&format!(
-                    "      {}\n",
-                    Palette::dim().apply_to(format!("because {}", escape_controls(&remedy.why)))
-                ));
+                let label = paint(Palette::dim()).apply_to("because ").to_string();
+                prose(
+                    &mut text,
+                    "      ",
+                    &label,
+                    &remedy.why,
+                    width,
+                    paint(Palette::dim()),
+                );
             }
         }
     }
     if !outcome.not_applied.is_empty() {
-        text.push_str(&format!("\n{}\n", Palette::bold().apply_to("Not applied")));
+        text.push_str(&format!(
+            "\n{}\n",
+            paint(Palette::bold()).apply_to("Not applied")
+        ));
         for remedy in &outcome.not_applied {
             if let Action::NotApplied { reason } = &remedy.action {
-                text.push_str(&format!(
-                    "  {} {}\n      {}\n",
-                    Palette::warn().apply_to("!"),
-                    escape_controls(&remedy.why),
-                    Palette::dim().apply_to(escape_controls(reason))
-                ));
+                let label = paint(Palette::warn()).apply_to("! ").to_string();
+                prose(&mut text, "  ", &label, &remedy.why, width, Style::new());
+                prose(
+                    &mut text,
+                    "      ",
+                    "",
+                    reason,
+                    width,
+                    paint(Palette::dim()),
+                );
             }
         }
     }
     text
+}
+
+/// `label` then `body`, wrapped at `width` with the continuation lines under the body.
+fn prose(text: &mut String, hang: &str, label: &str, body: &str, width: usize, style: Style) {
+    let label_width = measure_text_width(label);
+    let available = width.saturating_sub(hang.len() + label_width).max(30);
+    let body = escape_controls(body);
+    for (i, piece) in wrap(&body, available).into_iter().enumerate() {
+        let lead = if i == 0 {
+            label.to_string()
+        } else {
+            " ".repeat(label_width)
+        };
+        text.push_str(&format!("{hang}{lead}{}\n", style.apply_to(piece)));
+    }
 }
 
 /// The settings key a remedy's change edits, as the writer names it.
@@ -98,11 +138,11 @@ fn key_of(change: &Change) -> String {
 }
 
 /// What was done, and the checks before → after.
-pub fn render_human(outcome: &FixOutcome, config: &EffectiveConfig) -> String {
+pub fn render_human(outcome: &FixOutcome, config: &EffectiveConfig, width: usize) -> String {
     let mut text = if outcome.previewed {
         String::new()
     } else {
-        preview(outcome, config, false)
+        preview(outcome, config, false, width)
     };
     text.push('\n');
     match outcome.status {

@@ -232,7 +232,7 @@ fn style_of(status: Status) -> Style {
 }
 
 /// Wraps at spaces only: model IDs and paths are full of hyphens that must not become breaks.
-fn wrap(text: &str, width: usize) -> Vec<std::borrow::Cow<'_, str>> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<std::borrow::Cow<'_, str>> {
     textwrap::wrap(
         text,
         Options::new(width)

@@ -85,3 +85,17 @@ fn setup_preview() {
         &format!("{}\n--- stderr ---\n{}", run.stdout, run.stderr),
     );
 }
+
+#[test]
+fn fix_preview() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let run = sandbox_for(&fake)
+        .user_settings(
+            r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_DEFAULT_OPUS_MODEL":"eu.anthropic.claude-opus-4-6-v1","ANTHROPIC_DEFAULT_SONNET_MODEL":"anthropic.claude-sonnet-4-6","DISABLE_PROMPT_CACHING":1,"NODE_EXTRA_CA_CERTS":"/etc/corp/ca.pem","HTTPS_PROXY":null}}"#,
+        )
+        .run(&["doctor", "--fix", "--dry-run", "--no-client"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The report before it is the doctor's own snapshot; this is what the fix adds.
+    let fix = &run.stdout[run.stdout.find("\nFixes\n").expect("a Fixes section")..];
+    assert_shown("fix-preview", fix);
+}
