@@ -233,6 +233,7 @@ async fn plan(
                     Change::SetEnv { name, value } => edit.set_env(name, value),
                     Change::QuoteEnv { name } => edit.quote_env(name),
                     Change::RemoveEnv { name } => edit.remove_env(name),
+                    Change::SetKey { key, value } => edit.set_key(key, value),
                     Change::RemoveKey { key } => edit.remove_key(key),
                 };
             }

@@ -33,6 +33,11 @@ pub enum Change {
     RemoveEnv {
         name: String,
     },
+    /// A top-level string key (`model`).
+    SetKey {
+        key: String,
+        value: String,
+    },
     RemoveKey {
         key: String,
     },
@@ -134,8 +139,10 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
     let mantle_only = config.provider.mantle.is_some() && config.provider.bedrock.is_none();
     for pin in &config.models {
         let name = &pin.setting;
-        // Only env pins are edited here; `model` and `modelOverrides` keep their own syntax.
-        if !name.starts_with("ANTHROPIC_") && name != "CLAUDE_CODE_SUBAGENT_MODEL" {
+        let env_pin = name.starts_with("ANTHROPIC_") || name == "CLAUDE_CODE_SUBAGENT_MODEL";
+        let override_pin = name.starts_with("modelOverrides.");
+        // `availableModels` is a list of what may be chosen, not a pin.
+        if !env_pin && !override_pin && name != "model" {
             continue;
         }
         let id = &pin.id;
@@ -158,13 +165,31 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
             .live
             .is_some_and(|l| l.refused(&id.id, &own_region));
         let replace = |why: String, to: Result<String, String>| match to {
+            // An entry of the modelOverrides object is the one edit the writer does not make.
+            Ok(value) if override_pin => Remedy {
+                check: "models.pinned",
+                why,
+                action: Action::NotApplied {
+                    reason: format!(
+                        "modelOverrides is edited by hand: set {name} to \"{}\"",
+                        keep_suffix(id, &value)
+                    ),
+                },
+            },
             Ok(value) => edit(
                 "models.pinned",
                 why,
                 &pin.source,
-                Change::SetEnv {
-                    name: name.clone(),
-                    value: keep_suffix(id, &value),
+                if env_pin {
+                    Change::SetEnv {
+                        name: name.clone(),
+                        value: keep_suffix(id, &value),
+                    }
+                } else {
+                    Change::SetKey {
+                        key: name.clone(),
+                        value: keep_suffix(id, &value),
+                    }
                 },
             ),
             Err(reason) => Remedy {

@@ -133,7 +133,7 @@ fn key_of(change: &Change) -> String {
         Change::SetEnv { name, .. } | Change::QuoteEnv { name } | Change::RemoveEnv { name } => {
             format!("env.{name}")
         }
-        Change::RemoveKey { key } => key.clone(),
+        Change::SetKey { key, .. } | Change::RemoveKey { key } => key.clone(),
     }
 }
 

@@ -224,3 +224,39 @@ fn a_throttled_pin_and_a_pin_called_in_its_own_region_are_left_as_they_are() {
         settings
     );
 }
+
+#[test]
+fn the_model_key_is_fixed_in_place_and_a_model_override_is_told_exactly() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let settings = r#"{
+  "model": "eu.anthropic.claude-opus-4-6-v1",
+  "modelOverrides": { "claude-sonnet-4-5": "anthropic.claude-sonnet-4-5-20250929-v1:0" },
+  "env": { "CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-east-1" }
+}
+"#;
+    let sandbox = machine(&fake, settings);
+    let run = sandbox.run(&["doctor", "--fix", "--yes", "--json", "--no-client"]);
+    let doc = run.json();
+    assert_eq!(doc["status"], "applied", "{doc:#}");
+    let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
+    assert_eq!(
+        written,
+        settings.replace(
+            "\"model\": \"eu.anthropic.claude-opus-4-6-v1\"",
+            "\"model\": \"us.anthropic.claude-opus-4-6-v1\""
+        )
+    );
+    let told = doc["remedies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"]["type"] == "not-applied")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert!(
+        told["action"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("set modelOverrides.claude-sonnet-4-5 to \"us.anthropic.claude-sonnet-4-5-20250929-v1:0\""),
+        "{told:#}"
+    );
+}
