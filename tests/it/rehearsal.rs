@@ -507,3 +507,52 @@ fn a_failed_rehearsal_is_measured_again_next_time() {
         "a failure must not be served from the cache"
     );
 }
+
+/// What `doctor --fix` writes, the real client runs: it fails on the broken pin before, the fix
+/// replaces it from the account's list, and afterwards the client alone works and the doctor's
+/// own rehearsal agrees.
+#[test]
+fn the_real_client_works_on_what_the_fix_wrote() {
+    let claude = client();
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = machine(
+        &fake,
+        true,
+        &[(
+            "ANTHROPIC_DEFAULT_OPUS_MODEL",
+            "eu.anthropic.claude-opus-4-6-v1",
+        )],
+    );
+    let before = client_alone(&sandbox, &claude);
+    assert!(
+        !before.status.success(),
+        "the broken pin must break the client first: {}",
+        String::from_utf8_lossy(&before.stdout)
+    );
+    let fixed = sandbox.run(&[
+        "doctor",
+        "--fix",
+        "--yes",
+        "--json",
+        "--no-cache",
+        "--claude-bin",
+        claude.to_str().unwrap(),
+    ]);
+    let doc = fixed.json();
+    assert_eq!(doc["status"], "applied", "{doc:#}");
+    assert_eq!(fixed.code, 0, "{doc:#}");
+    let after = client_alone(&sandbox, &claude);
+    assert!(
+        after.status.success(),
+        "the client on the fixed settings: {}\n{}",
+        String::from_utf8_lossy(&after.stdout),
+        String::from_utf8_lossy(&after.stderr)
+    );
+    let recheck = doctor(&sandbox, &claude);
+    assert_eq!(
+        recheck.check("client.models")["status"],
+        "pass",
+        "{}",
+        recheck.stdout
+    );
+}
