@@ -39,6 +39,16 @@ pub async fn report(
     out: &Output,
     timeout: Duration,
 ) -> Report {
+    report_and_facts(config, args, out, timeout).await.0
+}
+
+/// The report, and what the live calls measured (online) for what comes after it.
+pub async fn report_and_facts(
+    config: &EffectiveConfig,
+    args: &DoctorArgs,
+    out: &Output,
+    timeout: Duration,
+) -> (Report, Option<doctor::live::LiveFacts>) {
     let mut context = doctor::context(config);
     let options = doctor::registry::Options {
         offline: args.offline,
@@ -74,5 +84,8 @@ pub async fn report(
         context.control_endpoint = Some(control);
         context.runtime_endpoint = Some(runtime);
     }
-    Report::new(context, outcome.checks, outcome.calls)
+    (
+        Report::new(context, outcome.checks, outcome.calls),
+        outcome.live,
+    )
 }

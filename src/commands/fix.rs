@@ -10,11 +10,14 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::FatalError;
-use crate::aws::{Clients, ops};
+use crate::aws::ops;
 use crate::cli::DoctorArgs;
 use crate::config::source::Layer;
 use crate::config::{EffectiveConfig, Inputs};
-use crate::doctor::remedy::{Action, Change, Evidence, Remedy, remedies, role_region};
+use crate::doctor::live::LiveFacts;
+use crate::doctor::remedy::{
+    Action, Change, Evidence, Remedy, remedies, replaced_when_refused, role_region,
+};
 use crate::output::Output;
 use crate::report::{Report, Status};
 use crate::setup::prompter::{Prompter, TerminalPrompter};
@@ -64,8 +67,8 @@ pub async fn run(
             Some("Pass --yes to apply the fixes without asking, or --dry-run to see them."),
         ));
     }
-    let before = super::doctor::report(config, args, out, timeout).await;
-    let planned = plan(config, &before, args, timeout).await?;
+    let (before, facts) = super::doctor::report_and_facts(config, args, out, timeout).await;
+    let planned = plan(config, &before, facts.as_ref(), args, timeout).await?;
     let (files, commands, not_applied) = planned;
     let mut outcome = FixOutcome {
         before,
@@ -167,14 +170,15 @@ const CANCELLED: &str = "doctor --fix cancelled; nothing was written";
 
 type Planned = (Vec<FilePlan>, Vec<Remedy>, Vec<Remedy>);
 
-/// The remedies, measured where they need it, grouped into one edit per file.
+/// The remedies, from what the report measured (`facts`: online, when the live calls were had),
+/// grouped into one edit per file.
 async fn plan(
     config: &EffectiveConfig,
     report: &Report,
+    facts: Option<&LiveFacts>,
     args: &DoctorArgs,
     timeout: Duration,
 ) -> Result<Planned, FatalError> {
-    let offline = args.offline;
     let client = crate::doctor::claude_bin::locate(config, args.claude_bin.as_deref()).ok();
     let version = match &client {
         Some(claude) => crate::doctor::claude_bin::run_version(claude, config, timeout)
@@ -183,26 +187,17 @@ async fn plan(
             .map(|(v, _)| v),
         None => None,
     };
-    let all = if offline {
-        let evidence = Evidence {
-            checks: &report.checks,
-            live: None,
-            client: version,
-            answering: &|_| None,
-        };
-        remedies(config, &evidence)
-    } else {
-        let clients = Clients::build(config, timeout).await;
-        let facts = crate::doctor::live::gather(config, &clients).await;
-        let answering = newest_answering(config, &clients, &facts).await;
-        let evidence = Evidence {
-            checks: &report.checks,
-            live: Some(&facts),
-            client: version,
-            answering: &|id| answering.get(id).cloned(),
-        };
-        remedies(config, &evidence)
+    let answering = match facts {
+        Some(facts) => newest_answering(config, facts).await,
+        None => HashMap::new(),
     };
+    let evidence = Evidence {
+        checks: &report.checks,
+        live: facts,
+        client: version,
+        answering: &|id| answering.get(id).cloned(),
+    };
+    let all = remedies(config, &evidence);
     let mut by_file: Vec<(Layer, PathBuf, Vec<Remedy>)> = Vec::new();
     let mut commands = Vec::new();
     let mut not_applied = Vec::new();
@@ -253,11 +248,8 @@ async fn plan(
 
 /// For each pinned model that did not answer: the newest model of its tier that does, from the
 /// account's list, probed as the doctor probes.
-async fn newest_answering(
-    config: &EffectiveConfig,
-    clients: &Clients,
-    facts: &crate::doctor::live::LiveFacts<'_>,
-) -> HashMap<String, String> {
+async fn newest_answering(config: &EffectiveConfig, facts: &LiveFacts) -> HashMap<String, String> {
+    let clients = &facts.clients;
     let mut found = HashMap::new();
     let Some(list) = facts.profiles() else {
         return found;
@@ -268,6 +260,7 @@ async fn newest_answering(
         // of it), and only in the region the list is of.
         if !facts.refused(&pin.id.id, &None)
             || role_region(config, pin.role).is_some()
+            || !replaced_when_refused(config, pin)
             || found.contains_key(&pin.id.id)
         {
             continue;

@@ -34,10 +34,10 @@ pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration)
     let (account, models, unmeasured) = if args.offline {
         (key_account, offline_grants(config), Vec::new())
     } else {
-        let clients = Clients::build(config, timeout).await;
-        let facts = crate::doctor::live::gather(config, &clients).await;
+        let clients = std::sync::Arc::new(Clients::build(config, timeout).await);
+        let facts = crate::doctor::live::gather(config, clients).await;
         let account = facts.account().or(key_account);
-        let (models, unmeasured) = measured_grants(config, &clients, &facts).await;
+        let (models, unmeasured) = measured_grants(config, &facts).await;
         (account, models, unmeasured)
     };
     least_privilege(&PolicyRequest {
@@ -67,9 +67,9 @@ fn why(target: &ModelTarget) -> String {
 /// for which every candidate is granted.
 async fn measured_grants(
     config: &EffectiveConfig,
-    clients: &Clients,
-    facts: &crate::doctor::live::LiveFacts<'_>,
+    facts: &crate::doctor::live::LiveFacts,
 ) -> (Vec<ModelGrant>, Vec<String>) {
+    let clients = &facts.clients;
     let mut chosen: Vec<(String, ModelId, String)> = Vec::new();
     let mut unmeasured = Vec::new();
     for target in &facts.targets {

@@ -2,6 +2,7 @@
 //! call — all started at once, reported in a fixed order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::join_all;
@@ -28,8 +29,9 @@ struct ModelProbes {
 
 /// What the live calls measured, once, for every live check: the identity, the profile list,
 /// the models each role calls and how each answered.
-pub struct LiveFacts<'a> {
-    pub clients: &'a Clients,
+pub struct LiveFacts {
+    /// Shared: remedies probe further with the same clients after the report.
+    pub clients: Arc<Clients>,
     identity: Option<(Result<Identity, Failure>, u64)>,
     list: Result<ProfileList, Failure>,
     list_ms: u64,
@@ -40,7 +42,7 @@ pub struct LiveFacts<'a> {
     unique: Vec<ProbeKey>,
 }
 
-impl LiveFacts<'_> {
+impl LiveFacts {
     fn list_ok(&self) -> Option<&ProfileList> {
         self.list.as_ref().ok()
     }
@@ -118,7 +120,8 @@ impl LiveFacts<'_> {
 
 /// Makes the live calls: the identity alongside; as in Claude Code, the account's profile list
 /// first (it decides which prefixed ID an unpinned tier probes), then everything else at once.
-pub async fn gather<'a>(config: &EffectiveConfig, clients: &'a Clients) -> LiveFacts<'a> {
+pub async fn gather(config: &EffectiveConfig, shared: Arc<Clients>) -> LiveFacts {
+    let clients: &Clients = &shared;
     let identity_future = async {
         let started = Instant::now();
         if clients.auth != AuthMode::SigV4 || clients.credential_error.is_some() {
@@ -164,7 +167,7 @@ pub async fn gather<'a>(config: &EffectiveConfig, clients: &'a Clients) -> LiveF
     let (identity, (list, list_ms, targets, get, probes, app_profiles, unique)) =
         tokio::join!(identity_future, rest);
     LiveFacts {
-        clients,
+        clients: shared.clone(),
         identity,
         list,
         list_ms,
@@ -177,17 +180,17 @@ pub async fn gather<'a>(config: &EffectiveConfig, clients: &'a Clients) -> LiveF
 }
 
 pub fn check_identity(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
-    identity_check(config, facts.clients, facts.identity.clone())
+    identity_check(config, &facts.clients, facts.identity.clone())
 }
 
 pub fn check_list(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
-    list_check(config, facts.clients, &facts.list, facts.list_ms)
+    list_check(config, &facts.clients, &facts.list, facts.list_ms)
 }
 
 pub fn check_get(config: &EffectiveConfig, facts: &LiveFacts) -> CheckResult {
     get_check(
         config,
-        facts.clients,
+        &facts.clients,
         facts.get.clone(),
         facts.list_ok(),
         &facts.targets,
@@ -211,7 +214,7 @@ fn permission(config: &EffectiveConfig, facts: &LiveFacts, stream: bool) -> Chec
         },
         stream,
         config,
-        facts.clients,
+        &facts.clients,
         &facts.unique,
         &facts.probes,
         facts.list_ok(),
@@ -636,7 +639,7 @@ fn model_check(
     facts: &LiveFacts,
 ) -> CheckResult {
     let (clients, probes, app_profiles, list) = (
-        facts.clients,
+        &facts.clients,
         &facts.probes,
         &facts.app_profiles,
         facts.list_ok(),

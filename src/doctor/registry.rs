@@ -8,6 +8,7 @@
 //! could not be had, is a `fail` with the reason, never a crash or a missing document.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -222,6 +223,8 @@ pub struct Outcome {
     pub calls: Vec<CallRecord>,
     /// Where control-plane and runtime calls went (online only).
     pub endpoints: Option<(String, String)>,
+    /// What the live calls measured, for what comes after the report (the remedies).
+    pub live: Option<LiveFacts>,
 }
 
 /// Runs `future` within `limit`, turning a panic or an overrun into the reason.
@@ -269,10 +272,11 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
             checks,
             calls: Vec::new(),
             endpoints: None,
+            live: None,
         };
     }
 
-    let clients = Clients::build(config, timeout).await;
+    let clients = Arc::new(Clients::build(config, timeout).await);
     let mantle_wanted = mantle::wanted(config, options.mantle);
     let endpoints = network::endpoints(config, &clients.endpoints, mantle_wanted.is_ok());
     let trust = network::TrustEnv::from_config(config);
@@ -285,7 +289,7 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     let live_future = bounded(
         "live AWS",
         timeout * 3 + margin,
-        live::gather(config, &clients),
+        live::gather(config, clients.clone()),
     );
     let network_future = bounded(
         "network",
@@ -351,6 +355,7 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
             clients.control_endpoint.clone(),
             clients.runtime_endpoint.clone(),
         )),
+        live: live.ok(),
     }
 }
 

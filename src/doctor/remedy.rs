@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::aws::ops::ProfileList;
-use crate::config::EffectiveConfig;
 use crate::config::models::{
     ModelId, ModelIdKind, PrefixFit, default_prefix_for_region, mantle_form, prefix_fit,
 };
 use crate::config::source::{Layer, Source};
+use crate::config::{EffectiveConfig, PinnedModel};
 use crate::report::{CheckResult, Status};
 
 use super::defects::{DefectId, Version};
@@ -73,7 +73,7 @@ pub struct Remedy {
 pub struct Evidence<'a> {
     pub checks: &'a [CheckResult],
     /// The live facts, online.
-    pub live: Option<&'a LiveFacts<'a>>,
+    pub live: Option<&'a LiveFacts>,
     /// The client's version, when `claude` was found.
     pub client: Option<Version>,
     /// For a pin that does not answer: the newest model of its tier that does, from the probes.
@@ -131,6 +131,21 @@ pub fn role_region(config: &EffectiveConfig, role: &str) -> Option<String> {
     matches!(role, "haiku" | "small-fast")
         .then(|| config.haiku_region().map(str::to_string))
         .flatten()
+}
+
+/// Whether a refused pin's remedy is another model of its tier (rather than another form or
+/// prefix of the same one): what the newest answering model is looked for.
+pub fn replaced_when_refused(config: &EffectiveConfig, pin: &PinnedModel) -> bool {
+    let mantle_only = config.provider.mantle.is_some() && config.provider.bedrock.is_none();
+    let own_region = role_region(config, pin.role);
+    let region = own_region.as_deref().unwrap_or(&config.region.value);
+    match &pin.id.kind {
+        ModelIdKind::CrossRegionProfile { prefix } => {
+            !mantle_only && !matches!(prefix_fit(prefix, region), PrefixFit::Mismatch { .. })
+        }
+        ModelIdKind::ApplicationProfileArn { .. } | ModelIdKind::SystemProfileArn { .. } => true,
+        _ => false,
+    }
 }
 
 /// Model pins that cannot work: an on-demand foundation model, a prefix the region cannot call,

@@ -260,3 +260,18 @@ fn the_model_key_is_fixed_in_place_and_a_model_override_is_told_exactly() {
         "{told:#}"
     );
 }
+
+#[test]
+fn the_fixes_come_from_what_the_report_measured_not_a_second_round_of_calls() {
+    let calls = |args: &[&str]| {
+        let fake = FakeAws::start(Scenario::healthy());
+        machine(&fake, BROKEN).run(args);
+        let seen = fake.seen();
+        let count = |op: &str| seen.iter().filter(|s| s.operation == op).count();
+        (count("ListInferenceProfiles"), count("InvokeModel"))
+    };
+    let doctor = calls(&["doctor", "--json", "--no-client"]);
+    let fix = calls(&["doctor", "--fix", "--dry-run", "--json", "--no-client"]);
+    assert!(doctor.0 > 0 && doctor.1 > 0, "{doctor:?}");
+    assert_eq!(fix, doctor);
+}
