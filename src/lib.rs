@@ -179,6 +179,9 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
                     )
                 };
                 document::emit(&text, g.output.as_deref(), out.format)?;
+                if let Some(status) = outcome.interrupted {
+                    return Ok(status);
+                }
                 let after = outcome.after.as_ref().unwrap_or(&outcome.before);
                 return Ok(after.exit_code(args.strict));
             }

@@ -57,6 +57,8 @@ pub fn is_secret_var(name: &str) -> bool {
     .any(|marker| upper.contains(marker))
         && !upper.ends_with("_FILE")
         && !upper.ends_with("_TIMEOUT_MS")
+        // A count of tokens (`CLAUDE_CODE_MAX_OUTPUT_TOKENS`), not a token.
+        && !upper.ends_with("_TOKENS")
 }
 
 /// A stable, non-reversible label for a secret: its first four characters and its length.
@@ -429,6 +431,8 @@ mod tests {
             "AWS_PROFILE",
             "AWS_WEB_IDENTITY_TOKEN_FILE",
             "ANTHROPIC_MODEL",
+            "CLAUDE_CODE_MAX_OUTPUT_TOKENS",
+            "MAX_THINKING_TOKENS",
         ] {
             assert!(!is_secret_var(name), "{name}");
         }

@@ -141,11 +141,11 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
         }
         FailureKind::AccessDenied { action } => {
             let action = action.as_deref().unwrap_or(attempt.action);
-            let mut fix = format!("Grant {action} to the identity Claude Code uses; the statement that grants it:\n{}\n`claude-bedrock policy` prints the least-privilege policy for the whole configuration.", policy::statement_for(action));
+            let mut fix = format!("Grant {action} to the identity Claude Code uses; the statement that grants it:\n{}\n`claude-bedrock policy` prints the least-privilege policy for the whole configuration.", policy::statement_for(action, &config.region.value));
             if attempt.auth == AuthMode::Bearer {
                 fix.push_str(&format!(
                     "\nA Bedrock API key also needs bedrock:CallWithBearerToken:\n{}",
-                    policy::statement_for("bedrock:CallWithBearerToken")
+                    policy::statement_for("bedrock:CallWithBearerToken", &config.region.value)
                 ));
             }
             fail(format!("{op}: IAM denies {action}: {}", failure.message), fix)
@@ -154,7 +154,7 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
             format!("{op} on {model}: the AWS Marketplace subscription actions are denied"),
             format!(
                 "Allow the Marketplace actions Bedrock uses to subscribe to Anthropic models (or have an administrator open the model once in the console):\n{}",
-                policy::statement_for("aws-marketplace:Subscribe")
+                policy::statement_for("aws-marketplace:Subscribe", &config.region.value)
             ),
         ),
         FailureKind::ModelNotEnabled => fail(
@@ -207,7 +207,7 @@ pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfi
             format!("{op}: Bedrock rejected the API key: {}", failure.message),
             format!(
                 "Check that the key is current, was made for {region}, and that its IAM identity has bedrock:CallWithBearerToken and bedrock:InvokeModel:\n{}",
-                policy::statement_for("bedrock:CallWithBearerToken")
+                policy::statement_for("bedrock:CallWithBearerToken", &config.region.value)
             ),
         ),
         FailureKind::NoCredentials => fail(

@@ -199,12 +199,12 @@ pub fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Den
         };
         let mut fix = format!(
             "Grant {action} to the identity Claude Code uses:\n{}",
-            policy::statement_for(&action)
+            policy::statement_for(&action, &config.region.value)
         );
         if bearer && action != "bedrock-mantle:CallWithBearerToken" {
             fix.push_str(&format!(
                 "\nA Bedrock API key also needs bedrock-mantle:CallWithBearerToken:\n{}",
-                policy::statement_for("bedrock-mantle:CallWithBearerToken")
+                policy::statement_for("bedrock-mantle:CallWithBearerToken", &config.region.value)
             ));
         }
         return Denial {
@@ -228,7 +228,7 @@ pub fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Den
         } else if bearer {
             format!(
                 "Check that the Bedrock API key is current and was made for {region}; its identity needs bedrock-mantle:CallWithBearerToken:\n{}",
-                policy::statement_for("bedrock-mantle:CallWithBearerToken")
+                policy::statement_for("bedrock-mantle:CallWithBearerToken", &config.region.value)
             )
         } else {
             "Check the credentials (auth.identity): the signature must be made with the secret of the access key, for service bedrock-mantle in the configured region.".to_string()

@@ -3,15 +3,18 @@
 
 use serde_json::{Value, json};
 
-/// The resources of the documented policy for Bedrock model actions.
-pub const MODEL_RESOURCES: [&str; 3] = [
-    "arn:aws:bedrock:*:*:inference-profile/*",
-    "arn:aws:bedrock:*:*:application-inference-profile/*",
-    "arn:aws:bedrock:*:*:foundation-model/*",
-];
+/// The resources of the documented policy for Bedrock model actions, in `region`'s partition.
+fn model_resources(region: &str) -> [String; 3] {
+    let partition = crate::config::models::partition_of(region);
+    [
+        format!("arn:{partition}:bedrock:*:*:inference-profile/*"),
+        format!("arn:{partition}:bedrock:*:*:application-inference-profile/*"),
+        format!("arn:{partition}:bedrock:*:*:foundation-model/*"),
+    ]
+}
 
-/// The statement that grants `action`, pretty-printed.
-pub fn statement_for(action: &str) -> String {
+/// The statement that grants `action` (for calls in `region`), pretty-printed.
+pub fn statement_for(action: &str, region: &str) -> String {
     let statement: Value = match action {
         "aws-marketplace:ViewSubscriptions" | "aws-marketplace:Subscribe" => marketplace(),
         "bedrock:CallWithBearerToken" | "bedrock-mantle:CallWithBearerToken" => json!({
@@ -22,12 +25,15 @@ pub fn statement_for(action: &str) -> String {
         "bedrock-mantle:CreateInference" => json!({
             "Effect": "Allow",
             "Action": ["bedrock-mantle:CreateInference"],
-            "Resource": "arn:aws:bedrock-mantle:*:*:project/default"
+            "Resource": format!(
+                "arn:{}:bedrock-mantle:*:*:project/default",
+                crate::config::models::partition_of(region)
+            )
         }),
         _ => json!({
             "Effect": "Allow",
             "Action": [action],
-            "Resource": MODEL_RESOURCES
+            "Resource": model_resources(region)
         }),
     };
     serde_json::to_string_pretty(&statement).unwrap_or_default()
@@ -40,27 +46,6 @@ fn marketplace() -> Value {
         "Resource": "*",
         "Condition": { "StringEquals": { "aws:CalledViaLast": "bedrock.amazonaws.com" } }
     })
-}
-
-/// The whole documented policy, for `models.*` findings that need several actions.
-pub fn full_policy(bearer: bool) -> String {
-    let mut actions = vec![
-        "bedrock:InvokeModel",
-        "bedrock:InvokeModelWithResponseStream",
-        "bedrock:ListInferenceProfiles",
-        "bedrock:GetInferenceProfile",
-    ];
-    if bearer {
-        actions.push("bedrock:CallWithBearerToken");
-    }
-    let policy = json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            { "Sid": "AllowModelAndInferenceProfileAccess", "Effect": "Allow", "Action": actions, "Resource": MODEL_RESOURCES },
-            marketplace(),
-        ]
-    });
-    serde_json::to_string_pretty(&policy).unwrap_or_default()
 }
 
 // ---- the least-privilege policy for one configuration ----
@@ -285,6 +270,7 @@ fn spans_geographies(routes: &[String]) -> bool {
     let mut geographies: Vec<&str> = routes
         .iter()
         .filter_map(|arn| arn.split(':').nth(3))
+        .filter(|region| !region.is_empty())
         .map(|region| region.split('-').next().unwrap_or(region))
         .collect();
     geographies.sort_unstable();
@@ -494,5 +480,14 @@ mod tests {
             vec![grant(app, Some(&[&us_east, &us_west]))],
         ));
         assert!(!invoke_resources(&geographic).contains(&region_less.to_string()));
+    }
+
+    #[test]
+    fn the_statement_in_a_denial_is_in_the_region_s_partition() {
+        let statement = statement_for("bedrock:InvokeModel", "us-gov-west-1");
+        assert!(statement.contains("arn:aws-us-gov:bedrock:*:*:inference-profile/*"));
+        assert!(!statement.contains("arn:aws:"), "{statement}");
+        let mantle = statement_for("bedrock-mantle:CreateInference", "cn-north-1");
+        assert!(mantle.contains("arn:aws-cn:bedrock-mantle:"), "{mantle}");
     }
 }

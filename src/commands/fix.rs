@@ -41,6 +41,8 @@ pub struct FixOutcome {
     pub status: FixStatus,
     /// The changes were already shown on the terminal, before the question.
     pub previewed: bool,
+    /// The exit status of a signal that arrived during the writes (honoured after them).
+    pub interrupted: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +81,7 @@ pub async fn run(
         applied: Vec::new(),
         status: FixStatus::Nothing,
         previewed: false,
+        interrupted: None,
     };
     let changes = outcome.files.iter().any(|f| !f.plan.is_noop());
     if !changes {
@@ -96,10 +99,7 @@ pub async fn run(
             .map_or(out.width, |(_, columns)| {
                 usize::from(columns).clamp(60, 140)
             });
-        eprint!(
-            "{}",
-            crate::render::fix::preview(&outcome, config, true, width)
-        );
+        crate::output::print_stderr(&crate::render::fix::preview(&outcome, config, true, width));
         outcome.previewed = true;
         let mut prompter = TerminalPrompter::new();
         let apply = prompter
@@ -117,10 +117,12 @@ pub async fn run(
         crate::setup::terminal::while_applying(|| apply_all(&outcome.files, config));
     outcome.applied = written?;
     outcome.status = FixStatus::Applied;
-    if signal.is_some() {
+    crate::setup::terminal::set_cancelled_message(INTERRUPTED_AFTER_WRITING);
+    if let Some(number) = signal {
         crate::output::print_stderr(
             "interrupted while writing: the changes were completed first, so no file is half-changed; not checked again",
         );
+        outcome.interrupted = Some(u8::try_from(128 + number).unwrap_or(130));
         return Ok(outcome);
     }
     // The configuration as it is now, checked again.
@@ -143,11 +145,15 @@ fn apply_all(files: &[FilePlan], config: &EffectiveConfig) -> Result<Vec<Applied
             Ok(done) => applied.push(done),
             Err(err) => {
                 let mut put_back = Vec::new();
+                let mut all_put_back = true;
                 for (plan, done) in plans.iter().zip(&applied).rev() {
                     let shown = config.tilde(&done.path);
                     put_back.push(match writer::undo(plan, done) {
                         Ok(()) => format!("{shown} was put back as it was"),
-                        Err(undo) => format!("putting {shown} back failed too: {undo}"),
+                        Err(undo) => {
+                            all_put_back = false;
+                            format!("putting {shown} back failed too: {undo}")
+                        }
                     });
                 }
                 let message = if put_back.is_empty() {
@@ -155,10 +161,12 @@ fn apply_all(files: &[FilePlan], config: &EffectiveConfig) -> Result<Vec<Applied
                 } else {
                     format!("{err}; {}", put_back.join("; "))
                 };
-                return Err(FatalError::new(
-                    message,
-                    Some("No fix was applied; run the doctor again to see what stands."),
-                ));
+                let hint = if all_put_back {
+                    "No fix was applied; run the doctor again to see what stands."
+                } else {
+                    "A file could not be put back: its previous version is the newest .bak beside it; run the doctor again to see what stands."
+                };
+                return Err(FatalError::new(message, Some(hint)));
             }
         }
     }
@@ -167,6 +175,9 @@ fn apply_all(files: &[FilePlan], config: &EffectiveConfig) -> Result<Vec<Applied
 
 /// Said once when a signal or Ctrl-C ends the question.
 const CANCELLED: &str = "doctor --fix cancelled; nothing was written";
+/// Said when a signal ends the check that follows the writes.
+const INTERRUPTED_AFTER_WRITING: &str =
+    "doctor --fix interrupted after writing: the changes were made, but not checked again";
 
 type Planned = (Vec<FilePlan>, Vec<Remedy>, Vec<Remedy>);
 

@@ -72,6 +72,7 @@ async fn measured_grants(
     let clients = &facts.clients;
     let mut chosen: Vec<(String, ModelId, String)> = Vec::new();
     let mut unmeasured = Vec::new();
+    let mut said: Vec<Vec<&str>> = Vec::new();
     for target in &facts.targets {
         let region = target
             .region
@@ -82,10 +83,15 @@ async fn measured_grants(
         } else if let Some(model) = facts.answering(target) {
             vec![(why(target), model.clone())]
         } else {
-            let tier = crate::doctor::check_id::title(target.check);
-            unmeasured.push(format!(
-                "the model the {tier} settles on (no candidate answered): every candidate granted"
-            ));
+            // Roles that share their candidates (the main loop and the subagent) are one note.
+            let ids: Vec<&str> = target.fallbacks.iter().map(|f| f.id.as_str()).collect();
+            if !said.contains(&ids) {
+                let tier = crate::doctor::check_id::title(target.check);
+                unmeasured.push(format!(
+                    "the model the {tier} settles on (no candidate answered): every candidate granted"
+                ));
+                said.push(ids);
+            }
             candidates(target)
         };
         for (why, model) in models {

@@ -335,7 +335,13 @@ pub fn partition_of(region: &str) -> &'static str {
         "aws-cn"
     } else if region.starts_with("eusc-") {
         "aws-eusc"
-    } else if region.starts_with("us-iso") {
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-iso-") {
         "aws-iso"
     } else {
         "aws"

@@ -131,11 +131,11 @@ fn any_tier_unpinned(config: &EffectiveConfig) -> bool {
     })
 }
 
-/// Every known defect, oldest fix first.
 /// The variables whose empty value makes clients before 2.1.97 sign requests Bedrock refuses.
 pub const EMPTY_BREAKS_SIGV4: [&str; 2] =
     ["AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_BEDROCK_BASE_URL"];
 
+/// Every known defect, oldest fix first.
 pub const DEFECTS: &[Defect] = &[
     Defect {
         id: DefectId::BaseUrlIgnoredForControlPlane,

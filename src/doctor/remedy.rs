@@ -122,6 +122,26 @@ pub fn remedies(config: &EffectiveConfig, evidence: &Evidence) -> Vec<Remedy> {
     non_string_values(config, &mut remedies);
     empty_variables(config, evidence, &mut remedies);
     node_ca_certs(config, &mut remedies);
+    // A value both quoted and removed (`[]` reads as ""): removing it is the fix.
+    let removed: Vec<(PathBuf, String)> = remedies
+        .iter()
+        .filter_map(|r| match &r.action {
+            Action::Edit {
+                file,
+                change: Change::RemoveEnv { name },
+                ..
+            } => Some((file.clone(), name.clone())),
+            _ => None,
+        })
+        .collect();
+    remedies.retain(|r| match &r.action {
+        Action::Edit {
+            file,
+            change: Change::QuoteEnv { name },
+            ..
+        } => !removed.contains(&(file.clone(), name.clone())),
+        _ => true,
+    });
     remedies
 }
 
@@ -348,8 +368,8 @@ fn refresh_loop(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Ve
 /// `env` values that are not strings: written as the text Claude Code reads them as.
 fn non_string_values(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
     for bad in &config.env.non_string {
-        // null is not written as "null": what it means (clear the shell's value) is asked of
-        // a person, not guessed.
+        // null is not quoted: Claude Code sets the text "null", which is rarely what was meant
+        // (to clear the shell's value?); what to write instead is asked of a person.
         if bad.json_type == "null" {
             continue;
         }

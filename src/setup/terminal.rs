@@ -31,6 +31,14 @@ pub const MESSAGE: &str = "setup cancelled; nothing was written";
 /// with another).
 static CANCELLED: Mutex<&'static str> = Mutex::new(MESSAGE);
 
+/// Changes what a signal from now on says (once the files are written, "nothing was written" is
+/// no longer true).
+pub fn set_cancelled_message(message: &'static str) {
+    if let Ok(mut current) = CANCELLED.lock() {
+        *current = message;
+    }
+}
+
 /// Saves the terminal's mode and starts listening for SIGINT, SIGTERM and SIGHUP. Dropping the
 /// guard restores the mode and shows the cursor.
 pub struct TerminalGuard;

@@ -424,3 +424,24 @@ fn the_fix_removes_empty_variables_only_for_a_client_they_break() {
         );
     }
 }
+
+#[test]
+fn a_value_both_empty_and_not_a_string_is_removed_once() {
+    // `[]` reads as "": on 2.1.96 it breaks SigV4 (removed), and it is not a string (quoted):
+    // removing it is the one fix.
+    let settings = r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_BEDROCK_BASE_URL":[]}}"#;
+    let sandbox = Sandbox::new().user_settings(settings);
+    let bin = fake_claude(&sandbox, "2.1.96");
+    let run = run_with_path(
+        &sandbox,
+        &bin,
+        &["doctor", "--offline", "--fix", "--yes", "--json"],
+    );
+    let doc = run.json();
+    assert_eq!(doc["status"], "applied", "{doc:#}");
+    let changes = doc["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{doc:#}");
+    assert_eq!(changes[0]["kind"], "removed", "{doc:#}");
+    let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
+    assert!(!written.contains("ANTHROPIC_BEDROCK_BASE_URL"), "{written}");
+}

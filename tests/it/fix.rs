@@ -275,3 +275,32 @@ fn the_fixes_come_from_what_the_report_measured_not_a_second_round_of_calls() {
     assert!(doctor.0 > 0 && doctor.1 > 0, "{doctor:?}");
     assert_eq!(fix, doctor);
 }
+
+#[test]
+fn a_signal_after_the_writes_says_they_were_made() {
+    // Every call is slow, so the check after the writes is still running when the signal comes.
+    let mut scenario = Scenario::healthy();
+    scenario.latency_ms = 1500;
+    let fake = FakeAws::start(scenario);
+    let sandbox = machine(&fake, BROKEN);
+    let child = sandbox
+        .command(&["doctor", "--fix", "--yes", "--no-client"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let path = sandbox.user_settings_path();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fs::read_to_string(&path).unwrap() == BROKEN {
+        assert!(std::time::Instant::now() < deadline, "the fix never wrote");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("the changes were made"), "{stderr}");
+    assert!(!stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), FIXED);
+}

@@ -132,12 +132,19 @@ pub(super) fn edit_existing(
             .iter()
             .filter(|(name, v)| !v.is_string() && !changed(name, v))
         {
-            notes.push(format!(
-                "env.{name} in {} is {}, not a string: left as it is (Claude Code reads it as the text \"{}\"; quote it to be sure)",
-                path.display(),
-                json_type(value),
-                secret::display_value(name, &non_string_text(value))
-            ));
+            notes.push(if value.is_null() {
+                format!(
+                    "env.{name} in {} is null: left as it is; Claude Code sets it to the text \"null\" (remove it, or write the value you mean)",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "env.{name} in {} is {}, not a string: left as it is (Claude Code reads it as the text \"{}\"; quote it to be sure)",
+                    path.display(),
+                    json_type(value),
+                    secret::display_value(name, &non_string_text(value))
+                )
+            });
         }
     }
 
