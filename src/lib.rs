@@ -167,12 +167,19 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
                         Some("Drop --format, or run the report and the fix separately."),
                     ));
                 }
-                let outcome = commands::fix::run(&inputs, &config, args, out, timeout(g)).await?;
+                // On a terminal the report is printed before the question, not after it.
+                let report_first = out.format == cli::Format::Human && g.output.is_none();
+                let outcome =
+                    commands::fix::run(&inputs, &config, args, out, timeout(g), report_first)
+                        .await?;
                 let text = if out.is_json() {
                     render::json::to_string(&render::fix::to_json(&outcome))
                 } else {
-                    let report =
-                        render::human::render_report(&outcome.before, out, "claude-bedrock doctor");
+                    let report = if outcome.report_shown {
+                        String::new()
+                    } else {
+                        render::human::render_report(&outcome.before, out, "claude-bedrock doctor")
+                    };
                     format!(
                         "{report}{}",
                         render::fix::render_human(&outcome, &config, out.width)

@@ -43,6 +43,8 @@ pub struct FixOutcome {
     pub previewed: bool,
     /// The exit status of a signal that arrived during the writes (honoured after them).
     pub interrupted: Option<u8>,
+    /// The report before the fixes was already printed, ahead of the question.
+    pub report_shown: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,6 +63,7 @@ pub async fn run(
     args: &DoctorArgs,
     out: &Output,
     timeout: Duration,
+    report_first: bool,
 ) -> Result<FixOutcome, FatalError> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.yes && !args.dry_run && !interactive {
@@ -82,6 +85,7 @@ pub async fn run(
         status: FixStatus::Nothing,
         previewed: false,
         interrupted: None,
+        report_shown: false,
     };
     let changes = outcome.files.iter().any(|f| !f.plan.is_noop());
     if !changes {
@@ -94,12 +98,21 @@ pub async fn run(
     // Signals from here on restore the terminal and wait for the writes, as in setup.
     let _terminal = crate::setup::terminal::TerminalGuard::install(CANCELLED);
     if !args.yes {
+        // The findings, then their fixes, then the question: in the order they are read.
+        if report_first {
+            let report =
+                crate::render::human::render_report(&outcome.before, out, "claude-bedrock doctor");
+            crate::document::emit(&report, None, crate::cli::Format::Human)?;
+            outcome.report_shown = true;
+        }
         let width = console::Term::stderr()
             .size_checked()
             .map_or(out.width, |(_, columns)| {
                 usize::from(columns).clamp(60, 140)
             });
-        crate::output::print_stderr(&crate::render::fix::preview(&outcome, config, true, width));
+        // A blank line between the preview and the question.
+        let preview = crate::render::fix::preview(&outcome, config, true, width);
+        crate::output::print_stderr(&format!("{preview}\n"));
         outcome.previewed = true;
         let mut prompter = TerminalPrompter::new();
         let apply = prompter

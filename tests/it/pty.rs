@@ -208,6 +208,11 @@ fn the_fix_shows_every_change_and_asks_once_in_a_terminal() {
         "{shown}"
     );
     assert!(shown.contains("env.DISABLE_PROMPT_CACHING = 1"), "{shown}");
+    // The findings come first, then their fixes, then the question.
+    let report_at = shown
+        .find("Pinned models")
+        .expect("the report before the question");
+    assert!(report_at < shown.find("Fixes").unwrap(), "{shown}");
     p.send(ENTER).unwrap();
     let rest = p.expect(Eof).unwrap();
     let rest: String = std::iter::once(rest.before())
@@ -216,6 +221,10 @@ fn the_fix_shows_every_change_and_asks_once_in_a_terminal() {
         .collect();
     let rest = console::strip_ansi_codes(&rest).into_owned();
     assert!(rest.contains("Checked again:"), "{rest}");
+    assert!(
+        !rest.contains("Pinned models      "),
+        "the report again: {rest}"
+    );
     // One question for every change: answered (echoed once), never asked again.
     assert_eq!(rest.matches("Apply these changes?").count(), 1, "{rest}");
     assert!(!rest.contains("Apply these changes? (y/n)"), "{rest}");
