@@ -108,6 +108,21 @@ fn is_application_profile(kind: &ModelIdKind) -> bool {
 
 /// IDs outside Claude's naming: ARNs of application profiles, provisioned throughput, custom
 /// models, gateway aliases.
+/// A pinned model ID outside Claude's naming, which two defects trip over.
+fn non_standard_pin(config: &EffectiveConfig) -> Option<Trigger> {
+    let pins = pins_of(config, is_non_standard);
+    (!pins.is_empty()).then(|| {
+        Trigger::new(
+            Status::Fail,
+            format!(
+                "a model ID outside Claude's naming is pinned: {}",
+                pins.join(", ")
+            ),
+            Some("pin a system inference profile ID (us.anthropic.claude-…) instead"),
+        )
+    })
+}
+
 fn is_non_standard(kind: &ModelIdKind) -> bool {
     matches!(
         kind,
@@ -163,19 +178,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 70),
         source: "CHANGELOG 2.1.70",
-        applies: |config| {
-            let pins = pins_of(config, is_non_standard);
-            (!pins.is_empty()).then(|| {
-                Trigger::new(
-                    Status::Fail,
-                    format!(
-                        "a model ID outside Claude's naming is pinned: {}",
-                        pins.join(", ")
-                    ),
-                    Some("pin a system inference profile ID (us.anthropic.claude-…) instead"),
-                )
-            })
-        },
+        applies: non_standard_pin,
     },
     Defect {
         id: DefectId::AdaptiveThinkingOnCustomModelIds,
@@ -183,19 +186,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 76),
         source: "CHANGELOG 2.1.76",
-        applies: |config| {
-            let pins = pins_of(config, is_non_standard);
-            (!pins.is_empty()).then(|| {
-                Trigger::new(
-                    Status::Fail,
-                    format!(
-                        "a model ID outside Claude's naming is pinned: {}",
-                        pins.join(", ")
-                    ),
-                    Some("pin a system inference profile ID (us.anthropic.claude-…) instead"),
-                )
-            })
-        },
+        applies: non_standard_pin,
     },
     Defect {
         id: DefectId::BearerDroppedOnInvoke,

@@ -82,16 +82,7 @@ const EVIDENCE: &[Evidence] = &[
     Evidence {
         suspect: "models.pinned",
         applies: |_| true,
-        witnesses: &[
-            "models.primary",
-            "models.opus",
-            "models.sonnet",
-            "models.haiku",
-            "models.small-fast",
-            "models.subagent",
-            "models.fallback",
-            "models.overrides",
-        ],
+        witnesses: &live::MODEL_CHECKS,
         says: "every model Claude Code will call answered a live call",
     },
 ];

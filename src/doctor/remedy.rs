@@ -240,6 +240,14 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                     .ok_or_else(|| "no other model of its tier answered".to_string())
             })
         };
+        // The right form and prefix, refused all the same: another model of the tier.
+        if refused && replaced_when_refused(config, pin) {
+            remedies.push(replace(
+                format!("{name} = {} is refused in {region}", id.raw),
+                newest(),
+            ));
+            continue;
+        }
         match &id.kind {
             ModelIdKind::FoundationModel if !mantle_only && answered != Some(true) => {
                 let why = format!(
@@ -251,12 +259,6 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
             }
             ModelIdKind::CrossRegionProfile { prefix } if !mantle_only => {
                 if !matches!(prefix_fit(prefix, region), PrefixFit::Mismatch { .. }) {
-                    if refused {
-                        remedies.push(replace(
-                            format!("{name} = {} is refused in {region}", id.raw),
-                            newest(),
-                        ));
-                    }
                     continue;
                 }
                 let why = format!(
@@ -294,14 +296,6 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                 );
                 let to = mantle_form(&id.id).ok_or_else(|| "no Mantle form is known for it".into());
                 remedies.push(replace(why, to));
-            }
-            ModelIdKind::ApplicationProfileArn { .. } | ModelIdKind::SystemProfileArn { .. }
-                if refused =>
-            {
-                remedies.push(replace(
-                    format!("{name} = {} is refused in {region}", id.raw),
-                    newest(),
-                ));
             }
             _ => {}
         }

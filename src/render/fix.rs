@@ -53,15 +53,7 @@ pub fn preview(
                 _ => false,
             });
             if let Some(remedy) = reason {
-                let label = paint(Palette::dim()).apply_to("because ").to_string();
-                prose(
-                    &mut text,
-                    "      ",
-                    &label,
-                    &remedy.why,
-                    width,
-                    paint(Palette::dim()),
-                );
+                because(&mut text, &remedy.why, width, on_stderr);
             }
         }
         for note in &plan.notes {
@@ -77,15 +69,7 @@ pub fn preview(
         for remedy in &outcome.commands {
             if let Action::Command { line } = &remedy.action {
                 text.push_str(&format!("  {}\n", escape_controls(line)));
-                let label = paint(Palette::dim()).apply_to("because ").to_string();
-                prose(
-                    &mut text,
-                    "      ",
-                    &label,
-                    &remedy.why,
-                    width,
-                    paint(Palette::dim()),
-                );
+                because(&mut text, &remedy.why, width, on_stderr);
             }
         }
     }
@@ -110,6 +94,17 @@ pub fn preview(
         }
     }
     text
+}
+
+/// The finding a fix removes, dim, beneath it.
+fn because(text: &mut String, why: &str, width: usize, on_stderr: bool) {
+    let dim = if on_stderr {
+        Palette::dim().for_stderr()
+    } else {
+        Palette::dim()
+    };
+    let label = dim.apply_to("because ").to_string();
+    prose(text, "      ", &label, why, width, dim);
 }
 
 /// `label` then `body`, wrapped at `width` with the continuation lines under the body.
