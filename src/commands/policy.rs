@@ -71,7 +71,8 @@ async fn measured_grants(
 ) -> (Vec<ModelGrant>, Vec<String>) {
     let clients = &facts.clients;
     let mut chosen: Vec<(String, ModelId, String)> = Vec::new();
-    let mut unmeasured = Vec::new();
+    // The calls that failed, first: they are why the rest is not measured.
+    let mut unmeasured = facts.failures();
     let mut said: Vec<Vec<&str>> = Vec::new();
     for target in &facts.targets {
         let region = target

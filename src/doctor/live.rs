@@ -112,6 +112,19 @@ impl LiveFacts {
         }
     }
 
+    /// Why the identity or the profile list could not be had: the calls that failed, each with
+    /// AWS's (or the network's) words.
+    pub fn failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        if let Some((Err(failure), _)) = &self.identity {
+            failures.push(format!("GetCallerIdentity failed: {}", failure.message));
+        }
+        if let Err(failure) = &self.list {
+            failures.push(format!("ListInferenceProfiles failed: {}", failure.message));
+        }
+        failures
+    }
+
     /// The account's inference profiles, when the listing worked.
     pub fn profiles(&self) -> Option<&ProfileList> {
         self.list_ok()

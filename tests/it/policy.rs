@@ -272,3 +272,20 @@ fn when_no_candidate_answers_every_candidate_is_granted_and_that_is_said() {
     assert!(sonnets >= 2, "every Sonnet candidate: {invoke:?}");
     assert!(invoke.iter().all(|r| !r.ends_with("/*")), "{invoke:?}");
 }
+
+#[test]
+fn a_hung_listing_is_named_as_why_the_policy_is_not_measured() {
+    let mut scenario = Scenario::healthy();
+    scenario.hang = vec!["ListInferenceProfiles".into()];
+    let fake = FakeAws::start(scenario);
+    let run = machine(&fake).run(&["policy", "--timeout", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("not measured: ListInferenceProfiles failed"),
+        "{}",
+        run.stderr
+    );
+    let invoke = resources(statement(&run.json(), "ClaudeCodeInvokeConfiguredModels"));
+    assert!(!invoke.iter().any(|r| r == "*"), "{invoke:?}");
+}
