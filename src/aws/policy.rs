@@ -173,7 +173,7 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
                     None => format!("arn:{partition}:bedrock:*::foundation-model/*"),
                 };
                 unresolved.push(format!(
-                    "the regions {id} routes to (GetInferenceProfile did not say): {wildcard}"
+                    "the regions {id} routes to (unknown without an answer from GetInferenceProfile): {wildcard}"
                 ));
                 add(
                     &mut invoke,

@@ -15,7 +15,10 @@ use crate::config::bearer::BearerKind;
 use crate::config::credentials::CredentialSource;
 use crate::config::models::{ModelId, ModelIdKind};
 use crate::doctor::roles::{ModelTarget, model_targets};
+use console::Style;
+
 use crate::output::{Output, Palette};
+use crate::render::text::{escape_controls, wrapped};
 
 pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration) -> LeastPrivilege {
     let bearer = matches!(
@@ -182,22 +185,43 @@ fn is_profile(model: &ModelId) -> bool {
     )
 }
 
-/// Where each resource came from, for people, on stderr.
+/// Where each resource came from, for people, on stderr: wrapped to its width.
 pub fn explain(policy: &LeastPrivilege, out: &Output) -> String {
+    if out.quiet {
+        return String::new();
+    }
+    let width = console::Term::stderr()
+        .size_checked()
+        .map_or(out.width, |(_, columns)| {
+            usize::from(columns).clamp(60, 140)
+        });
+    let dot = Palette::dim().for_stderr().apply_to("· ").to_string();
+    let bang = Palette::warn().for_stderr().apply_to("! ").to_string();
+    let plain = Style::new();
     let mut text = String::new();
     for line in &policy.explanation {
-        text.push_str(&format!(
-            "{} {}\n",
-            Palette::dim().for_stderr().apply_to("·"),
-            crate::render::text::escape_controls(line)
-        ));
+        let line = escape_controls(line);
+        wrapped(
+            &mut text,
+            "",
+            &dot,
+            &line,
+            width,
+            plain.clone(),
+            plain.clone(),
+        );
     }
     for line in &policy.unresolved {
-        text.push_str(&format!(
-            "{} not measured: {}\n",
-            Palette::warn().for_stderr().apply_to("!"),
-            crate::render::text::escape_controls(line)
-        ));
+        let line = format!("not measured: {}", escape_controls(line));
+        wrapped(
+            &mut text,
+            "",
+            &bang,
+            &line,
+            width,
+            plain.clone(),
+            plain.clone(),
+        );
     }
-    if out.quiet { String::new() } else { text }
+    text
 }

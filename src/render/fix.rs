@@ -7,9 +7,9 @@ use crate::commands::fix::{FixOutcome, FixStatus, rechecked};
 use crate::config::EffectiveConfig;
 use crate::doctor::remedy::{Action, Change};
 use crate::output::Palette;
-use console::{Style, measure_text_width};
+use console::Style;
 
-use crate::render::human::{symbol, wrap};
+use crate::render::human::symbol;
 use crate::render::text::escape_controls;
 use crate::report::{SCHEMA_VERSION, Tool};
 
@@ -107,19 +107,10 @@ fn because(text: &mut String, why: &str, width: usize, on_stderr: bool) {
     prose(text, "      ", &label, why, width, dim);
 }
 
-/// `label` then `body`, wrapped at `width` with the continuation lines under the body.
+/// `label` (styled already) then `body`, wrapped at `width` under its own indent.
 fn prose(text: &mut String, hang: &str, label: &str, body: &str, width: usize, style: Style) {
-    let label_width = measure_text_width(label);
-    let available = width.saturating_sub(hang.len() + label_width).max(30);
     let body = escape_controls(body);
-    for (i, piece) in wrap(&body, available).into_iter().enumerate() {
-        let lead = if i == 0 {
-            label.to_string()
-        } else {
-            " ".repeat(label_width)
-        };
-        text.push_str(&format!("{hang}{lead}{}\n", style.apply_to(piece)));
-    }
+    crate::render::text::wrapped(text, hang, label, &body, width, Style::new(), style);
 }
 
 /// The settings key a remedy's change edits, as the writer names it.

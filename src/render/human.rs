@@ -2,10 +2,9 @@
 //! and a one-line summary.
 
 use console::{Style, measure_text_width};
-use textwrap::{Options, WordSeparator, WordSplitter};
 
 use crate::output::{Output, Palette};
-use crate::render::text::{MAX_LINE_CHARS, escape_controls, shown};
+use crate::render::text::{MAX_LINE_CHARS, escape_controls, shown, wrap, wrapped};
 use crate::report::{CheckResult, Level, Mode, Report, Status, Summary};
 
 pub fn symbol(status: Status) -> (&'static str, Style) {
@@ -155,7 +154,7 @@ fn render_check(
                 Level::Warn => ("! ", Palette::warn()),
                 Level::Note | Level::Evidence => ("· ", Palette::dim()),
             };
-            push_wrapped(text, &hang, mark, &line, out.width, style);
+            wrapped(text, &hang, mark, &line, out.width, style.clone(), style);
         }
     }
     let fix_lines: Vec<&str> = match (&check.fix, told_under) {
@@ -170,14 +169,30 @@ fn render_check(
     for (i, fix_line) in fix_lines.iter().enumerate() {
         let label = if i == 0 { "fix: " } else { "     " };
         let fix_line = shown(fix_line, MAX_LINE_CHARS);
-        push_wrapped(text, &hang, label, &fix_line, out.width, Palette::fix());
+        wrapped(
+            text,
+            &hang,
+            label,
+            &fix_line,
+            out.width,
+            Palette::fix(),
+            Palette::fix(),
+        );
     }
     if let Some(first) = told_under {
         let line = format!(
             "same cause as {} (its fix is above)",
             escape_controls(&first.title)
         );
-        push_wrapped(text, &hang, "= ", &line, out.width, Palette::dim());
+        wrapped(
+            text,
+            &hang,
+            "= ",
+            &line,
+            out.width,
+            Palette::dim(),
+            Palette::dim(),
+        );
     }
     let also = report.also_affected(check);
     if !also.is_empty() {
@@ -186,30 +201,15 @@ fn render_check(
             .map(|c| escape_controls(&c.title).into_owned())
             .collect();
         let line = format!("the same cause affects {}", titles.join(", "));
-        push_wrapped(text, &hang, "= ", &line, out.width, Palette::dim());
-    }
-}
-
-fn push_wrapped(
-    text: &mut String,
-    hang: &str,
-    label: &str,
-    body: &str,
-    width: usize,
-    style: Style,
-) {
-    let label_width = measure_text_width(label);
-    let available = width.saturating_sub(hang.len() + label_width).max(30);
-    for (i, piece) in wrap(body, available).into_iter().enumerate() {
-        let prefix = if i == 0 {
-            label.to_string()
-        } else {
-            " ".repeat(label_width)
-        };
-        text.push_str(&format!(
-            "{hang}{}\n",
-            style.apply_to(format!("{prefix}{piece}"))
-        ));
+        wrapped(
+            text,
+            &hang,
+            "= ",
+            &line,
+            out.width,
+            Palette::dim(),
+            Palette::dim(),
+        );
     }
 }
 
@@ -229,15 +229,4 @@ pub fn summary_line(summary: &Summary, mode: Mode) -> String {
 
 fn style_of(status: Status) -> Style {
     symbol(status).1
-}
-
-/// Wraps at spaces only: model IDs and paths are full of hyphens that must not become breaks.
-pub(crate) fn wrap(text: &str, width: usize) -> Vec<std::borrow::Cow<'_, str>> {
-    textwrap::wrap(
-        text,
-        Options::new(width)
-            .word_separator(WordSeparator::AsciiSpace)
-            .word_splitter(WordSplitter::NoHyphenation)
-            .break_words(false),
-    )
 }

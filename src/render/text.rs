@@ -5,6 +5,9 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use console::{Style, measure_text_width};
+use textwrap::{Options, WordSeparator, WordSplitter};
+
 /// Values longer than this are shown cut, with their length: one 1 MB value must not turn a
 /// table into a minute of wrapping.
 pub const MAX_VALUE_CHARS: usize = 400;
@@ -124,6 +127,45 @@ pub fn aligned(rows: &[Vec<String>], width: usize, cap: usize) -> String {
         flush(&mut line, &mut text);
     }
     text
+}
+
+/// Wraps at spaces only: model IDs and paths are full of hyphens that must not become breaks.
+pub fn wrap(text: &str, width: usize) -> Vec<Cow<'_, str>> {
+    textwrap::wrap(
+        text,
+        Options::new(width)
+            .word_separator(WordSeparator::AsciiSpace)
+            .word_splitter(WordSplitter::NoHyphenation)
+            .break_words(false),
+    )
+}
+
+/// `label` then `body` after `hang`, wrapped at `width` with the continuation lines under the
+/// body. Callers escape what they pass.
+pub fn wrapped(
+    text: &mut String,
+    hang: &str,
+    label: &str,
+    body: &str,
+    width: usize,
+    label_style: Style,
+    body_style: Style,
+) {
+    let label_width = measure_text_width(label);
+    let available = width.saturating_sub(hang.len() + label_width).max(30);
+    for (i, piece) in wrap(body, available).into_iter().enumerate() {
+        let lead = if i == 0 {
+            label.to_string()
+        } else {
+            " ".repeat(label_width)
+        };
+        let _ = writeln!(
+            text,
+            "{hang}{}{}",
+            label_style.apply_to(lead),
+            body_style.apply_to(piece)
+        );
+    }
 }
 
 #[cfg(test)]
