@@ -179,20 +179,24 @@ fn render_check(
             Palette::fix(),
         );
     }
+    // `= …` lines: how this check shares a cause with others.
+    let same_cause = |text: &mut String, line: &str| {
+        wrapped(
+            text,
+            &hang,
+            "= ",
+            line,
+            out.width,
+            Palette::dim(),
+            Palette::dim(),
+        );
+    };
     if let Some(first) = told_under {
         let line = format!(
             "same cause as {} (its fix is above)",
             escape_controls(&first.title)
         );
-        wrapped(
-            text,
-            &hang,
-            "= ",
-            &line,
-            out.width,
-            Palette::dim(),
-            Palette::dim(),
-        );
+        same_cause(text, &line);
     }
     let also = report.also_affected(check);
     if !also.is_empty() {
@@ -201,15 +205,7 @@ fn render_check(
             .map(|c| escape_controls(&c.title).into_owned())
             .collect();
         let line = format!("the same cause affects {}", titles.join(", "));
-        wrapped(
-            text,
-            &hang,
-            "= ",
-            &line,
-            out.width,
-            Palette::dim(),
-            Palette::dim(),
-        );
+        same_cause(text, &line);
     }
 }
 
