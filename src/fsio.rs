@@ -442,6 +442,32 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Creates `dir` and its missing parents, each new one 0700.
+/// Whether `path` (not followed if it is a link) belongs to this user and no one else may write
+/// to it: what a cache must be before it is trusted.
+pub fn owned_privately(path: &Path) -> Result<(), String> {
+    let meta = fs::symlink_metadata(path).map_err(|err| err.to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.file_type().is_symlink() {
+            return Err("it is a symbolic link".into());
+        }
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            return Err(format!("it belongs to uid {}, not to you", meta.uid()));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(format!(
+                "others may write to it (mode {:o})",
+                meta.mode() & 0o777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    Ok(())
+}
+
 pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);

@@ -150,6 +150,7 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Ok(0)
         }
         Command::Doctor(args) => {
+            setup::terminal::exit_on_signals(DOCTOR_INTERRUPTED);
             if args.client
                 && let Err(reason) = doctor::claude_bin::locate(&config, args.claude_bin.as_deref())
             {
@@ -220,6 +221,9 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
         }
     }
 }
+
+/// Said when a signal ends the doctor: what it started is ended first.
+const DOCTOR_INTERRUPTED: &str = "doctor interrupted; nothing was changed";
 
 fn timeout(global: &cli::GlobalArgs) -> std::time::Duration {
     std::time::Duration::from_secs_f64(global.timeout)

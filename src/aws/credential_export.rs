@@ -15,28 +15,29 @@ pub async fn run(
     timeout: Duration,
 ) -> Result<Credentials, String> {
     let mut child = Command::new("/bin/sh");
-    child
-        .arg("-c")
-        .arg(command)
-        .env_clear()
-        .envs(env)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let output = match tokio::time::timeout(timeout, child.output()).await {
-        Err(_) => {
-            return Err(format!(
-                "awsCredentialExport did not finish within {} s",
-                timeout.as_secs()
-            ));
-        }
-        Ok(Err(err)) => return Err(format!("awsCredentialExport could not be started: {err}")),
-        Ok(Ok(output)) => output,
+    child.arg("-c").arg(command).env_clear().envs(env);
+    // Credentials are a few hundred bytes; its stderr is never shown (it may hold secrets).
+    let keep = crate::proc::Keep {
+        stdout: 64 * 1024,
+        stderr_tail: 0,
     };
-    if !output.status.success() {
+    let output = match crate::proc::run_bounded(&mut child, None, timeout, keep).await {
+        Err(err) => return Err(format!("awsCredentialExport could not be started: {err}")),
+        Ok(output) => output,
+    };
+    let Some(status) = output.status else {
         return Err(format!(
-            "awsCredentialExport exited with {} (its output is not shown because it may hold secrets)",
-            output.status
+            "awsCredentialExport did not finish within {} s",
+            timeout.as_secs()
         ));
+    };
+    if !status.success() {
+        return Err(format!(
+            "awsCredentialExport exited with {status} (its output is not shown because it may hold secrets)"
+        ));
+    }
+    if output.stdout_cut {
+        return Err("awsCredentialExport printed more than 64 KB: not credentials".into());
     }
     parse(&output.stdout)
 }

@@ -18,7 +18,12 @@ use std::time::Duration;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{Connector, tls};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, SharedHttpClient, SharedHttpConnector,
+    http_client_fn,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
 use aws_types::region::Region;
 
 use crate::config::EffectiveConfig;
@@ -235,21 +240,46 @@ pub(crate) fn http_client(env: &HashMap<String, String>) -> SharedHttpClient {
     connector_with(proxy)
 }
 
+/// The SDK's HTTP client along `proxy`, its answers bounded by [`crate::net::MAX_ANSWER`].
 fn connector_with(proxy: ProxyConfig) -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new().build_with_connector_fn(move |settings, components| {
-        let mut connector = Connector::builder().proxy_config(proxy.clone());
-        if let Some(settings) = settings {
-            connector = connector.connector_settings(settings.clone());
-        }
-        if let Some(sleep) = components.and_then(|c| c.sleep_impl()) {
-            connector = connector.sleep_impl(sleep);
-        }
-        connector
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::AwsLc,
-            ))
-            .build()
+    let client = aws_smithy_http_client::Builder::new().build_with_connector_fn(
+        move |settings, components| {
+            let mut connector = Connector::builder().proxy_config(proxy.clone());
+            if let Some(settings) = settings {
+                connector = connector.connector_settings(settings.clone());
+            }
+            if let Some(sleep) = components.and_then(|c| c.sleep_impl()) {
+                connector = connector.sleep_impl(sleep);
+            }
+            connector
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build()
+        },
+    );
+    http_client_fn(move |settings, components| {
+        SharedHttpConnector::new(BoundedAnswers(client.http_connector(settings, components)))
     })
+}
+
+/// An HTTP connector whose answers are read at most [`crate::net::MAX_ANSWER`] bytes deep: an
+/// endpoint (or a proxy) that sends an endless body ends the call with an error, it does not
+/// decide the tool's memory.
+#[derive(Debug)]
+struct BoundedAnswers(SharedHttpConnector);
+
+impl HttpConnector for BoundedAnswers {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let answer = self.0.call(request);
+        HttpConnectorFuture::new(async move {
+            let mut response = answer.await?;
+            let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+            *response.body_mut() =
+                SdkBody::from_body_1_x(http_body_util::Limited::new(body, crate::net::MAX_ANSWER));
+            Ok(response)
+        })
+    }
 }
 
 /// The environment the SDK resolves from: Claude Code's effective environment, with the

@@ -156,7 +156,25 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
             String::new(),
         );
         let base = base_model(id);
-        match &grant.routes {
+        // An answer is not trusted as written: only a concrete foundation-model ARN in this
+        // partition is granted; anything else is named and handled as an unmeasured route.
+        let routes: Option<Vec<String>> = grant.routes.as_ref().map(|routes| {
+            routes
+                .iter()
+                .filter(|route| match checked_route(route, partition) {
+                    Ok(()) => true,
+                    Err(why) => {
+                        unresolved.push(format!(
+                            "GetInferenceProfile named \"{}\" as a route of {id}: {why}, so it is not granted",
+                            shown(route)
+                        ));
+                        false
+                    }
+                })
+                .cloned()
+                .collect()
+        });
+        match &routes {
             Some(routes) if !routes.is_empty() => {
                 for route in routes {
                     add(
@@ -185,7 +203,7 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
         }
         // A global profile is authorised on the region-less foundation model as well; so is an
         // application profile copied from one, which routes across geographies.
-        let routes = grant.routes.as_deref().unwrap_or_default();
+        let routes = routes.as_deref().unwrap_or_default();
         let global = grant.model.prefix() == Some("global")
             || (matches!(grant.model.kind, ModelIdKind::ApplicationProfileArn { .. })
                 && spans_geographies(routes));
@@ -253,6 +271,52 @@ pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
         document: json!({ "Version": "2012-10-17", "Statement": statements }),
         explanation,
         unresolved,
+    }
+}
+
+/// Whether `arn` is `arn:<partition>:bedrock:<a concrete region>::foundation-model/<a model ID>`:
+/// what a profile's route must be before it is granted.
+fn checked_route(arn: &str, partition: &str) -> Result<(), String> {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, arn_partition, service, region, account, resource] = fields.as_slice() else {
+        return Err("not an ARN".into());
+    };
+    if *scheme != "arn" || *service != "bedrock" || !account.is_empty() {
+        return Err("not a foundation-model ARN".into());
+    }
+    if *arn_partition != partition {
+        return Err(format!("not in this region's partition ({partition})"));
+    }
+    let concrete = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if !concrete(region) || !region.contains('-') {
+        return Err("not in a concrete region".into());
+    }
+    let Some(model) = resource.strip_prefix("foundation-model/") else {
+        return Err("not a foundation-model ARN".into());
+    };
+    let model_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
+    if model.is_empty() || model.len() > 256 || !model.chars().all(model_char) {
+        return Err("not a model ID (a wildcard, a control character or a stray sign)".into());
+    }
+    Ok(())
+}
+
+/// A value from an answer as it may be quoted: control characters out, at most 120 characters.
+fn shown(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(120)
+        .collect();
+    if text.chars().count() > 120 {
+        format!("{kept}…")
+    } else {
+        kept
     }
 }
 
@@ -433,6 +497,53 @@ mod tests {
                 "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-6",
             ]
         );
+    }
+
+    #[test]
+    fn a_route_an_answer_names_is_granted_only_when_it_is_a_concrete_model_arn() {
+        let policy = least_privilege(&request(
+            "us-east-1",
+            vec![grant(
+                "us.anthropic.claude-sonnet-4-6",
+                Some(&[
+                    "*",
+                    "arn:aws:bedrock:*::foundation-model/*",
+                    "arn:aws:bedrock:us-west-2::foundation-model/*",
+                    "arn:aws-cn:bedrock:cn-north-1::foundation-model/anthropic.claude-sonnet-4-6",
+                    "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6\"],\"Action\":\"*",
+                    "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6\nx",
+                    "arn:aws:iam::123456789012:role/admin",
+                    "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-6",
+                ]),
+            )],
+        ));
+        assert_eq!(
+            invoke_resources(&policy),
+            [
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-6",
+                "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-sonnet-4-6",
+            ]
+        );
+        assert_eq!(
+            policy
+                .unresolved
+                .iter()
+                .filter(|u| u.starts_with("GetInferenceProfile named"))
+                .count(),
+            7,
+            "{:#?}",
+            policy.unresolved
+        );
+        assert!(policy.unresolved.iter().all(|u| !u.contains('\n')));
+        // Nothing valid: the routes are unmeasured, and get the narrowest wildcard for the model.
+        let policy = least_privilege(&request(
+            "us-east-1",
+            vec![grant("us.anthropic.claude-sonnet-4-6", Some(&["*"]))],
+        ));
+        assert!(invoke_resources(&policy).contains(
+            &"arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-6".to_string()
+        ));
+        assert!(!invoke_resources(&policy).contains(&"*".to_string()));
     }
 
     #[test]

@@ -15,7 +15,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use aws_config::{BehaviorVersion, ConfigLoader};
@@ -334,46 +333,26 @@ async fn resolve_in_child(
     .map_err(|err| provider.failed(&err.to_string()))?;
     let exe = std::env::current_exe().map_err(|err| provider.failed(&err.to_string()))?;
     let mut command = tokio::process::Command::new(exe);
-    command
-        .arg(CHILD_COMMAND)
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    #[cfg(unix)]
-    command.process_group(0);
-    let mut child = command
-        .spawn()
-        .map_err(|err| provider.failed(&format!("cannot start a helper process: {err}")))?;
-    let group = child.id();
-    let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
-    let run = async {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let (Some(mut stdin), Some(mut stdout)) = (stdin, stdout) else {
-            return Err("the helper process has no pipes".to_string());
-        };
-        stdin.write_all(&request).await.map_err(|e| e.to_string())?;
-        drop(stdin);
-        let mut answer = Vec::new();
-        stdout
-            .read_to_end(&mut answer)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok::<_, String>(answer)
+    command.arg(CHILD_COMMAND).env_clear();
+    let keep = crate::proc::Keep {
+        stdout: 1024 * 1024,
+        stderr_tail: 0,
     };
     // A little beyond the child's own limit, so that it can report a provider error itself.
-    let outcome = tokio::time::timeout(timeout + Duration::from_millis(500), run).await;
-    // Whatever happened, nothing of the group may survive: the credential_process, its shell,
-    // anything either started. The group is killed before the child is reaped, so that its
-    // id cannot have been reused.
-    crate::proc::kill_group(group);
-    let _ = child.wait().await;
-    let answer = match outcome {
-        Err(_) => return Err(provider.timed_out(timeout)),
-        Ok(Err(err)) => return Err(provider.failed(&err)),
-        Ok(Ok(answer)) => answer,
-    };
+    // Whatever happens, nothing of its tree survives: the credential_process, its shell, anything
+    // either started.
+    let outcome = crate::proc::run_bounded(
+        &mut command,
+        Some(request),
+        timeout + Duration::from_millis(500),
+        keep,
+    )
+    .await
+    .map_err(|err| provider.failed(&format!("cannot start a helper process: {err}")))?;
+    if outcome.status.is_none() {
+        return Err(provider.timed_out(timeout));
+    }
+    let answer = outcome.stdout;
     match serde_json::from_slice::<ChildAnswer>(&answer) {
         Ok(ChildAnswer::Credentials {
             access_key_id,

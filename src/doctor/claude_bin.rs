@@ -2,7 +2,6 @@
 //! `claude --version` says, run with the environment Claude Code will see.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::process::Command;
@@ -80,34 +79,32 @@ pub async fn run_version(
     command
         .arg("--version")
         .env_clear()
-        .envs(config.env.to_map())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let output = match tokio::time::timeout(timeout, command.output()).await {
-        Err(_) => {
-            return Err(format!(
-                "`claude --version` did not answer within {} s",
-                timeout.as_secs()
-            ));
-        }
-        Ok(Err(err)) => return Err(format!("`claude --version` could not be started: {err}")),
-        Ok(Ok(output)) => output,
+        .envs(config.env.to_map());
+    let keep = crate::proc::Keep {
+        stdout: 4096,
+        stderr_tail: 4096,
+    };
+    let output = match crate::proc::run_bounded(&mut command, None, timeout, keep).await {
+        Err(err) => return Err(format!("`claude --version` could not be started: {err}")),
+        Ok(output) => output,
+    };
+    let Some(status) = output.status else {
+        return Err(format!(
+            "`claude --version` did not answer within {} s",
+            timeout.as_secs()
+        ));
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let hint = if output.status.code() == Some(127) && first.contains("node") {
+    if !status.success() {
+        let first = output.last_stderr_line().unwrap_or_default();
+        let hint = if status.code() == Some(127) && first.contains("node") {
             " (this `claude` is a Node.js script: `node` must be on PATH)"
         } else {
             ""
         };
         return Err(format!(
-            "`claude --version` exited with {}{hint}: {}",
-            output.status,
-            crate::secret::scrub_text(first)
+            "`claude --version` exited with {status}{hint}: {}",
+            crate::secret::scrub_text(&first)
         ));
     }
     let line = stdout.lines().next().unwrap_or("").trim().to_string();

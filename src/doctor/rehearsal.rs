@@ -44,6 +44,12 @@ pub async fn rehearse(
         );
     };
     let cache = Cache::locate(config, claude, version);
+    // A cache directory another user could write to is never trusted, nor written.
+    let (cache, cache_note) = match cache.map(Cache::trusted) {
+        Some(Ok(cache)) => (Some(cache), None),
+        Some(Err(why)) => (None, Some(why)),
+        None => (None, None),
+    };
     if options.use_cache
         && let Some(run) = cache.as_ref().and_then(Cache::load)
     {
@@ -53,7 +59,10 @@ pub async fn rehearse(
         Ok(relay) => relay,
         Err(why) => return (Err(NotRun::Skipped(why)), false),
     };
-    let run = trace::run_client(config, claude, options.timeout, Some(relay)).await;
+    let mut run = trace::run_client(config, claude, options.timeout, Some(relay)).await;
+    if let (Ok(run), Some(note)) = (&mut run, cache_note) {
+        run.notes.push(note);
+    }
     // Only a run that worked stands for the next one: after a failure the user is fixing
     // something (perhaps in the account, which no digest sees), and must see it measured again.
     if let (Ok(run), Some(cache)) = (&run, &cache)
@@ -116,7 +125,14 @@ async fn relay_options(
             .map(str::to_string),
         _ => None,
     };
+    let custom_headers = config
+        .env
+        .get("ANTHROPIC_CUSTOM_HEADERS")
+        .map(custom_header_names)
+        .unwrap_or_default();
     Ok(RelayOptions {
+        region: config.region.value.clone(),
+        custom_headers,
         control: upstream(&endpoints.control)?,
         runtime: upstream(&endpoints.runtime)?,
         small_fast,
@@ -126,6 +142,16 @@ async fn relay_options(
         trust: super::network::TrustEnv::from_config(config).claude_code(),
         timeout: clients.timeout,
     })
+}
+
+/// The header names in `ANTHROPIC_CUSTOM_HEADERS` (`Name: value` lines), lower-case.
+fn custom_header_names(headers: &str) -> Vec<String> {
+    headers
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect()
 }
 
 /// A rehearsal on disk, under the user's cache directory.
@@ -191,7 +217,30 @@ impl Cache {
         })
     }
 
+    /// The cache, when its directory is this user's own and no one else can write to it
+    /// (created so when missing); otherwise why it is not used.
+    fn trusted(self) -> Result<Cache, String> {
+        let Some(dir) = self.path.parent() else {
+            return Err("the rehearsal cache has no directory".into());
+        };
+        if crate::fsio::create_private_dir_all(dir).is_err() {
+            return Err(format!(
+                "the rehearsal cache {} cannot be created: not used",
+                dir.display()
+            ));
+        }
+        match crate::fsio::owned_privately(dir) {
+            Ok(()) => Ok(self),
+            Err(why) => Err(format!(
+                "the rehearsal cache {} is not used: {why}",
+                dir.display()
+            )),
+        }
+    }
+
     fn load(&self) -> Option<ClientRun> {
+        // An entry another user put there is not read (its directory is checked already).
+        crate::fsio::owned_privately(&self.path).ok()?;
         let bytes = crate::fsio::read_regular(&self.path, 4 * 1024 * 1024).ok()?;
         let cached: Cached = serde_json::from_slice(&bytes).ok()?;
         let age = now().checked_sub(cached.written_at)?;
@@ -200,12 +249,6 @@ impl Cache {
 
     /// Best effort: a cache that cannot be written only costs the next run its time.
     fn store(&self, run: &ClientRun) {
-        let Some(dir) = self.path.parent() else {
-            return;
-        };
-        if crate::fsio::create_private_dir_all(dir).is_err() {
-            return;
-        }
         let cached = Cached {
             written_at: now(),
             run: run.clone(),

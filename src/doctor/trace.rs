@@ -17,7 +17,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -244,6 +243,8 @@ async fn trace(
     // It holds a copy of the user's settings (a bearer key, perhaps): owner only.
     let dir = crate::fsio::private_tempdir("claude-bedrock-trace-")
         .map_err(|err| format!("cannot create a temp directory: {err}"))?;
+    // A signal that ends the doctor removes it too (the copied settings may hold a key).
+    let _tracked = crate::proc::track_dir(dir.path());
     let work = dir.path().join("work");
     let config_dir = dir.path().join("config");
     let aws_dir = dir.path().join("aws");
@@ -393,41 +394,21 @@ async fn trace(
         .arg(&settings_file)
         .current_dir(&work)
         .env_clear()
-        .envs(&env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    #[cfg(unix)]
-    command.process_group(0);
-
+        .envs(&env);
     let started = Instant::now();
-    let child = command
-        .spawn()
-        .map_err(|err| format!("cannot start {}: {err}", claude.path.display()))?;
-    let pid = child.id();
     let limit = trace_limit(timeout);
-    let result = tokio::time::timeout(limit, child.wait_with_output()).await;
-    // node may have started helpers; end the whole group, whether it finished or not.
-    crate::proc::kill_group(pid);
+    // Its own session (no terminal), its whole tree ended after, its output bounded.
+    let captured = crate::proc::run_bounded(&mut command, None, limit, CLIENT_OUTPUT)
+        .await
+        .map_err(|err| format!("cannot run {}: {err}", claude.path.display()))?;
     let elapsed = started.elapsed();
-    let (exit, stderr_tail) = match result {
-        Err(_) => (None, None),
-        Ok(Err(err)) => return Err(format!("waiting for `claude` failed: {err}")),
-        Ok(Ok(output)) => {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let tail = stderr
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .map(|l| crate::secret::scrub_text(l.trim()));
-            let exit = Exit {
-                success: output.status.success(),
-                shown: output.status.to_string(),
-            };
-            (Some(exit), tail)
-        }
-    };
+    let exit = captured.status.map(|status| Exit {
+        success: status.success(),
+        shown: status.to_string(),
+    });
+    let stderr_tail = captured
+        .last_stderr_line()
+        .map(|line| crate::secret::scrub_text(&line));
     let (requests, exchanges, relayed) = match &server {
         Listener::Fake(server) => (server.requests(), Vec::new(), false),
         Listener::Relay(server) => {
@@ -459,6 +440,13 @@ pub fn run_line(config: &EffectiveConfig, claude: &Claude, run: &ClientRun) -> S
         None => format!("{command} was stopped after {seconds:.0} s"),
     }
 }
+
+/// What is kept of the client's output: its answer is not read (the relay saw what it did), and
+/// its stderr only for its last words.
+const CLIENT_OUTPUT: crate::proc::Keep = crate::proc::Keep {
+    stdout: 64 * 1024,
+    stderr_tail: 16 * 1024,
+};
 
 /// Time for node to start, read its settings and make a few loopback calls.
 pub fn trace_limit(timeout: Duration) -> Duration {

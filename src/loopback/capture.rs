@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Request, Response, Server, wire};
+use super::gate::Gate;
+use super::{Handler, HandlerFuture, Request, Response, Server, wire};
 use crate::secret::digest;
 
 /// What a request asked for.
@@ -19,6 +20,8 @@ pub enum Operation {
     GetInferenceProfile,
     InvokeModel,
     InvokeModelWithResponseStream,
+    /// Bedrock's `CountTokens` (`POST /model/<id>/count-tokens`).
+    CountTokens,
     MantleMessages,
     MantleCountTokens,
     MantleModels,
@@ -108,32 +111,61 @@ pub struct CaptureOptions {
 
 pub struct CaptureServer {
     pub server: Server,
+    gate: Arc<Gate>,
     requests: Arc<Mutex<Vec<CapturedRequest>>>,
+}
+
+struct CaptureHandler {
+    gate: Arc<Gate>,
+    options: Arc<CaptureOptions>,
+    expected: Option<[u8; 32]>,
+    requests: Arc<Mutex<Vec<CapturedRequest>>>,
+}
+
+impl Handler for CaptureHandler {
+    fn admit(&self, head: &http::request::Parts) -> Result<(), Response> {
+        match self.gate.strip(head.uri.path()) {
+            Some(_) => Ok(()),
+            None => Err(Gate::refusal()),
+        }
+    }
+
+    fn handle(&self, request: Request) -> HandlerFuture {
+        let Some(path) = self.gate.strip(request.uri().path()).map(str::to_string) else {
+            return Box::pin(async { Gate::refusal() });
+        };
+        let (captured, response) = answer(&request, &path, &self.options, self.expected);
+        if let Ok(mut list) = self.requests.lock()
+            && list.len() < super::relay::MAX_EXCHANGES
+        {
+            list.push(captured);
+        }
+        Box::pin(async move { response })
+    }
 }
 
 impl CaptureServer {
     pub async fn start(options: CaptureOptions) -> std::io::Result<CaptureServer> {
         let requests: Arc<Mutex<Vec<CapturedRequest>>> = Arc::default();
-        let recorded = requests.clone();
+        let gate = Arc::new(Gate::new()?);
         let expected = options.expected_key.as_deref().map(digest);
-        let options = Arc::new(options);
-        let server = Server::start(move |request: Request| {
-            let recorded = recorded.clone();
-            let options = options.clone();
-            async move {
-                let (captured, response) = answer(&request, &options, expected);
-                if let Ok(mut list) = recorded.lock() {
-                    list.push(captured);
-                }
-                response
-            }
+        let server = Server::start(CaptureHandler {
+            gate: gate.clone(),
+            options: Arc::new(options),
+            expected,
+            requests: requests.clone(),
         })
         .await?;
-        Ok(CaptureServer { server, requests })
+        Ok(CaptureServer {
+            server,
+            gate,
+            requests,
+        })
     }
 
+    /// The base URL the client is given: the server's address and the run's secret.
     pub fn url(&self) -> String {
-        self.server.url()
+        self.gate.base_url(&self.server.url())
     }
 
     /// Every request so far, in arrival order.
@@ -144,16 +176,15 @@ impl CaptureServer {
 
 fn answer(
     request: &Request,
+    path: &str,
     options: &CaptureOptions,
     expected: Option<[u8; 32]>,
 ) -> (CapturedRequest, Response) {
     let method = request.method().as_str().to_string();
-    let target = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| request.uri().path().to_string());
-    let path = request.uri().path();
+    let target = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    };
     let operation = classify(&method, path);
     let header = |name: &str| {
         request
@@ -198,6 +229,7 @@ fn answer(
         }
         Operation::InvokeModel => wire::json(200, &wire::message(&model_of(path), "end_turn")),
         Operation::InvokeModelWithResponseStream => wire::event_stream(&model_of(path), "end_turn"),
+        Operation::CountTokens => wire::json(200, &json!({ "inputTokens": 8 })),
         Operation::MantleMessages => {
             let model = body["model"].as_str().unwrap_or("anthropic.claude");
             if body["stream"].as_bool() == Some(true) {
@@ -233,6 +265,8 @@ pub(crate) fn classify(method: &str, path: &str) -> Operation {
         Operation::InvokeModelWithResponseStream
     } else if post && path.starts_with("/model/") && path.ends_with("/invoke") {
         Operation::InvokeModel
+    } else if post && path.starts_with("/model/") && path.ends_with("/count-tokens") {
+        Operation::CountTokens
     } else if post && path.ends_with("/v1/messages/count_tokens") {
         Operation::MantleCountTokens
     } else if post && path.ends_with("/v1/messages") {

@@ -247,17 +247,23 @@ pub struct Shrunk {
 /// A model request cut to its shape: one short user turn (after any `system`-role messages,
 /// kept short), each system block and tool description a placeholder, tool schemas reduced to
 /// an object, `max_tokens` the least that keeps the request valid. Everything Bedrock may refuse
-/// stays as sent. `None` when the body is not a JSON object (it is then relayed unchanged).
-pub fn shrink(body: &[u8]) -> Option<(Vec<u8>, Shrunk)> {
-    let Value::Object(mut json) = serde_json::from_slice::<Value>(body).ok()? else {
-        return None;
-    };
-    let marker = count_key(&json["messages"], "cache_control") > 0;
-    let mut messages: Vec<Value> = json["messages"]
-        .as_array()
+/// stays as sent. Whatever the request's structure, the result is at most [`MAX_SHRUNK_BODY`]
+/// bytes asking for at most [`MAX_SHRUNK_TOKENS`]: past that, repeated parts (tools, system
+/// blocks) are thinned out and long values cut. A body that is not a Messages API request (not a
+/// JSON object, no `messages`), or whose shape alone is larger than the bound, is an error: it is
+/// not forwarded.
+pub fn shrink(body: &[u8]) -> Result<(Vec<u8>, Shrunk), String> {
+    let mut json = messages_request(body)?;
+    let marker = json
+        .get("messages")
+        .is_some_and(|m| count_key(m, "cache_control") > 0);
+    let mut messages: Vec<Value> = json
+        .get("messages")
+        .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|m| m["role"] == "system")
+        .filter(|m| m.get("role").and_then(Value::as_str) == Some("system"))
+        .take(2)
         .map(|_| json!({ "role": "system", "content": "." }))
         .collect();
     let mut turn = json!({ "type": "text", "text": "Reply with the word ok." });
@@ -297,12 +303,141 @@ pub fn shrink(body: &[u8]) -> Option<(Vec<u8>, Shrunk)> {
     }
     let max_tokens = least_tokens(&mut json);
     json.insert("max_tokens".into(), json!(max_tokens));
-    let bytes = serde_json::to_vec(&Value::Object(json)).ok()?;
+    let bytes = bounded(json)?;
     let shrunk = Shrunk {
         max_tokens,
         body_bytes: bytes.len(),
     };
-    Some((bytes, shrunk))
+    Ok((bytes, shrunk))
+}
+
+/// A body as a Messages API request: a JSON object with a `messages` list.
+fn messages_request(body: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(json)) if json.get("messages").is_some_and(Value::is_array) => Ok(json),
+        Ok(Value::Object(_)) => {
+            Err("the body has no `messages` list: not a Messages API request".into())
+        }
+        Ok(_) => Err("the body is not a JSON object".into()),
+        Err(err) => Err(format!(
+            "the body is not valid JSON (line {}, column {})",
+            err.line(),
+            err.column()
+        )),
+    }
+}
+
+/// Serialises `json`, thinning it until it fits [`MAX_SHRUNK_BODY`]: custom tools, then system
+/// blocks, are halved (typed tools — server tools, tool search — are shape, and stay first);
+/// then every long string is cut and every long list shortened. A shape that still does not fit
+/// is refused.
+fn bounded(mut json: Map<String, Value>) -> Result<Vec<u8>, String> {
+    loop {
+        let bytes = serde_json::to_vec(&json).map_err(|err| err.to_string())?;
+        if bytes.len() <= MAX_SHRUNK_BODY {
+            return Ok(bytes);
+        }
+        if let Some(Value::Array(tools)) = json.get_mut("tools")
+            && tools.len() > 1
+        {
+            // Typed tools first: they are what Bedrock may refuse.
+            tools.sort_by_key(|t| t.get("type").is_none_or(|kind| kind == "custom"));
+            tools.truncate(tools.len() / 2);
+            continue;
+        }
+        if let Some(Value::Array(blocks)) = json.get_mut("system")
+            && blocks.len() > 1
+        {
+            blocks.truncate(blocks.len() / 2);
+            continue;
+        }
+        let mut cut = false;
+        for (key, value) in json.iter_mut() {
+            if key != "messages" && key != "max_tokens" {
+                cut |= cut_long_values(value);
+            }
+        }
+        if !cut {
+            return Err(format!(
+                "the request's shape alone is larger than {} KB",
+                MAX_SHRUNK_BODY / 1024
+            ));
+        }
+    }
+}
+
+/// Cuts strings over 64 characters to a placeholder and lists over 8 items to 8; whether
+/// anything was cut.
+fn cut_long_values(value: &mut Value) -> bool {
+    match value {
+        Value::String(text) if text.len() > 64 => {
+            *text = ".".into();
+            true
+        }
+        Value::Array(items) => {
+            let mut cut = items.len() > 8;
+            items.truncate(8);
+            for item in items {
+                cut |= cut_long_values(item);
+            }
+            cut
+        }
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |cut, v| cut_long_values(v) | cut),
+        _ => false,
+    }
+}
+
+/// A count of tokens cut to its shape: the same request as [`shrink`] makes, without the
+/// `max_tokens` a count does not take. Small counts pass as they are.
+pub fn shrink_count(body: &[u8]) -> Result<Vec<u8>, String> {
+    if body.len() <= MAX_SHRUNK_BODY {
+        messages_request(body)?;
+        return Ok(body.to_vec());
+    }
+    let asked = messages_request(body)?.contains_key("max_tokens");
+    let (shrunk, _) = shrink(body)?;
+    if asked {
+        return Ok(shrunk);
+    }
+    let mut json = messages_request(&shrunk)?;
+    json.remove("max_tokens");
+    serde_json::to_vec(&json).map_err(|err| err.to_string())
+}
+
+/// Bedrock's `CountTokens` body (`{"input":{"invokeModel":{"body":"<base64>"}}}`) cut as
+/// [`shrink_count`] cuts the request it counts. Small bodies pass as they are.
+pub fn shrink_bedrock_count(body: &[u8]) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let mut json = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(json)) => json,
+        _ => return Err("the body is not a JSON object".into()),
+    };
+    if body.len() <= MAX_SHRUNK_BODY {
+        return Ok(body.to_vec());
+    }
+    let inner = json
+        .get("input")
+        .and_then(|i| i.get("invokeModel"))
+        .and_then(|i| i.get("body"))
+        .and_then(Value::as_str)
+        .and_then(|b| STANDARD.decode(b).ok())
+        .ok_or("a count of tokens this large must count an InvokeModel body")?;
+    let shrunk = shrink_count(&inner)?;
+    json.insert(
+        "input".into(),
+        json!({ "invokeModel": { "body": STANDARD.encode(shrunk) } }),
+    );
+    let bytes = serde_json::to_vec(&json).map_err(|err| err.to_string())?;
+    if bytes.len() > MAX_SHRUNK_BODY * 2 {
+        return Err(format!(
+            "the count's shape alone is larger than {} KB",
+            MAX_SHRUNK_BODY / 1024
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Enough output tokens for the request to be valid: above an explicit thinking budget (cut to
@@ -419,6 +554,75 @@ mod tests {
         let json: Value = serde_json::from_slice(&shrunk).unwrap();
         assert_eq!(json["messages"].as_array().unwrap().len(), 1);
         assert_eq!(json["metadata"]["user_id"], "{\"session_id\":\"s\"}");
+    }
+
+    #[test]
+    fn any_structure_is_cut_to_the_bound_or_refused() {
+        let bytes = |v: Value| serde_json::to_vec(&v).unwrap();
+        // Thousands of short system blocks: each under the length that is replaced.
+        let blocks: Vec<Value> = (0..30_000)
+            .map(|i| json!({"type": "text", "text": format!("block {i}")}))
+            .collect();
+        let body = bytes(json!({"max_tokens": 64000, "system": blocks, "messages": []}));
+        let (shrunk, cost) = shrink(&body).unwrap();
+        assert!(shrunk.len() <= MAX_SHRUNK_BODY, "{} bytes", shrunk.len());
+        assert!(cost.max_tokens <= MAX_SHRUNK_TOKENS);
+        // A probe of 3 MB keeps its one token and loses its size.
+        let probe = bytes(
+            json!({"max_tokens": 1, "messages": [{"role": "user", "content": "x".repeat(3_000_000)}]}),
+        );
+        let (shrunk, cost) = shrink(&probe).unwrap();
+        assert!(shrunk.len() <= MAX_SHRUNK_BODY);
+        assert_eq!(cost.max_tokens, 1);
+        // Hundreds of tools with long names, a long list of betas.
+        let tools: Vec<Value> = (0..2000)
+            .map(|i| json!({"name": format!("mcp__server__{}", "t".repeat(50) + &i.to_string()), "description": "d", "input_schema": {}}))
+            .collect();
+        let betas: Vec<String> = (0..5000).map(|i| format!("beta-{i}")).collect();
+        let body = bytes(
+            json!({"tools": tools, "anthropic_beta": betas, "messages": [], "max_tokens": 100}),
+        );
+        let (shrunk, _) = shrink(&body).unwrap();
+        assert!(shrunk.len() <= MAX_SHRUNK_BODY);
+        // A shape that cannot be cut (thousands of keys) is refused, not forwarded.
+        let keys: Map<String, Value> = (0..5000).map(|i| (format!("k{i}"), json!(1))).collect();
+        let body = bytes(json!({"metadata": keys, "messages": []}));
+        assert!(shrink(&body).unwrap_err().contains("larger than 16 KB"));
+        // Not a Messages API request: refused with a reason, never a panic.
+        assert!(shrink(b"{}").unwrap_err().contains("no `messages`"));
+        assert!(
+            shrink(br#"{"prompt":"\n\nHuman: hi\n\nAssistant:","max_tokens_to_sample":300}"#)
+                .is_err()
+        );
+        assert!(
+            shrink(br#"{"messages":"#)
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+        assert!(shrink(b"[1,2]").unwrap_err().contains("not a JSON object"));
+        assert!(shrink_count(b"{}").is_err());
+        assert!(shrink_bedrock_count(b"nope").is_err());
+    }
+
+    #[test]
+    fn a_large_count_of_tokens_is_cut_inside_its_invoke_body() {
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD;
+        let inner = json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64000, "messages": [{"role": "user", "content": "x".repeat(200_000)}]});
+        let body = json!({"input": {"invokeModel": {"body": STANDARD.encode(inner.to_string())}}});
+        let cut = shrink_bedrock_count(body.to_string().as_bytes()).unwrap();
+        assert!(cut.len() <= MAX_SHRUNK_BODY * 2);
+        let cut: Value = serde_json::from_slice(&cut).unwrap();
+        let inner = STANDARD
+            .decode(cut["input"]["invokeModel"]["body"].as_str().unwrap())
+            .unwrap();
+        let inner: Value = serde_json::from_slice(&inner).unwrap();
+        assert_eq!(inner["anthropic_version"], "bedrock-2023-05-31");
+        // A Mantle count keeps having no max_tokens.
+        let count = json!({"model": "anthropic.claude-haiku-4-5", "messages": [{"role": "user", "content": "x".repeat(100_000)}]});
+        let cut: Value =
+            serde_json::from_slice(&shrink_count(count.to_string().as_bytes()).unwrap()).unwrap();
+        assert!(cut.get("max_tokens").is_none());
     }
 
     #[test]

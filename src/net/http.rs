@@ -55,7 +55,8 @@ impl Response {
     }
 }
 
-/// Sends `request` (absolute URI) and reads the whole response body, all within `timeout`.
+/// Sends `request` (absolute URI) and reads the response body (at most
+/// [`super::MAX_ANSWER`] bytes), all within `timeout`.
 pub async fn send(
     request: http::Request<Bytes>,
     route: &Route,
@@ -132,7 +133,8 @@ pub async fn send(
             Ok(Ok(response)) => response,
         };
         let (parts, body) = response.into_parts();
-        let body = match timeout_at(deadline, body.collect()).await {
+        let limited = http_body_util::Limited::new(body, super::MAX_ANSWER);
+        let body = match timeout_at(deadline, limited.collect()).await {
             Err(_) => {
                 return Err(NetError::new(
                     NetErrorKind::Timeout,
@@ -140,6 +142,17 @@ pub async fn send(
                     format!(
                         "HTTP {}: the body did not finish within the timeout",
                         parts.status.as_u16()
+                    ),
+                ));
+            }
+            Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => {
+                return Err(NetError::new(
+                    NetErrorKind::Io,
+                    Phase::Response,
+                    format!(
+                        "HTTP {}: the answer was larger than {} MB, which no Bedrock answer is: cut off",
+                        parts.status.as_u16(),
+                        super::MAX_ANSWER / (1024 * 1024)
                     ),
                 ));
             }

@@ -6,6 +6,11 @@ pub mod http;
 pub mod proxy;
 pub mod tls;
 
+/// The most of an answer the tool reads from any endpoint (Bedrock, STS, Mantle, a proxy): far
+/// above any real one (a page of inference profiles is a few KB), so that no endpoint decides
+/// the tool's memory.
+pub const MAX_ANSWER: usize = 8 * 1024 * 1024;
+
 use crate::secret::redact_url;
 use std::fmt;
 use std::net::SocketAddr;

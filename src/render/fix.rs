@@ -38,7 +38,7 @@ pub fn preview(
         text.push_str(&format!(
             "  {} {}\n",
             paint(Palette::bold()).apply_to(verb),
-            crate::config::source::tilde(&plan.target, config.home())
+            plan.shown_path(config.home())
         ));
         // Each change, with the finding it removes beneath it.
         for change in &plan.changes {

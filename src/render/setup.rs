@@ -164,7 +164,7 @@ pub fn render_changes(
 ) -> String {
     let mut text = String::new();
     for plan in credentials.into_iter().chain(std::iter::once(plan)) {
-        let path = crate::config::source::tilde(&plan.target, home);
+        let path = plan.shown_path(home);
         if plan.is_noop() {
             text.push_str(&format!("  {path}: already up to date\n"));
             continue;

@@ -46,39 +46,49 @@ pub struct TerminalGuard;
 impl TerminalGuard {
     /// `cancelled` is said once when a signal or Ctrl-C ends the command before it writes.
     pub fn install(cancelled: &'static str) -> TerminalGuard {
-        if let Ok(mut message) = CANCELLED.lock() {
-            *message = cancelled;
-        }
+        set_cancelled_message(cancelled);
         #[cfg(unix)]
+        if let Ok(mode) = rustix::termios::tcgetattr(std::io::stdin())
+            && let Ok(mut saved) = SAVED.lock()
         {
-            if let Ok(mode) = rustix::termios::tcgetattr(std::io::stdin())
-                && let Ok(mut saved) = SAVED.lock()
-            {
-                *saved = Some(mode);
-            }
-            for (kind, number) in [
-                (tokio::signal::unix::SignalKind::interrupt(), libc::SIGINT),
-                (tokio::signal::unix::SignalKind::terminate(), libc::SIGTERM),
-                (tokio::signal::unix::SignalKind::hangup(), libc::SIGHUP),
-            ] {
-                // SAFETY: the action only stores an integer in an atomic: async-signal-safe.
-                let _ = unsafe {
-                    signal_hook_registry::register(number, move || {
-                        let _ = RECEIVED.compare_exchange(
-                            0,
-                            number,
-                            Ordering::SeqCst,
-                            Ordering::SeqCst,
-                        );
-                    })
-                };
-                if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
-                    tokio::spawn(async move {
-                        if signal.recv().await.is_some() {
-                            on_signal(number);
-                        }
-                    });
-                }
+            *saved = Some(mode);
+        }
+        listen();
+        TerminalGuard
+    }
+}
+
+/// A command without prompts (the doctor) ends on SIGINT, SIGTERM or SIGHUP as a prompt does:
+/// what it started is ended and its temporary files removed, `cancelled` is said, and it exits
+/// 128 + the signal.
+pub fn exit_on_signals(cancelled: &'static str) {
+    set_cancelled_message(cancelled);
+    listen();
+}
+
+/// Starts listening for SIGINT, SIGTERM and SIGHUP, once for the process.
+fn listen() {
+    static LISTENING: std::sync::Once = std::sync::Once::new();
+    LISTENING.call_once(|| {
+        #[cfg(unix)]
+        for (kind, number) in [
+            (tokio::signal::unix::SignalKind::interrupt(), libc::SIGINT),
+            (tokio::signal::unix::SignalKind::terminate(), libc::SIGTERM),
+            (tokio::signal::unix::SignalKind::hangup(), libc::SIGHUP),
+        ] {
+            // SAFETY: the action only stores an integer in an atomic: async-signal-safe.
+            let _ = unsafe {
+                signal_hook_registry::register(number, move || {
+                    let _ =
+                        RECEIVED.compare_exchange(0, number, Ordering::SeqCst, Ordering::SeqCst);
+                })
+            };
+            if let Ok(mut signal) = tokio::signal::unix::signal(kind) {
+                tokio::spawn(async move {
+                    if signal.recv().await.is_some() {
+                        on_signal(number);
+                    }
+                });
             }
         }
         #[cfg(not(unix))]
@@ -88,8 +98,7 @@ impl TerminalGuard {
                 on_signal(2);
             }
         });
-        TerminalGuard
-    }
+    });
 }
 
 impl Drop for TerminalGuard {
@@ -139,6 +148,8 @@ fn on_signal(number: i32) {
 }
 
 fn exit_cancelled() -> ! {
+    // A rehearsed client, a credential helper, their temporary files: nothing outlives the tool.
+    crate::proc::end_everything();
     restore();
     // A prompt may be half drawn: the message starts on a line of its own.
     let _ = std::io::stderr().write_all(b"\n");

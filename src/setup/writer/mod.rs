@@ -188,6 +188,24 @@ impl Plan {
     pub fn is_noop(&self) -> bool {
         self.changes.is_empty()
     }
+
+    /// The file as a preview names it: the path, and the real file when a link leads elsewhere
+    /// (`.claude/settings.local.json → ~/dotfiles/local.json`).
+    pub fn shown_path(&self, home: Option<&Path>) -> String {
+        let named = crate::config::source::tilde(&self.target, home);
+        let real = fs::canonicalize(&self.target).unwrap_or_else(|_| self.real_path.clone());
+        let named_real = self
+            .target
+            .parent()
+            .and_then(|dir| fs::canonicalize(dir).ok())
+            .zip(self.target.file_name())
+            .map(|(dir, name)| dir.join(name));
+        if named_real.as_deref() == Some(real.as_path()) || real == self.target {
+            named
+        } else {
+            format!("{named} → {}", crate::config::source::tilde(&real, home))
+        }
+    }
 }
 
 impl fmt::Debug for Plan {
@@ -278,6 +296,16 @@ pub enum WriteError {
     DanglingSymlink { path: PathBuf, target: PathBuf },
 
     #[error(
+        "{} leads to {}, outside the project {}; claude-bedrock does not write a project's settings through a link that leaves the project. It was left untouched: edit the file by hand, or replace the link with a regular file.",
+        path.display(), target.display(), project.display()
+    )]
+    LinkOutOfProject {
+        path: PathBuf,
+        target: PathBuf,
+        project: PathBuf,
+    },
+
+    #[error(
         "{} {problem}; it was left untouched. Replace it with a regular JSON file (or remove it), then run the command again.",
         path.display()
     )]
@@ -346,6 +374,7 @@ pub enum WriteError {
 pub fn plan(target: &Path, scope: Scope, edit: &Edit) -> Result<Plan, WriteError> {
     let real_path = resolve_symlinks(target)?;
     refuse_dangling_link(target, &real_path)?;
+    refuse_link_out_of_project(target, scope, &real_path)?;
     check_edit(&real_path, edit)?;
     let writes_secret = edit.first_secret().is_some();
     if scope == Scope::Project
@@ -395,6 +424,31 @@ pub(crate) fn refuse_dangling_link(target: &Path, real_path: &Path) -> Result<()
         });
     }
     Ok(())
+}
+
+/// A project's settings file (`.claude/settings.json`, `.claude/settings.local.json`) whose links
+/// lead outside the project: a checked-out repository could otherwise make a write land in
+/// any file of the user's. Refused.
+fn refuse_link_out_of_project(
+    target: &Path,
+    scope: Scope,
+    real_path: &Path,
+) -> Result<(), WriteError> {
+    if scope == Scope::User {
+        return Ok(());
+    }
+    let Some(project) = target.parent().and_then(Path::parent) else {
+        return Ok(());
+    };
+    let project = fs::canonicalize(project).unwrap_or_else(|_| project.to_path_buf());
+    if real_path.starts_with(&project) {
+        return Ok(());
+    }
+    Err(WriteError::LinkOutOfProject {
+        path: target.to_path_buf(),
+        target: real_path.to_path_buf(),
+        project,
+    })
 }
 
 /// Writes the plan: locked, checked against concurrent edits, backed up, atomically replaced.
