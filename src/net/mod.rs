@@ -9,7 +9,7 @@ pub mod tls;
 /// The most of an answer the tool reads from any endpoint (Bedrock, STS, Mantle, a proxy): far
 /// above any real one (a page of inference profiles is a few KB), so that no endpoint decides
 /// the tool's memory.
-pub const MAX_ANSWER: usize = 8 * 1024 * 1024;
+pub const MAX_ANSWER: usize = 2 * 1024 * 1024;
 
 use crate::secret::redact_url;
 use std::fmt;

@@ -304,3 +304,35 @@ fn a_signal_after_the_writes_says_they_were_made() {
     assert!(!stderr.contains("nothing was written"), "{stderr}");
     assert_eq!(fs::read_to_string(&path).unwrap(), FIXED);
 }
+
+/// A project's settings file that is a link leading out of the project (a checked-out
+/// repository could plant one): the fix refuses to write through it, says why, and the file it
+/// leads to is left as it was.
+#[test]
+fn a_project_settings_link_that_leaves_the_project_is_not_written_through() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = machine(
+        &fake,
+        r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1"}}"#,
+    );
+    let outside = sandbox.root.join("elsewhere/precious.json");
+    let original = r#"{"env":{"ANTHROPIC_DEFAULT_OPUS_MODEL":"eu.anthropic.claude-opus-4-6-v1"}}"#;
+    fs::create_dir_all(outside.parent().unwrap()).unwrap();
+    fs::write(&outside, original).unwrap();
+    let link = sandbox.project.join(".claude/settings.local.json");
+    fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    let run = sandbox.run(&["doctor", "--fix", "--yes", "--json", "--no-client"]);
+    let doc: Value = run.json();
+    assert_eq!(fs::read_to_string(&outside).unwrap(), original);
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_ne!(doc["status"], "applied", "{doc:#}");
+    let remedies = doc["remedies"].to_string();
+    assert!(
+        remedies.contains("outside the project") && remedies.contains("precious.json"),
+        "the refusal names the real file: {remedies}"
+    );
+    // The human preview names the real file too.
+    let human = sandbox.run(&["doctor", "--fix", "--dry-run", "--no-client"]);
+    assert!(human.stdout.contains("outside the project"), "{}", human.stdout);
+}

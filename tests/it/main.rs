@@ -21,6 +21,7 @@ mod pty;
 pub mod real_client;
 mod region;
 mod rehearsal;
+mod relay;
 mod reports;
 mod roles;
 mod schema;

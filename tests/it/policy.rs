@@ -289,3 +289,75 @@ fn a_hung_listing_is_named_as_why_the_policy_is_not_measured() {
     let invoke = resources(statement(&run.json(), "ClaudeCodeInvokeConfiguredModels"));
     assert!(!invoke.iter().any(|r| r == "*"), "{invoke:?}");
 }
+
+/// A gateway or intercepting proxy answering GetInferenceProfile with `*`, a wildcard ARN, an ARN
+/// of another partition or one with a newline and quotes: none of it is granted; each is named on
+/// stderr and the routes are handled as unmeasured.
+#[test]
+fn routes_an_answer_names_are_granted_only_when_they_are_concrete_model_arns() {
+    let hostile = "us.anthropic.claude-opus-4-8";
+    let fake = FakeAws::start(
+        serde_json::from_value(json!({
+            "extra_profiles": [{
+                "inferenceProfileName": "US Anthropic Claude Opus 4.8",
+                "inferenceProfileArn": format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{hostile}"),
+                "inferenceProfileId": hostile,
+                "models": [
+                    {"modelArn": "*"},
+                    {"modelArn": "arn:aws:bedrock:*::foundation-model/*"},
+                    {"modelArn": "arn:aws-cn:bedrock:cn-north-1::foundation-model/anthropic.claude-opus-4-6-v1"},
+                    {"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-6-v1\"],\"Action\":\"*\n"}
+                ],
+                "status": "ACTIVE",
+                "type": "SYSTEM_DEFINED"
+            }]
+        }))
+        .unwrap(),
+    );
+    let env = json!({
+        "CLAUDE_CODE_USE_BEDROCK": "1",
+        "AWS_REGION": "us-east-1",
+        "ANTHROPIC_DEFAULT_OPUS_MODEL": hostile,
+        "ANTHROPIC_DEFAULT_SONNET_MODEL": "us.anthropic.claude-sonnet-4-6",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": HAIKU,
+    });
+    let run = Sandbox::new()
+        .env("AWS_ENDPOINT_URL", &fake.url)
+        .user_settings(&json!({ "env": env }).to_string())
+        .aws_credentials(&format!(
+            "[default]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ))
+        .run(&["policy"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy = run.json();
+    let invoke = resources(statement(&policy, "ClaudeCodeInvokeConfiguredModels"));
+    assert!(!invoke.iter().any(|r| r == "*"), "{invoke:?}");
+    assert!(
+        invoke.iter().all(|r| r.starts_with("arn:aws:bedrock:")
+            && !r.contains('"')
+            && !r.contains('\n')),
+        "{invoke:?}"
+    );
+    // Nothing the server named stands: the routes are unmeasured, and get the narrowest
+    // wildcard for the profile's own model, never the server's.
+    assert!(
+        !invoke.contains(&"arn:aws:bedrock:*::foundation-model/*".to_string()),
+        "{invoke:?}"
+    );
+    assert!(
+        invoke.contains(&"arn:aws:bedrock:*::foundation-model/anthropic.claude-opus-4-8".to_string()),
+        "{invoke:?}"
+    );
+    for said in ["\"*\"", "cn-north-1", "not in this region's partition", "not granted"] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.contains("GetInferenceProfile named"))
+            .count(),
+        4,
+        "{}",
+        run.stderr
+    );
+}

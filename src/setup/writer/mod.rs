@@ -931,6 +931,29 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_project_file_linked_out_of_the_project_is_refused_and_one_inside_is_written() {
+        let dir = TempDir::new().unwrap();
+        let project = dir.path().join("repo");
+        let claude = project.join(".claude");
+        fs::create_dir_all(&claude).unwrap();
+        let outside = write(dir.path(), "bashrc.json", "{}");
+        let inside = write(&project, "shared-settings.json", "{}");
+        for scope in [Scope::Local, Scope::Project] {
+            let link = claude.join(format!("{}.json", scope.as_str()));
+            std::os::unix::fs::symlink(&outside, &link).unwrap();
+            let err = plan(&link, scope, &env_edit(&[("A", "1")])).unwrap_err();
+            assert!(matches!(err, WriteError::LinkOutOfProject { .. }), "{err}");
+            assert!(err.to_string().contains("outside the project"), "{err}");
+            let inner = claude.join(format!("{}-inner.json", scope.as_str()));
+            std::os::unix::fs::symlink(&inside, &inner).unwrap();
+            let p = plan(&inner, scope, &env_edit(&[("A", "1")])).unwrap();
+            assert!(p.shown_path(None).ends_with("/repo/shared-settings.json"), "{}", p.shown_path(None));
+        }
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "{}");
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn symlinks_are_written_through() {
         let dir = TempDir::new().unwrap();
         let dotfiles = dir.path().join("dotfiles");

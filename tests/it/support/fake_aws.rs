@@ -226,8 +226,12 @@ pub struct Seen {
     pub auth_scheme: String,
     /// The region of the SigV4 credential scope.
     pub signing_region: Option<String>,
+    /// The service of the SigV4 credential scope.
+    pub signing_service: Option<String>,
     /// Whether the credentials were accepted.
     pub auth_ok: bool,
+    /// The header names, lower-case.
+    pub headers: Vec<String>,
     pub body: String,
 }
 
@@ -345,7 +349,13 @@ async fn handle(state: &State, request: Request) -> Response {
         model: model.clone(),
         auth_scheme: scheme.to_string(),
         signing_region: signing_region(&request),
+        signing_service: signing_scope(&request, 3),
         auth_ok: matches!(auth, AuthOutcome::Ok),
+        headers: request
+            .headers()
+            .keys()
+            .map(|k| k.as_str().to_string())
+            .collect(),
         body: String::from_utf8_lossy(request.body()).into_owned(),
     });
     if scenario.latency_ms > 0 {
@@ -692,9 +702,19 @@ fn authenticate(
 }
 
 fn signing_region(request: &Request) -> Option<String> {
+    signing_scope(request, 2)
+}
+
+/// A field of the SigV4 credential scope (`<key>/<date>/<region>/<service>/aws4_request`).
+fn signing_scope(request: &Request, field: usize) -> Option<String> {
     let authorization = request.headers().get("authorization")?.to_str().ok()?;
     let credential = authorization.split("Credential=").nth(1)?;
-    credential.split('/').nth(2).map(str::to_string)
+    credential
+        .split(',')
+        .next()?
+        .split('/')
+        .nth(field)
+        .map(str::to_string)
 }
 
 /// Why a SigV4 request is refused.
