@@ -123,11 +123,11 @@ struct CaptureHandler {
 }
 
 impl Handler for CaptureHandler {
-    fn admit(&self, head: &http::request::Parts) -> Result<(), Response> {
-        match self.gate.strip(head.uri.path()) {
-            Some(_) => Ok(()),
-            None => Err(Gate::refusal()),
-        }
+    fn admit(&self, head: &http::request::Parts) -> Option<Response> {
+        self.gate
+            .strip(head.uri.path())
+            .is_none()
+            .then(Gate::refusal)
     }
 
     fn handle(&self, request: Request) -> HandlerFuture {

@@ -41,8 +41,8 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 pub trait Handler: Send + Sync + 'static {
     /// Looks at the request head before its body is read: an answer here ends the request, and
     /// its body is never read.
-    fn admit(&self, _head: &http::request::Parts) -> Result<(), Response> {
-        Ok(())
+    fn admit(&self, _head: &http::request::Parts) -> Option<Response> {
+        None
     }
 
     fn handle(&self, request: Request) -> HandlerFuture;
@@ -114,7 +114,7 @@ impl Server {
 /// One request: admitted by its head, its body read up to [`MAX_REQUEST_BODY`], then handled.
 async fn serve<H: Handler + ?Sized>(handler: &H, request: http::Request<Incoming>) -> Response {
     let (parts, body) = request.into_parts();
-    if let Err(answer) = handler.admit(&parts) {
+    if let Some(answer) = handler.admit(&parts) {
         return answer;
     }
     let declared = parts

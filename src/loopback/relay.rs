@@ -110,11 +110,11 @@ struct RelayHandler {
 
 impl Handler for RelayHandler {
     /// A request without the run's secret is answered at once, before its body is read.
-    fn admit(&self, head: &http::request::Parts) -> Result<(), Response> {
-        match self.gate.strip(head.uri.path()) {
-            Some(_) => Ok(()),
-            None => Err(Gate::refusal()),
-        }
+    fn admit(&self, head: &http::request::Parts) -> Option<Response> {
+        self.gate
+            .strip(head.uri.path())
+            .is_none()
+            .then(Gate::refusal)
     }
 
     fn handle(&self, request: Request) -> HandlerFuture {

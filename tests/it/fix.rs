@@ -325,7 +325,12 @@ fn a_project_settings_link_that_leaves_the_project_is_not_written_through() {
     let run = sandbox.run(&["doctor", "--fix", "--yes", "--json", "--no-client"]);
     let doc: Value = run.json();
     assert_eq!(fs::read_to_string(&outside).unwrap(), original);
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_ne!(doc["status"], "applied", "{doc:#}");
     let remedies = doc["remedies"].to_string();
     assert!(
@@ -334,5 +339,9 @@ fn a_project_settings_link_that_leaves_the_project_is_not_written_through() {
     );
     // The human preview names the real file too.
     let human = sandbox.run(&["doctor", "--fix", "--dry-run", "--no-client"]);
-    assert!(human.stdout.contains("outside the project"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("outside the project"),
+        "{}",
+        human.stdout
+    );
 }

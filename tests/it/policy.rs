@@ -333,9 +333,9 @@ fn routes_an_answer_names_are_granted_only_when_they_are_concrete_model_arns() {
     let invoke = resources(statement(&policy, "ClaudeCodeInvokeConfiguredModels"));
     assert!(!invoke.iter().any(|r| r == "*"), "{invoke:?}");
     assert!(
-        invoke.iter().all(|r| r.starts_with("arn:aws:bedrock:")
-            && !r.contains('"')
-            && !r.contains('\n')),
+        invoke
+            .iter()
+            .all(|r| r.starts_with("arn:aws:bedrock:") && !r.contains('"') && !r.contains('\n')),
         "{invoke:?}"
     );
     // Nothing the server named stands: the routes are unmeasured, and get the narrowest
@@ -345,10 +345,16 @@ fn routes_an_answer_names_are_granted_only_when_they_are_concrete_model_arns() {
         "{invoke:?}"
     );
     assert!(
-        invoke.contains(&"arn:aws:bedrock:*::foundation-model/anthropic.claude-opus-4-8".to_string()),
+        invoke
+            .contains(&"arn:aws:bedrock:*::foundation-model/anthropic.claude-opus-4-8".to_string()),
         "{invoke:?}"
     );
-    for said in ["\"*\"", "cn-north-1", "not in this region's partition", "not granted"] {
+    for said in [
+        "\"*\"",
+        "cn-north-1",
+        "not in this region's partition",
+        "not granted",
+    ] {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }
     assert_eq!(

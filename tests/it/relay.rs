@@ -89,7 +89,10 @@ fn finish(child: Child) -> Run {
 fn wait_for(path: &Path, what: &str, limit: Duration) {
     let started = Instant::now();
     while !path.exists() {
-        assert!(started.elapsed() < limit, "{what} did not happen within {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "{what} did not happen within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(25));
     }
 }
@@ -157,8 +160,8 @@ const FORGED_SIGNATURE: &str = "AWS4-HMAC-SHA256 Credential=AKIDSTRANGER/2026120
 /// What a stranger tries while the doctor rehearses: model calls, profile reads, `..` paths, a
 /// foreign signing scope and extra headers; each must be refused by the relay itself.
 fn strangers_attempts(port: u16) -> Vec<(String, Option<u16>)> {
-    let turn = json!({"max_tokens": 8, "messages": [{"role": "user", "content": "stranger"}]})
-        .to_string();
+    let turn =
+        json!({"max_tokens": 8, "messages": [{"role": "user", "content": "stranger"}]}).to_string();
     let requests = [
         format!("POST /model/us.anthropic.stranger-model/invoke-with-response-stream HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {FORGED_SIGNATURE}\r\nx-amz-target: AWSSecurityTokenServiceV20110615.AssumeRole\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{turn}", turn.len()),
         format!("POST /model/{OPUS}/invoke-with-response-stream HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {FORGED_SIGNATURE}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{turn}", turn.len()),
@@ -221,10 +224,17 @@ fn a_stranger_during_the_rehearsal_gets_nothing_signed_and_changes_nothing() {
             assert!(
                 !seen.path.contains("stranger")
                     && !seen.body.contains("stranger")
-                    && !seen.headers.iter().any(|h| h == "x-amz-target" || h == "proxy-authorization"),
+                    && !seen
+                        .headers
+                        .iter()
+                        .any(|h| h == "x-amz-target" || h == "proxy-authorization"),
                 "a stranger's request reached the account: {seen:?}"
             );
-            assert_eq!(seen.signing_region.as_deref(), Some("us-east-1"), "{seen:?}");
+            assert_eq!(
+                seen.signing_region.as_deref(),
+                Some("us-east-1"),
+                "{seen:?}"
+            );
             assert!(seen.auth_ok, "{seen:?}");
         }
         let models = run.check("client.models");
@@ -286,7 +296,8 @@ fn nothing_the_client_sends_decides_what_is_forwarded_or_the_memory() {
         "the doctor's memory reached {peak} kB"
     );
     run.json();
-    let statuses: Value = serde_json::from_str(&fs::read_to_string(report.path()).unwrap()).unwrap();
+    let statuses: Value =
+        serde_json::from_str(&fs::read_to_string(report.path()).unwrap()).unwrap();
     assert_eq!(statuses["probe"], 200, "{statuses}");
     assert_eq!(statuses["big-probe"], 200, "{statuses}");
     assert_eq!(statuses["blocks"], 200, "{statuses}");
@@ -315,7 +326,11 @@ fn nothing_the_client_sends_decides_what_is_forwarded_or_the_memory() {
         assert_ne!(call.operation, "Unknown", "{call:?}");
         assert!(!call.path.contains(".."), "{call:?}");
         assert_ne!(call.signing_service.as_deref(), Some("sts"), "{call:?}");
-        assert_ne!(call.signing_region.as_deref(), Some("us-west-2"), "{call:?}");
+        assert_ne!(
+            call.signing_region.as_deref(),
+            Some("us-west-2"),
+            "{call:?}"
+        );
         assert!(
             !call
                 .headers
@@ -323,7 +338,12 @@ fn nothing_the_client_sends_decides_what_is_forwarded_or_the_memory() {
                 .any(|h| h == "x-amz-target" || h == "proxy-authorization" || h == "x-stranger"),
             "{call:?}"
         );
-        assert!(call.body.len() <= 16 * 1024, "{} bytes: {}", call.body.len(), call.path);
+        assert!(
+            call.body.len() <= 16 * 1024,
+            "{} bytes: {}",
+            call.body.len(),
+            call.path
+        );
         assert!(!call.body.contains("max_tokens_to_sample"), "{call:?}");
     }
 }
@@ -344,7 +364,12 @@ fn endless_server() -> (String, std::thread::JoinHandle<()>) {
                     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
                 );
                 let chunk = vec![b'['; 64 * 1024];
-                let frame = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+                let frame = [
+                    format!("{:x}\r\n", chunk.len()).into_bytes(),
+                    chunk,
+                    b"\r\n".to_vec(),
+                ]
+                .concat();
                 while stream.write_all(&frame).is_ok() {}
             });
         }
@@ -375,9 +400,16 @@ fn an_endless_answer_is_cut_off_and_the_report_still_comes() {
     fs::write(&go, "").unwrap();
     let run = finish(child);
     eprintln!("doctor peak RSS against an endless endpoint: {peak} kB");
-    assert!(peak < PEAK_RSS_BOUND_KB, "the doctor's memory reached {peak} kB");
-    let statuses: Value = serde_json::from_str(&fs::read_to_string(report.path()).unwrap()).unwrap();
-    assert_eq!(statuses["probe"], 502, "the relay answers what it could not read: {statuses}");
+    assert!(
+        peak < PEAK_RSS_BOUND_KB,
+        "the doctor's memory reached {peak} kB"
+    );
+    let statuses: Value =
+        serde_json::from_str(&fs::read_to_string(report.path()).unwrap()).unwrap();
+    assert_eq!(
+        statuses["probe"], 502,
+        "the relay answers what it could not read: {statuses}"
+    );
     let list = run.check("iam.list-inference-profiles");
     assert_eq!(list["status"], "fail", "{list}");
 }
@@ -414,10 +446,7 @@ fn a_signal_during_the_rehearsal_leaves_no_process_and_no_key_behind() {
     let fake = FakeAws::start(Scenario::healthy());
     for (name, body) in [
         ("hangs", "sleep {marker}"),
-        (
-            "escapes",
-            "setsid sh -c 'sleep {marker}' &\nsleep {marker}",
-        ),
+        ("escapes", "setsid sh -c 'sleep {marker}' &\nsleep {marker}"),
     ] {
         let sandbox = machine(&fake.url, &fake.url, &[]).user_settings(&format!(
             r#"{{"env":{{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-east-1","ANTHROPIC_BEDROCK_BASE_URL":"{}","AWS_BEARER_TOKEN_BEDROCK":"{}"}}}}"#,
@@ -441,10 +470,17 @@ fn a_signal_during_the_rehearsal_leaves_no_process_and_no_key_behind() {
         // The grandchild is up before the signal.
         let started = Instant::now();
         while alive_with(&marker).len() < if name == "escapes" { 2 } else { 1 } {
-            assert!(started.elapsed() < Duration::from_secs(10), "{name}: the client's sleepers");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{name}: the client's sleepers"
+            );
             std::thread::sleep(Duration::from_millis(25));
         }
-        assert_eq!(leftovers(&tmp).len(), 1, "{name}: the rehearsal's directory exists meanwhile");
+        assert_eq!(
+            leftovers(&tmp).len(),
+            1,
+            "{name}: the rehearsal's directory exists meanwhile"
+        );
         rustix::process::kill_process(
             rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
             rustix::process::Signal::TERM,
@@ -452,13 +488,24 @@ fn a_signal_during_the_rehearsal_leaves_no_process_and_no_key_behind() {
         .unwrap();
         let run = finish(child);
         assert_eq!(run.code, 143, "{name}: {}", run.stderr);
-        assert!(run.stderr.contains("doctor interrupted"), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("doctor interrupted"),
+            "{name}: {}",
+            run.stderr
+        );
         let deadline = Instant::now() + Duration::from_secs(5);
         while !alive_with(&marker).is_empty() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(alive_with(&marker).is_empty(), "{name}: a process outlived the doctor");
-        assert!(leftovers(&tmp).is_empty(), "{name}: {:?} left in {tmp}", leftovers(&tmp));
+        assert!(
+            alive_with(&marker).is_empty(),
+            "{name}: a process outlived the doctor"
+        );
+        assert!(
+            leftovers(&tmp).is_empty(),
+            "{name}: {:?} left in {tmp}",
+            leftovers(&tmp)
+        );
     }
 }
 
@@ -492,9 +539,25 @@ fn a_cache_others_can_write_is_not_trusted() {
     );
     // A private directory, but an entry that is not the user's own: not read.
     fs::set_permissions(&cache, fs::Permissions::from_mode(0o700)).unwrap();
-    let run = sandbox.run(&["doctor", "--json", "--timeout", "10", "--claude-bin", claude.to_str().unwrap()]);
-    let written: Vec<PathBuf> = fs::read_dir(&cache).unwrap().flatten().map(|e| e.path()).collect();
-    assert_eq!(written.len(), 1, "a working rehearsal is cached: {}", run.stdout);
+    let run = sandbox.run(&[
+        "doctor",
+        "--json",
+        "--timeout",
+        "10",
+        "--claude-bin",
+        claude.to_str().unwrap(),
+    ]);
+    let written: Vec<PathBuf> = fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(
+        written.len(),
+        1,
+        "a working rehearsal is cached: {}",
+        run.stdout
+    );
     let entry = &written[0];
     // Another owner: as root, another uid; otherwise a link, which is refused the same way.
     if rustix::process::geteuid().is_root() {
@@ -504,7 +567,14 @@ fn a_cache_others_can_write_is_not_trusted() {
         fs::rename(entry, &moved).unwrap();
         std::os::unix::fs::symlink(&moved, entry).unwrap();
     }
-    let run = sandbox.run(&["doctor", "--json", "--timeout", "10", "--claude-bin", claude.to_str().unwrap()]);
+    let run = sandbox.run(&[
+        "doctor",
+        "--json",
+        "--timeout",
+        "10",
+        "--claude-bin",
+        claude.to_str().unwrap(),
+    ]);
     let models = run.check("client.models");
     assert!(
         !models.to_string().contains("cached"),

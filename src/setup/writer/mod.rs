@@ -947,7 +947,11 @@ mod tests {
             let inner = claude.join(format!("{}-inner.json", scope.as_str()));
             std::os::unix::fs::symlink(&inside, &inner).unwrap();
             let p = plan(&inner, scope, &env_edit(&[("A", "1")])).unwrap();
-            assert!(p.shown_path(None).ends_with("/repo/shared-settings.json"), "{}", p.shown_path(None));
+            assert!(
+                p.shown_path(None).ends_with("/repo/shared-settings.json"),
+                "{}",
+                p.shown_path(None)
+            );
         }
         assert_eq!(fs::read_to_string(&outside).unwrap(), "{}");
     }
