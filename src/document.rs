@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::FatalError;
+use crate::error::FatalError;
 use crate::cli::Format;
 use crate::fsio::{self, Written};
 use crate::output::{print_stderr, print_stdout};

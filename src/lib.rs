@@ -7,6 +7,7 @@ pub mod config;
 pub mod doctor;
 pub mod document;
 pub mod encoding;
+pub mod error;
 pub mod fsio;
 pub mod knowledge;
 pub mod loopback;
@@ -20,27 +21,8 @@ pub mod setup;
 
 use cli::{Cli, Command};
 use config::{EffectiveConfig, Inputs};
-use output::{Output, print_stderr, print_stdout};
-
-/// Exit status for usage errors and failures of the tool itself.
-pub const EXIT_USAGE: u8 = 2;
-
-/// An error that stops a command before it can produce its result.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct FatalError {
-    pub message: String,
-    pub fix: Option<String>,
-}
-
-impl FatalError {
-    pub fn new(message: impl Into<String>, fix: Option<&str>) -> FatalError {
-        FatalError {
-            message: message.into(),
-            fix: fix.map(str::to_string),
-        }
-    }
-}
+use error::{EXIT_USAGE, FatalError};
+use output::{Output, print_stdout};
 
 /// Runs a parsed command line; returns the process exit status.
 ///
@@ -251,18 +233,6 @@ pub fn report_fatal(out: &Output, err: &FatalError) -> u8 {
         // Nothing more can be done when even stdout fails; stderr still gets the message.
         let _ = print_stdout(&document);
     }
-    let style = output::Palette::fail().for_stderr();
-    print_stderr(&format!(
-        "{} {}",
-        style.apply_to("error:"),
-        render::text::escape_controls(&err.message)
-    ));
-    if let Some(fix) = &err.fix {
-        print_stderr(&format!(
-            "{} {}",
-            output::Palette::fix().for_stderr().apply_to("fix:"),
-            render::text::escape_controls(fix)
-        ));
-    }
+    err.print();
     EXIT_USAGE
 }

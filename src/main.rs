@@ -49,7 +49,7 @@ fn usage_error(err: clap::Error) -> ExitCode {
         let _ = claude_bedrock::output::print_stdout(&document);
     }
     let _ = err.print();
-    ExitCode::from(claude_bedrock::EXIT_USAGE)
+    ExitCode::from(claude_bedrock::error::EXIT_USAGE)
 }
 
 /// The document format the command line asks for (`--json`, `--format json|junit|markdown`).

@@ -95,7 +95,7 @@ pub fn register(secret: &str) {
         secret.to_string(),
         json.trim_matches('"').to_string(),
         xml_escaped(secret),
-        crate::render::text::escape_controls(secret).into_owned(),
+        crate::encoding::escape_controls(secret).into_owned(),
     ];
     let Ok(mut vault) = vault().lock() else {
         return;
@@ -520,7 +520,7 @@ mod tests {
         let text = format!(
             "raw {secret} json {json} xml {} tty {}",
             xml_escaped(secret),
-            crate::render::text::escape_controls(secret)
+            crate::encoding::escape_controls(secret)
         );
         let scrubbed = scrub(&text);
         assert!(!scrubbed.contains("pass"), "{scrubbed}");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::FatalError;
+use crate::error::FatalError;
 use crate::aws::ops;
 use crate::cli::DoctorArgs;
 use crate::config::source::Layer;

@@ -114,12 +114,12 @@ pub async fn run(
             crate::output::print_stderr(&format!(
                 "{} {}",
                 Palette::fail().for_stderr().apply_to("error:"),
-                crate::render::text::escape_controls(&e.summary)
+                crate::encoding::escape_controls(&e.summary)
             ));
             crate::output::print_stderr(&format!(
                 "{} {}",
                 Palette::fix().for_stderr().apply_to("fix:"),
-                crate::render::text::escape_controls(&e.fix)
+                crate::encoding::escape_controls(&e.fix)
             ));
             return ModelsOutcome { text, exit_code: 1 };
         }

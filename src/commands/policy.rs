@@ -18,7 +18,8 @@ use crate::doctor::roles::{ModelTarget, model_targets};
 use console::Style;
 
 use crate::output::{Output, Palette};
-use crate::render::text::{escape_controls, wrapped};
+use crate::encoding::escape_controls;
+use crate::render::text::wrapped;
 
 pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration) -> LeastPrivilege {
     let bearer = matches!(

@@ -4,10 +4,10 @@
 use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
-use crate::FatalError;
+use crate::error::FatalError;
 use crate::cli::{GlobalArgs, SetupArgs};
 use crate::config::Inputs;
-use crate::output::{Output, Palette, print_stderr, print_stdout};
+use crate::output::{Output, print_stdout};
 use crate::setup::flow::{Outcome, SetupError, Ui, Wizard};
 use crate::setup::prompter::{Prompter, TerminalPrompter};
 
@@ -159,16 +159,5 @@ fn report_error(out: &Output, message: &str, fix: Option<&str>) {
     if out.is_json() {
         let _ = print_stdout(&crate::render::json::error_document(message, fix));
     }
-    print_stderr(&format!(
-        "{} {}",
-        Palette::fail().for_stderr().apply_to("error:"),
-        crate::render::text::escape_controls(message)
-    ));
-    if let Some(fix) = fix {
-        print_stderr(&format!(
-            "{} {}",
-            Palette::fix().for_stderr().apply_to("fix:"),
-            crate::render::text::escape_controls(fix)
-        ));
-    }
+    FatalError::new(message, fix).print();
 }

@@ -169,7 +169,7 @@ fn aws_state(state: &AwsFileState) -> String {
 /// A table whose first `fixed` columns (names, IDs) never wrap; the rest share what is left.
 /// A cell from data: control characters escaped, and cut when very long.
 fn cell(text: impl AsRef<str>) -> String {
-    crate::render::text::shown(text.as_ref(), crate::render::text::MAX_VALUE_CHARS).into_owned()
+    crate::encoding::shown(text.as_ref(), crate::render::text::MAX_VALUE_CHARS).into_owned()
 }
 
 /// A section of aligned rows; the last column (where the value came from) dimmed.
@@ -196,7 +196,7 @@ fn section(text: &mut String, title: &str, rows: Vec<Vec<String>>, cap: usize, o
 pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
     // Every piece of data is escaped before it is styled: the styling's own escapes must stay.
     let esc = |text: &str| {
-        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+        crate::encoding::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
     };
     let describe = |s: &crate::config::source::Source| esc(&config.describe(s));
     let dim = Palette::dim();

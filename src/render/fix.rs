@@ -10,7 +10,7 @@ use crate::output::Palette;
 use console::Style;
 
 use crate::render::human::symbol;
-use crate::render::text::escape_controls;
+use crate::encoding::escape_controls;
 use crate::report::{SCHEMA_VERSION, Tool};
 
 /// Every planned change, grouped per file; then the commands and what is not applied.

@@ -4,7 +4,8 @@
 use console::{Style, measure_text_width};
 
 use crate::output::{Output, Palette};
-use crate::render::text::{MAX_LINE_CHARS, escape_controls, shown, wrap, wrapped};
+use crate::encoding::{escape_controls, shown};
+use crate::render::text::{MAX_LINE_CHARS, wrap, wrapped};
 use crate::report::{CheckResult, Level, Mode, Report, Status, Summary};
 
 pub fn symbol(status: Status) -> (&'static str, Style) {

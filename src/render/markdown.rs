@@ -2,7 +2,7 @@
 //! nothing secret (values are fingerprinted before they reach it); this renderer adds nothing
 //! that is not in the report, and redacts endpoint URLs once more in case one carries a password.
 
-use crate::render::text::escape_controls;
+use crate::encoding::escape_controls;
 use crate::report::{CheckResult, Level, Report, Status};
 use crate::secret::redact_url;
 

@@ -44,7 +44,7 @@ pub fn render_human(
 ) -> String {
     // IDs and names come from the server (or a proxy): escaped and bounded like any data.
     let esc = |text: &str| {
-        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+        crate::encoding::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
     };
     let mut text = format!(
         "{}  {}\n\n",

@@ -187,7 +187,7 @@ pub fn render_changes(
 pub fn change_line(change: &Change, on_stderr: bool) -> String {
     // Keys and values may come from the file being edited: escaped before they are styled.
     let esc = |text: &str| {
-        crate::render::text::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
+        crate::encoding::shown(text, crate::render::text::MAX_VALUE_CHARS).into_owned()
     };
     let before = esc(change.before.as_deref().unwrap_or(""));
     let after = esc(change.after.as_deref().unwrap_or(""));

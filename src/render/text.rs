@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+
 use console::{Style, measure_text_width};
 use textwrap::{Options, WordSeparator, WordSplitter};
 
@@ -13,54 +14,6 @@ use textwrap::{Options, WordSeparator, WordSplitter};
 pub const MAX_VALUE_CHARS: usize = 400;
 /// A report line (summary, detail, fix) longer than this is cut the same way.
 pub const MAX_LINE_CHARS: usize = 2_000;
-
-/// Every control character — C0 (ESC, BEL, CR, LF, TAB, …), DEL, C1 — and the bidirectional
-/// overrides that can reorder what a line appears to say, written as a visible escape (`\x1b`,
-/// `\r`, `\n`, `\u{202e}`).
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if !needs_escape(c) {
-            out.push(c);
-            continue;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x100 => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-        }
-    }
-    Cow::Owned(out)
-}
-
-fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Escaped as [`escape_controls`], and cut to `max` characters with the full length named.
-pub fn shown(text: &str, max: usize) -> Cow<'_, str> {
-    if text.len() <= max {
-        return escape_controls(text);
-    }
-    let count = text.chars().count();
-    if count <= max {
-        return escape_controls(text);
-    }
-    let head: String = text.chars().take(max).collect();
-    Cow::Owned(format!(
-        "{}… ({count} characters in all)",
-        escape_controls(&head)
-    ))
-}
 
 /// Rows of columns for people, aligned, never wrapped: they hold IDs and paths that people copy.
 /// A cell wider than `cap` does not widen its column: the rest of its row moves to the next
@@ -203,24 +156,5 @@ mod tests {
                 "               and overrides x"
             ]
         );
-    }
-
-    #[test]
-    fn terminal_controls_become_visible() {
-        assert_eq!(
-            escape_controls("a\u{1b}]0;pwned\u{7}b\r\n✓ ok\u{202e}"),
-            "a\\x1b]0;pwned\\x07b\\r\\n✓ ok\\u{202e}"
-        );
-        assert!(matches!(escape_controls("plain ✓ text"), Cow::Borrowed(_)));
-        assert_eq!(escape_controls("\u{9b}2J"), "\\x9b2J");
-    }
-
-    #[test]
-    fn long_values_are_cut_with_their_length() {
-        let long = "x".repeat(100_000);
-        let cut = shown(&long, MAX_VALUE_CHARS);
-        assert!(cut.len() < 500, "{}", cut.len());
-        assert!(cut.ends_with("… (100000 characters in all)"), "{cut}");
-        assert_eq!(shown("short", MAX_VALUE_CHARS), "short");
     }
 }
