@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::error::FatalError;
 use crate::cli::Format;
+use crate::error::FatalError;
 use crate::fsio::{self, Written};
 use crate::output::{print_stderr, print_stdout};
 

@@ -18,6 +18,8 @@ pub mod render;
 pub mod report;
 pub mod secret;
 pub mod setup;
+pub mod ui;
+pub mod write;
 
 use cli::{Cli, Command};
 use config::{EffectiveConfig, Inputs};
@@ -132,7 +134,7 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Ok(0)
         }
         Command::Doctor(args) => {
-            setup::terminal::exit_on_signals(DOCTOR_INTERRUPTED);
+            ui::terminal::exit_on_signals(DOCTOR_INTERRUPTED);
             if args.client
                 && let Err(reason) = doctor::claude_bin::locate(&config, args.claude_bin.as_deref())
             {

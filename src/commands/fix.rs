@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::error::FatalError;
 use crate::aws::ops;
 use crate::cli::DoctorArgs;
 use crate::config::source::Layer;
@@ -18,10 +17,11 @@ use crate::doctor::live::LiveFacts;
 use crate::doctor::remedy::{
     Action, Change, Evidence, Remedy, remedies, replaced_when_refused, role_region,
 };
+use crate::error::FatalError;
 use crate::output::Output;
 use crate::report::{Report, Status};
-use crate::setup::prompter::{Prompter, TerminalPrompter};
-use crate::setup::writer::{self, Applied, Edit, Plan, Scope};
+use crate::ui::prompter::{Prompter, TerminalPrompter};
+use crate::write::{self, Applied, Edit, Plan, Scope};
 
 /// One settings file's planned edit, and the remedies it carries out.
 pub struct FilePlan {
@@ -96,7 +96,7 @@ pub async fn run(
         return Ok(outcome);
     }
     // Signals from here on restore the terminal and wait for the writes, as in setup.
-    let _terminal = crate::setup::terminal::TerminalGuard::install(CANCELLED);
+    let _terminal = crate::ui::terminal::TerminalGuard::install(CANCELLED);
     if !args.yes {
         // The findings, then their fixes, then the question: in the order they are read.
         if report_first {
@@ -118,7 +118,7 @@ pub async fn run(
         let apply = prompter
             .confirm("Apply these changes?", true)
             .unwrap_or(false);
-        crate::setup::terminal::restore();
+        crate::ui::terminal::restore();
         if !apply {
             outcome.status = FixStatus::Declined;
             return Ok(outcome);
@@ -127,10 +127,10 @@ pub async fn run(
     // All files or none: a signal waits for the writes, and a failed write puts back the files
     // written before it.
     let (written, signal) =
-        crate::setup::terminal::while_applying(|| apply_all(&outcome.files, config));
+        crate::ui::terminal::while_applying(|| apply_all(&outcome.files, config));
     outcome.applied = written?;
     outcome.status = FixStatus::Applied;
-    crate::setup::terminal::set_cancelled_message(INTERRUPTED_AFTER_WRITING);
+    crate::ui::terminal::set_cancelled_message(INTERRUPTED_AFTER_WRITING);
     if let Some(number) = signal {
         crate::output::print_stderr(
             "interrupted while writing: the changes were completed first, so no file is half-changed; not checked again",
@@ -152,38 +152,14 @@ fn apply_all(files: &[FilePlan], config: &EffectiveConfig) -> Result<Vec<Applied
         .map(|f| &f.plan)
         .filter(|p| !p.is_noop())
         .collect();
-    let mut applied: Vec<Applied> = Vec::new();
-    for plan in &plans {
-        match writer::apply(plan) {
-            Ok(done) => applied.push(done),
-            Err(err) => {
-                let mut put_back = Vec::new();
-                let mut all_put_back = true;
-                for (plan, done) in plans.iter().zip(&applied).rev() {
-                    let shown = config.tilde(&done.path);
-                    put_back.push(match writer::undo(plan, done) {
-                        Ok(()) => format!("{shown} was put back as it was"),
-                        Err(undo) => {
-                            all_put_back = false;
-                            format!("putting {shown} back failed too: {undo}")
-                        }
-                    });
-                }
-                let message = if put_back.is_empty() {
-                    err.to_string()
-                } else {
-                    format!("{err}; {}", put_back.join("; "))
-                };
-                let hint = if all_put_back {
-                    "No fix was applied; run the doctor again to see what stands."
-                } else {
-                    "A file could not be put back: its previous version is the newest .bak beside it; run the doctor again to see what stands."
-                };
-                return Err(FatalError::new(message, Some(hint)));
-            }
-        }
-    }
-    Ok(applied)
+    write::apply_all(&plans).map_err(|failed| {
+        let hint = if failed.all_put_back() {
+            "No fix was applied; run the doctor again to see what stands."
+        } else {
+            "A file could not be put back: its previous version is the newest .bak beside it; run the doctor again to see what stands."
+        };
+        FatalError::new(failed.describe(|p| config.tilde(p)), Some(hint))
+    })
 }
 
 /// Said once when a signal or Ctrl-C ends the question.
@@ -257,7 +233,7 @@ async fn plan(
                 };
             }
         }
-        match writer::plan(&file, scope, &edit) {
+        match write::plan(&file, scope, &edit) {
             Ok(plan) => files.push(FilePlan { plan, remedies }),
             Err(err) => not_applied.extend(remedies.into_iter().map(|r| Remedy {
                 action: Action::NotApplied {

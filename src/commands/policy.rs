@@ -17,8 +17,8 @@ use crate::config::models::{ModelId, ModelIdKind};
 use crate::doctor::roles::{ModelTarget, model_targets};
 use console::Style;
 
-use crate::output::{Output, Palette};
 use crate::encoding::escape_controls;
+use crate::output::{Output, Palette};
 use crate::render::text::wrapped;
 
 pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration) -> LeastPrivilege {

@@ -4,12 +4,12 @@
 use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
-use crate::error::FatalError;
 use crate::cli::{GlobalArgs, SetupArgs};
 use crate::config::Inputs;
+use crate::error::FatalError;
 use crate::output::{Output, print_stdout};
 use crate::setup::flow::{Outcome, SetupError, Ui, Wizard};
-use crate::setup::prompter::{Prompter, TerminalPrompter};
+use crate::ui::prompter::{Prompter, TerminalPrompter};
 
 /// Exit status when the user cancels (Ctrl-C, Escape): nothing was written.
 pub const EXIT_CANCELLED: u8 = 130;
@@ -53,7 +53,7 @@ pub async fn run(
     );
     let interactive = terminal && !args.yes;
     // Held until setup returns: restores the terminal on every way out.
-    let _terminal = crate::setup::terminal::TerminalGuard::install(crate::setup::terminal::MESSAGE);
+    let _terminal = crate::ui::terminal::TerminalGuard::install(crate::ui::terminal::MESSAGE);
     let mut terminal_prompter = TerminalPrompter::new();
     let prompter: Option<&mut dyn Prompter> = if interactive {
         Some(&mut terminal_prompter)
@@ -133,13 +133,13 @@ pub fn finish(
         Err(SetupError::Cancelled) => {
             if out.is_json() {
                 let _ = print_stdout(&crate::render::json::error_document(
-                    crate::setup::terminal::MESSAGE,
+                    crate::ui::terminal::MESSAGE,
                     None,
                 ));
             }
-            crate::setup::terminal::restore();
-            crate::setup::terminal::report_cancelled();
-            crate::setup::terminal::cancelled_status()
+            crate::ui::terminal::restore();
+            crate::ui::terminal::report_cancelled();
+            crate::ui::terminal::cancelled_status()
         }
         Err(SetupError::Usage { message, fix }) => {
             crate::report_fatal(out, &FatalError::new(message, Some(&fix)))

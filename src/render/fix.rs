@@ -9,8 +9,8 @@ use crate::doctor::remedy::{Action, Change};
 use crate::output::Palette;
 use console::Style;
 
-use crate::render::human::symbol;
 use crate::encoding::escape_controls;
+use crate::render::human::symbol;
 use crate::report::{SCHEMA_VERSION, Tool};
 
 /// Every planned change, grouped per file; then the commands and what is not applied.

@@ -3,8 +3,8 @@
 
 use console::{Style, measure_text_width};
 
-use crate::output::{Output, Palette};
 use crate::encoding::{escape_controls, shown};
+use crate::output::{Output, Palette};
 use crate::render::text::{MAX_LINE_CHARS, wrap, wrapped};
 use crate::report::{CheckResult, Level, Mode, Report, Status, Summary};
 

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-
 use console::{Style, measure_text_width};
 use textwrap::{Options, WordSeparator, WordSplitter};
 

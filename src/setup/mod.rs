@@ -2,8 +2,4 @@
 //! checks) → plan (pure: what changes in which file) → apply (the writer, the only thing that
 //! writes).
 
-pub mod aws_credentials;
 pub mod flow;
-pub mod prompter;
-pub mod terminal;
-pub mod writer;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use claude_bedrock::cli::SetupArgs;
 use claude_bedrock::setup::flow::{Outcome, SetupError, Ui, Wizard};
-use claude_bedrock::setup::prompter::{Answer, ScriptedPrompter};
+use claude_bedrock::ui::prompter::{Answer, ScriptedPrompter};
 use serde_json::Value;
 
 use crate::support::Sandbox;
@@ -656,7 +656,7 @@ fn a_missing_directory_is_created() {
 fn a_concurrent_run_is_turned_away() {
     let fake = FakeAws::start(Scenario::healthy());
     let sandbox = fresh(&fake).user_settings("{}\n");
-    let lock = claude_bedrock::setup::writer::lock_path(&sandbox.user_settings_path());
+    let lock = claude_bedrock::write::lock_path(&sandbox.user_settings_path());
     let held = fs::File::create(&lock).unwrap();
     held.lock().unwrap();
     let result = run(&sandbox, &yes(&["--no-probe"]));

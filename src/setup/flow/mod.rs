@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use console::style;
 
-use super::aws_credentials;
-use super::prompter::{Cancelled, Prompter};
-use super::writer::{self, Applied, Plan, Scope, WriteError};
 use crate::aws::Clients;
 use crate::cli::SetupArgs;
 use crate::config::{EffectiveConfig, Inputs};
+use crate::ui::prompter::{Cancelled, Prompter};
+use crate::write::aws_credentials;
+use crate::write::{self, Applied, Plan, Scope, WriteError};
 
 pub use auth::AuthChoice;
 pub use pins::{Candidate, Pins, candidates};
@@ -245,7 +245,7 @@ impl<'a> Wizard<'a> {
             refresh,
             &target,
         );
-        let plan = writer::plan(&target, scope, &edit)?;
+        let plan = write::plan(&target, scope, &edit)?;
         for note in &plan.notes {
             self.warn(note.clone());
         }
@@ -307,30 +307,21 @@ impl<'a> Wizard<'a> {
         // 9. Apply: the only writes, with signals held off until both are done. The key and
         // the settings that name its profile go together: if the second write fails, the first
         // is put back.
-        let (written, signal) = super::terminal::while_applying(|| {
-            let credentials = outcome
-                .credentials_plan
-                .as_ref()
-                .map(writer::apply)
-                .transpose()?;
-            let settings = writer::apply(&outcome.plan);
-            if let (Err(err), Some(plan), Some(applied)) =
-                (&settings, &outcome.credentials_plan, &credentials)
-            {
-                let put_back = match writer::undo(plan, applied) {
-                    Ok(()) => format!("{} was put back as it was", current.tilde(&applied.path)),
-                    Err(undo) => format!(
-                        "and putting {} back failed too: {undo}",
-                        current.tilde(&applied.path)
-                    ),
-                };
-                return Err(SetupError::Write(format!("{err}; {put_back}")));
-            }
-            Ok::<_, SetupError>((credentials, settings?))
-        });
-        let (credentials, settings) = written?;
-        outcome.credentials_applied = credentials;
-        outcome.applied = Some(settings);
+        let plans: Vec<&Plan> = outcome
+            .credentials_plan
+            .iter()
+            .chain(std::iter::once(&outcome.plan))
+            .collect();
+        let (written, signal) =
+            crate::ui::terminal::while_applying(|| crate::write::apply_all(&plans));
+        let mut written = written
+            .map_err(|failed| SetupError::Write(failed.describe(|p| current.tilde(p))))?
+            .into_iter();
+        // One result per plan, in plan order.
+        if outcome.credentials_plan.is_some() {
+            outcome.credentials_applied = written.next();
+        }
+        outcome.applied = written.next();
         if signal.is_some() {
             self.warn("interrupted while writing: the changes were completed first, so no file is half-changed".into());
         }

@@ -6,7 +6,7 @@ use crate::cli::ScopeArg;
 use crate::config::EffectiveConfig;
 use crate::config::source::{Layer, Source};
 use crate::secret;
-use crate::setup::writer::{Edit, Scope};
+use crate::write::{Edit, Scope};
 
 impl Wizard<'_> {
     /// The configuration as Claude Code will see it with the chosen credentials and nothing

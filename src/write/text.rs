@@ -371,8 +371,8 @@ fn json_items(items: &[(&str, &str)]) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::setup::writer::tests::{edited, env_edit, write};
-    use crate::setup::writer::{Scope, apply, plan};
+    use crate::write::tests::{edited, env_edit, write};
+    use crate::write::{Scope, apply, plan};
     use serde_json::Map;
     use std::fs;
     use std::path::Path;

@@ -1,16 +1,20 @@
-//! The one writer of Claude Code settings files.
+//! The one writer of the user's files: Claude Code settings files and the AWS credentials file,
+//! for `setup` and `doctor --fix` alike.
 //!
 //! Edits the `env` block (and top-level string keys such as `awsAuthRefresh`) of one
 //! `settings.json`-style file and leaves every other byte as the user wrote it. [`plan`] reads and
-//! computes; [`apply`] is the only function that writes.
+//! computes; [`apply`] is the only function that writes, and [`apply_all`] writes several files
+//! all or none.
 //!
 //! Claude Code parses settings as strict JSON, so serde_json decides what is valid: a file it
 //! rejects is never rewritten, even where jsonc-parser (comments, trailing commas) would accept it.
 
+pub mod aws_credentials;
 mod backup;
 mod edit;
 mod lock;
 mod text;
+mod transaction;
 
 use std::fmt;
 use std::fs;
@@ -28,6 +32,7 @@ use crate::secret;
 
 pub use backup::KEEP_BACKUPS;
 pub use lock::lock_path;
+pub use transaction::{Failed, apply_all};
 
 /// How long [`apply`] waits for another writer of the same file.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(5);

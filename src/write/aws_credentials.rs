@@ -10,7 +10,7 @@ use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
-use super::writer::{self, Change, ChangeKind, Plan, Scope, WriteError};
+use super::{Change, ChangeKind, Plan, Scope, WriteError};
 use crate::secret;
 
 const KEYS: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
@@ -50,9 +50,9 @@ pub async fn plan(
             )));
         }
     }
-    let real_path = writer::resolve_symlinks(path)?;
-    writer::refuse_dangling_link(path, &real_path)?;
-    let original = match writer::read_optional(&real_path)? {
+    let real_path = super::resolve_symlinks(path)?;
+    super::refuse_dangling_link(path, &real_path)?;
+    let original = match super::read_optional(&real_path)? {
         Some(bytes) => Some(
             String::from_utf8(bytes)
                 .map_err(|_| invalid("the credentials file is not UTF-8 text".into()))?,
@@ -254,7 +254,7 @@ mod tests {
         let shown = format!("{:?}", plan.changes);
         assert!(!shown.contains("newsecretnewsecret"), "{shown}");
         assert!(!shown.contains("oldsecretoldsecret"), "{shown}");
-        let applied = writer::apply(&plan).unwrap();
+        let applied = crate::write::apply(&plan).unwrap();
         assert!(applied.backup.is_some());
         let written = std::fs::read_to_string(&path).unwrap();
         assert!(written.contains("aws_secret_access_key = newsecretnewsecretnewsecret"));

@@ -351,8 +351,8 @@ fn invalid_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::setup::writer::tests::{edited, env_edit, plan_err, write};
-    use crate::setup::writer::{Scope, plan};
+    use crate::write::tests::{edited, env_edit, plan_err, write};
+    use crate::write::{Scope, plan};
     use tempfile::TempDir;
 
     #[test]
