@@ -10,7 +10,50 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::config::models::Family;
+/// The three tiers of Claude models Claude Code pins and falls back within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Opus,
+    Sonnet,
+    Haiku,
+}
+
+impl Family {
+    pub const ALL: [Family; 3] = [Family::Opus, Family::Sonnet, Family::Haiku];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Opus => "opus",
+            Family::Sonnet => "sonnet",
+            Family::Haiku => "haiku",
+        }
+    }
+}
+
+/// The tier Claude Code starts on when nothing selects a model (observed).
+pub fn default_primary_tier() -> Family {
+    observed().default_primary_tier
+}
+
+/// Claude Code's candidates for an unpinned tier, best first, with the region's (or
+/// `ANTHROPIC_BEDROCK_REGION_PREFIX`'s) cross-region prefix — as the real client was seen to
+/// walk them (`data/claude-code-observed.json`; Opus continues into the Sonnet models).
+pub fn tier_fallbacks(family: Family, prefix: &str) -> Vec<String> {
+    observed()
+        .chain(family)
+        .iter()
+        .map(|id| format!("{prefix}.{id}"))
+        .collect()
+}
+
+/// The newest of Claude Code's candidates for an unpinned tier.
+pub fn tier_default(family: Family, prefix: &str) -> String {
+    tier_fallbacks(family, prefix)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
 
 /// One observation of a real Claude Code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,8 @@ use crate::aws::explain::{Attempt, explain};
 use crate::aws::ops::{self, Probe, ProfileSummary};
 use crate::cli::ModelsArgs;
 use crate::config::EffectiveConfig;
-use crate::config::models::{Family, ModelName};
+use crate::config::models::ModelName;
+use crate::knowledge::Family;
 use crate::output::{Output, Palette};
 
 /// At most this many probes in flight: enough to be quick, few enough not to trip throttling.

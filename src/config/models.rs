@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::knowledge::Family;
+
 /// Cross-region inference profile prefixes Bedrock defines.
 pub const KNOWN_PREFIXES: &[&str] = &["us", "us-gov", "eu", "apac", "jp", "au", "global"];
 
@@ -92,28 +94,6 @@ impl ModelIdKind {
             ModelIdKind::AnthropicApiId => "anthropic-api-id",
             ModelIdKind::TooLong { .. } => "too-long",
             ModelIdKind::Unknown => "unknown",
-        }
-    }
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    Opus,
-    Sonnet,
-    Haiku,
-}
-
-impl Family {
-    pub const ALL: [Family; 3] = [Family::Opus, Family::Sonnet, Family::Haiku];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Opus => "opus",
-            Family::Sonnet => "sonnet",
-            Family::Haiku => "haiku",
         }
     }
 }
@@ -409,30 +389,6 @@ pub fn prefix_fit(prefix: &str, region: &str) -> PrefixFit {
     } else {
         PrefixFit::Uncertain { expected }
     }
-}
-
-/// The tier Claude Code starts on when nothing selects a model (observed: `knowledge`).
-pub fn default_primary_tier() -> Family {
-    crate::knowledge::observed().default_primary_tier
-}
-
-/// Claude Code's candidates for an unpinned tier, best first, with the region's (or
-/// `ANTHROPIC_BEDROCK_REGION_PREFIX`'s) cross-region prefix — as the real client was seen to
-/// walk them (`data/claude-code-observed.json`; Opus continues into the Sonnet models).
-pub fn tier_fallbacks(family: Family, prefix: &str) -> Vec<String> {
-    crate::knowledge::observed()
-        .chain(family)
-        .iter()
-        .map(|id| format!("{prefix}.{id}"))
-        .collect()
-}
-
-/// The newest of Claude Code's candidates for an unpinned tier.
-pub fn tier_default(family: Family, prefix: &str) -> String {
-    tier_fallbacks(family, prefix)
-        .into_iter()
-        .next()
-        .unwrap_or_default()
 }
 
 /// The Mantle form of a Bedrock model ID: no region prefix, no date, no version suffix

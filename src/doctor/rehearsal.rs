@@ -608,7 +608,7 @@ fn refusal_fix(config: &EffectiveConfig, turn: &Exchange, message: &str) -> Stri
 mod tests {
     use super::*;
     use crate::doctor::defects::tests::config;
-    use crate::loopback::capture::{AuthSeen, CapturedRequest, Operation};
+    use crate::loopback::request::{AuthSeen, CapturedRequest, Operation};
     use crate::loopback::shape::RequestShape;
 
     fn exchange(model: &str, max_tokens: u64, status: u16, error: Option<&str>) -> Exchange {

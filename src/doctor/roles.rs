@@ -5,7 +5,8 @@
 
 use crate::aws::ops::ProfileList;
 use crate::config::EffectiveConfig;
-use crate::config::models::{Family, ModelId, ModelIdKind, default_prefix_for_region};
+use crate::config::models::{ModelId, ModelIdKind, default_prefix_for_region};
+use crate::knowledge::Family;
 
 /// One model Claude Code will call, and which setting decides it.
 #[derive(Debug, Clone)]
@@ -162,7 +163,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             "opus" | "best" | "opusplan" => Family::Opus,
             "haiku" => Family::Haiku,
             "sonnet" => Family::Sonnet,
-            _ => crate::config::models::default_primary_tier(),
+            _ => crate::knowledge::default_primary_tier(),
         })
     };
     // What a model selection resolves to: an alias is its tier, anything else the ID itself.
@@ -222,7 +223,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         });
     let lone_sonnet_pin = env.get("ANTHROPIC_DEFAULT_SONNET_MODEL").is_some()
         && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
-    let mut default_family = crate::config::models::default_primary_tier();
+    let mut default_family = crate::knowledge::default_primary_tier();
     // enforceAvailableModels with an allowlist that leaves out the default tier moves the
     // default to Sonnet (seen with ["sonnet","haiku"]).
     if config.keys.enforce_available_models.is_some()

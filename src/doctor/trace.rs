@@ -26,11 +26,13 @@ use tokio::process::Command;
 use crate::config::EffectiveConfig;
 use crate::config::aws_files::ProfileKind;
 use crate::config::credentials::CredentialSource;
-use crate::config::models::{Family, default_prefix_for_region, tier_default};
+use crate::config::models::default_prefix_for_region;
 use crate::config::settings::{SettingsLayers, SettingsLocations};
 use crate::config::source::{Layer, Source};
-use crate::loopback::capture::{AuthSeen, CaptureOptions, CaptureServer, CapturedRequest};
+use crate::knowledge::{Family, tier_default};
+use crate::loopback::capture::{CaptureOptions, CaptureServer};
 use crate::loopback::relay::{Exchange, RelayOptions, RelayServer};
+use crate::loopback::request::{AuthSeen, CapturedRequest};
 use crate::report::{CheckResult, Detail, Skip, Status};
 
 use super::check_id::CheckId;
@@ -703,7 +705,7 @@ fn verdict(
 mod tests {
     use super::*;
     use crate::doctor::defects::tests::config;
-    use crate::loopback::capture::Operation;
+    use crate::loopback::request::Operation;
 
     const KEY: &str = "ABSKQmVkcm9ja0FQSUtleS1rN3gyLWF0LTEyMzQ1Njc4OTAxMjpzZWNyZXQ=";
 

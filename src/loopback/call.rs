@@ -5,7 +5,7 @@
 
 use crate::encoding::percent_decode;
 
-use super::capture::Operation;
+use super::request::Operation;
 
 /// The longest identifier a call may name (Bedrock's own limit on a model ID or ARN).
 pub const MAX_IDENTIFIER: usize = 2048;

@@ -6,6 +6,7 @@ pub mod call;
 pub mod capture;
 pub mod gate;
 pub mod relay;
+pub mod request;
 pub mod shape;
 pub mod wire;
 

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::call::Call;
-use super::capture::{AuthSeen, CapturedRequest, Operation, auth_seen};
 use super::gate::Gate;
+use super::request::{AuthSeen, CapturedRequest, MAX_RECORDED, Operation, auth_seen};
 use super::shape::{self, RequestShape, Shrunk};
 use super::{Handler, HandlerFuture, Request, Response, Server, wire};
 use crate::net::Route;
@@ -98,10 +98,6 @@ pub struct RelayServer {
     exchanges: Arc<Mutex<Vec<Exchange>>>,
 }
 
-/// Exchanges kept from one rehearsal; a client that makes more is cut off from the record (its
-/// requests are still answered), so that no client decides the relay's memory.
-pub const MAX_EXCHANGES: usize = 512;
-
 struct RelayHandler {
     gate: Arc<Gate>,
     options: Arc<RelayOptions>,
@@ -132,7 +128,7 @@ impl Handler for RelayHandler {
             };
             let (exchange, response) = relay(&parts, &target, body, &options).await;
             if let Ok(mut list) = exchanges.lock()
-                && list.len() < MAX_EXCHANGES
+                && list.len() < MAX_RECORDED
             {
                 list.push(exchange);
             }

@@ -7,7 +7,7 @@ use crate::aws::explain::Explanation;
 use crate::aws::ops::Probe;
 use crate::commands::models::Row;
 use crate::config::EffectiveConfig;
-use crate::config::models::Family;
+use crate::knowledge::Family;
 use crate::output::Palette;
 use crate::report::{SCHEMA_VERSION, Tool};
 

@@ -190,14 +190,14 @@ fn observe(version: &str) -> Observed {
         sonnet,
         haiku,
     };
-    let default_primary_tier = claude_bedrock::config::models::Family::ALL
+    let default_primary_tier = claude_bedrock::knowledge::Family::ALL
         .into_iter()
         .find(|family| {
             let first = settled(&default_run).map(|id| id.trim_start_matches(PREFIX).to_string());
             let chain = match family {
-                claude_bedrock::config::models::Family::Opus => &chains.opus,
-                claude_bedrock::config::models::Family::Sonnet => &chains.sonnet,
-                claude_bedrock::config::models::Family::Haiku => &chains.haiku,
+                claude_bedrock::knowledge::Family::Opus => &chains.opus,
+                claude_bedrock::knowledge::Family::Sonnet => &chains.sonnet,
+                claude_bedrock::knowledge::Family::Haiku => &chains.haiku,
             };
             chain.first() == first.as_ref()
         })

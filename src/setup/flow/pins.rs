@@ -5,9 +5,8 @@ use serde::Serialize;
 use super::{ProbeResult, SetupError, Wizard};
 use crate::aws::ops::{ProfileList, ProfileSummary};
 use crate::config::EffectiveConfig;
-use crate::config::models::{
-    Family, ModelId, ModelName, PrefixFit, default_prefix_for_region, prefix_fit,
-};
+use crate::config::models::{ModelId, ModelName, PrefixFit, default_prefix_for_region, prefix_fit};
+use crate::knowledge::Family;
 
 /// Candidates probed per tier: the newest few are what anyone pins.
 const CANDIDATES_PER_TIER: usize = 4;
@@ -131,7 +130,7 @@ impl Wizard<'_> {
             ));
             values.push(Some(c.id.clone()));
         }
-        let newest = crate::config::models::tier_default(family, default_prefix_for_region(region));
+        let newest = crate::knowledge::tier_default(family, default_prefix_for_region(region));
         items.push(format!(
             "Leave unpinned (Claude Code tries its own candidates, from {newest})"
         ));
@@ -209,7 +208,7 @@ impl Wizard<'_> {
         }
         let mut items = vec![format!(
             "Not set: Claude Code starts on the {} tier",
-            crate::config::models::default_primary_tier().name()
+            crate::knowledge::default_primary_tier().name()
         )];
         let mut values: Vec<Option<String>> = vec![None];
         if let Some(existing) = &existing {
