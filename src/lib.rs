@@ -1,6 +1,7 @@
 //! claude-bedrock: gets Claude Code working on Amazon Bedrock, and says exactly why it doesn't.
 
 pub mod aws;
+pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -13,7 +13,8 @@ use crate::config::models::{
 };
 use crate::config::source::{Layer, Source};
 use crate::config::{EffectiveConfig, PinnedModel};
-use crate::report::{CheckResult, Status};
+use crate::report::{CheckResult, Report, Status};
+use crate::write::{Applied, Plan};
 
 use super::defects::{DefectId, Version};
 use super::live::LiveFacts;
@@ -430,4 +431,74 @@ fn node_ca_certs(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
             ),
         },
     });
+}
+// ---- what applying them did ----
+
+/// One settings file's planned edit, and the remedies it carries out.
+pub struct FilePlan {
+    pub plan: Plan,
+    pub remedies: Vec<Remedy>,
+}
+
+/// What `--fix` did.
+pub struct FixOutcome {
+    pub before: Report,
+    pub after: Option<Report>,
+    pub files: Vec<FilePlan>,
+    /// Lines the user runs themselves.
+    pub commands: Vec<Remedy>,
+    pub not_applied: Vec<Remedy>,
+    pub applied: Vec<Applied>,
+    pub status: FixStatus,
+    /// The changes were already shown on the terminal, before the question.
+    pub previewed: bool,
+    /// The exit status of a signal that arrived during the writes (honoured after them).
+    pub interrupted: Option<u8>,
+    /// The report before the fixes was already printed, ahead of the question.
+    pub report_shown: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixStatus {
+    /// No file needed a change.
+    Nothing,
+    DryRun,
+    Declined,
+    Applied,
+}
+
+/// The checks the fixes were for, before and after.
+pub fn rechecked(outcome: &FixOutcome) -> Vec<(String, Status, Status)> {
+    let Some(after) = &outcome.after else {
+        return Vec::new();
+    };
+    let mut ids: Vec<&str> = outcome
+        .files
+        .iter()
+        .flat_map(|f| f.remedies.iter().map(|r| r.check))
+        .collect();
+    ids.dedup();
+    let status = |report: &Report, id: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.status)
+            .unwrap_or(Status::Skip)
+    };
+    let mut seen = Vec::new();
+    for id in ids {
+        if !seen
+            .iter()
+            .any(|(s, _, _): &(String, Status, Status)| s == id)
+        {
+            seen.push((
+                id.to_string(),
+                status(&outcome.before, id),
+                status(after, id),
+            ));
+        }
+    }
+    seen
 }

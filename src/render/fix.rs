@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::commands::fix::{FixOutcome, FixStatus, rechecked};
 use crate::config::EffectiveConfig;
 use crate::doctor::remedy::{Action, Change};
+use crate::doctor::remedy::{FixOutcome, FixStatus, rechecked};
 use crate::output::Palette;
 use console::Style;
 

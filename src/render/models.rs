@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::aws::errors::FailureKind;
 use crate::aws::explain::Explanation;
 use crate::aws::ops::Probe;
-use crate::commands::models::Row;
+use crate::catalogue::Row;
 use crate::config::EffectiveConfig;
 use crate::knowledge::Family;
 use crate::output::Palette;
