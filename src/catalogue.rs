@@ -8,8 +8,8 @@ use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::aws::Clients;
-use crate::aws::ops::{self, Probe, ProfileSummary};
-use crate::config::models::ModelName;
+use crate::aws::ops::{self, Probe, ProfileList, ProfileSummary};
+use crate::config::models::{ModelName, PrefixFit, default_prefix_for_region, prefix_fit};
 use crate::knowledge::Family;
 
 /// At most this many probes in flight: enough to be quick, few enough not to trip throttling.
@@ -111,6 +111,71 @@ pub async fn probe_all(
     for (row, probe) in rows.iter_mut().zip(results) {
         row.probe = Some(probe);
     }
+}
+
+/// Candidates probed per tier: the newest few are what anyone pins.
+const CANDIDATES_PER_TIER: usize = 4;
+
+/// A model that can be pinned for a tier.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub tier: &'static str,
+    pub family: Family,
+    /// What gets pinned: the profile ID, or the ARN of an application profile.
+    pub id: String,
+    pub model: Option<String>,
+    recency: (u32, u32, u32),
+    /// 0: the region's own prefix, 1: another prefix (global.), 2: an application profile.
+    rank: u8,
+}
+
+/// Per tier: the Anthropic profiles callable from `region`, newest first, the region's own
+/// prefix first, application profiles included; the newest few of each.
+pub fn candidates(list: &ProfileList, region: &str) -> Vec<Candidate> {
+    let home_prefix = default_prefix_for_region(region);
+    let mut all: Vec<Candidate> = list
+        .profiles
+        .iter()
+        .filter(|p| p.is_anthropic() && p.status == "ACTIVE")
+        .filter_map(|p: &ProfileSummary| {
+            let name = ModelName::parse(&p.id)
+                .or_else(|| p.models.iter().find_map(|m| ModelName::parse(m)))?;
+            let (id, rank) = if p.is_application() {
+                (p.arn.clone(), 2)
+            } else {
+                let prefix = p.id.split('.').next().unwrap_or("");
+                if prefix_fit(prefix, region) != PrefixFit::Fits {
+                    return None;
+                }
+                (p.id.clone(), if prefix == home_prefix { 0 } else { 1 })
+            };
+            Some(Candidate {
+                tier: name.family.name(),
+                family: name.family,
+                id,
+                model: Some(name.display()),
+                recency: name.recency(),
+                rank,
+            })
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        (a.family as u8)
+            .cmp(&(b.family as u8))
+            .then(b.recency.cmp(&a.recency))
+            .then(a.rank.cmp(&b.rank))
+            .then(a.id.cmp(&b.id))
+    });
+    let mut picked = Vec::new();
+    for family in Family::ALL {
+        picked.extend(
+            all.iter()
+                .filter(|c| c.family == family)
+                .take(CANDIDATES_PER_TIER)
+                .cloned(),
+        );
+    }
+    picked
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ async fn newest_answering(config: &EffectiveConfig, facts: &LiveFacts) -> HashMa
     let Some(list) = facts.profiles() else {
         return found;
     };
-    let candidates = crate::setup::flow::candidates(list, &config.region.value);
+    let candidates = crate::catalogue::candidates(list, &config.region.value);
     for pin in &config.models {
         // Only a model the account refused is replaced (a throttle or a timeout says nothing
         // of it), and only in the region the list is of.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::output::Palette;
 use crate::report::{SCHEMA_VERSION, Tool};
-use crate::setup::flow::{Outcome, ProbeResult};
+use crate::setup::outcome::{Outcome, ProbeResult};
 use crate::write::{Change, ChangeKind, Plan};
 
 /// What setup did, as the `--json` summary names it.

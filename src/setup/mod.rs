@@ -3,3 +3,4 @@
 //! writes).
 
 pub mod flow;
+pub mod outcome;

@@ -4,3 +4,4 @@
 
 pub mod prompter;
 pub mod terminal;
+pub mod wizard;

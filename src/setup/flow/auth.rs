@@ -1,7 +1,5 @@
 //! Step 1: how Claude Code will authenticate.
 
-use std::fmt;
-
 use super::{SetupError, Wizard};
 use crate::cli::AuthKind;
 use crate::config::EffectiveConfig;
@@ -9,67 +7,7 @@ use crate::config::aws_files::ProfileKind;
 use crate::config::bearer::{self, BearerKind};
 use crate::config::credentials::CredentialSource;
 use crate::secret;
-
-/// How Claude Code will authenticate.
-#[derive(Clone)]
-pub enum AuthChoice {
-    Profile {
-        name: String,
-        kind: ProfileKind,
-    },
-    Bearer {
-        key: String,
-    },
-    Keys {
-        profile: String,
-        access_key_id: String,
-        secret: String,
-    },
-    Env,
-}
-
-impl fmt::Debug for AuthChoice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe())
-    }
-}
-
-impl AuthChoice {
-    pub fn id(&self) -> &'static str {
-        match self {
-            AuthChoice::Profile { .. } => "profile",
-            AuthChoice::Bearer { .. } => "bearer",
-            AuthChoice::Keys { .. } => "keys",
-            AuthChoice::Env => "env",
-        }
-    }
-
-    /// Never shows a secret.
-    pub fn describe(&self) -> String {
-        match self {
-            AuthChoice::Profile { name, kind } => {
-                format!("AWS profile \"{name}\" ({})", kind.label())
-            }
-            AuthChoice::Bearer { key } => format!("Bedrock API key {}", secret::fingerprint(key)),
-            AuthChoice::Keys {
-                profile,
-                access_key_id,
-                ..
-            } => {
-                format!("access key {access_key_id} stored as profile \"{profile}\"")
-            }
-            AuthChoice::Env => "the credentials already in the environment".into(),
-        }
-    }
-
-    pub(super) fn profile_name(&self) -> Option<&str> {
-        match self {
-            AuthChoice::Profile { name, .. } => Some(name),
-            AuthChoice::Keys { profile, .. } => Some(profile),
-            _ => None,
-        }
-    }
-}
+use crate::setup::outcome::AuthChoice;
 
 impl Wizard<'_> {
     pub(super) async fn choose_auth(

@@ -13,19 +13,16 @@ mod region;
 
 use std::time::Duration;
 
-use console::style;
-
 use crate::aws::Clients;
 use crate::cli::SetupArgs;
 use crate::config::{EffectiveConfig, Inputs};
 use crate::ui::prompter::{Cancelled, Prompter};
 use crate::write::aws_credentials;
-use crate::write::{self, Applied, Plan, Scope, WriteError};
+use crate::write::{self, Plan, WriteError};
 
-pub use auth::AuthChoice;
-pub use pins::{Candidate, Pins, candidates};
+pub use crate::setup::outcome::{AuthChoice, Outcome, Pins, ProbeResult};
+pub use crate::ui::wizard::Ui;
 pub use plan::{OWNED_ENV, edit_for, pending_overrides};
-pub use probe::ProbeResult;
 
 /// Why setup stopped.
 #[derive(Debug)]
@@ -55,63 +52,6 @@ impl From<WriteError> for SetupError {
 impl From<aws_credentials::CredentialsError> for SetupError {
     fn from(err: aws_credentials::CredentialsError) -> Self {
         SetupError::Write(err.to_string())
-    }
-}
-
-/// What setup did, for the finish message and `--json`.
-#[derive(Debug)]
-pub struct Outcome {
-    pub auth: AuthChoice,
-    pub region: String,
-    pub scope: Scope,
-    pub pins: Pins,
-    pub probes: Vec<ProbeResult>,
-    pub plan: Plan,
-    pub credentials_plan: Option<Plan>,
-    pub applied: Option<Applied>,
-    pub credentials_applied: Option<Applied>,
-    pub warnings: Vec<String>,
-    pub dry_run: bool,
-    /// The changes were already previewed on the terminal.
-    pub previewed: bool,
-}
-
-/// Where the wizard reports progress: stderr, drawn only on a terminal.
-pub struct Ui {
-    pub progress: bool,
-    /// Print step headings and notes (false under --json).
-    pub chatty: bool,
-    /// The number of the last step shown: steps that do not apply are not counted.
-    step: std::cell::Cell<u32>,
-}
-
-impl Ui {
-    pub fn new(progress: bool, chatty: bool) -> Ui {
-        Ui {
-            progress,
-            chatty,
-            step: std::cell::Cell::new(0),
-        }
-    }
-
-    fn heading(&self, text: &str) {
-        let step = self.step.get() + 1;
-        self.step.set(step);
-        if self.chatty {
-            eprintln!("\n{}", style(format!("{step}. {text}")).bold().for_stderr());
-        }
-    }
-
-    fn note(&self, text: &str) {
-        if self.chatty {
-            eprintln!("  {text}");
-        }
-    }
-
-    fn warn(&self, text: &str) {
-        if self.chatty {
-            eprintln!("  {} {text}", style("!").yellow().for_stderr());
-        }
     }
 }
 
@@ -174,10 +114,10 @@ impl<'a> Wizard<'a> {
         // region, say): what the region step offers, and never overrides unasked.
         let with_auth = self.resolved_with(&auth).await;
         let mut region_answer = self.region_flag.clone();
-        let region_step = self.ui.step.get();
+        let region_step = self.ui.step();
         let (region, write_region, pending, list) = loop {
             // Another region is the same steps again, numbered as the first time.
-            self.ui.step.set(region_step);
+            self.ui.go_back_to(region_step);
             self.ui.heading("Region");
             let (region, write) = self.choose_region(&with_auth, &auth, region_answer.take())?;
             if !self.interactive() {
@@ -209,7 +149,7 @@ impl<'a> Wizard<'a> {
         };
 
         let candidates = match &list {
-            Some((list, _)) => candidates(list, &region),
+            Some((list, _)) => crate::catalogue::candidates(list, &region),
             None => Vec::new(),
         };
         let probes = match &list {
@@ -263,15 +203,9 @@ impl<'a> Wizard<'a> {
         self.check_precedence(&current, scope, &edit, &auth);
         // The preview precedes the question; under --yes the result itself lists the changes.
         let interactive = self.interactive();
-        if self.ui.chatty && interactive {
-            eprint!(
-                "{}",
-                crate::render::setup::render_changes(
-                    &plan,
-                    credentials_plan.as_ref(),
-                    current.home()
-                )
-            );
+        if interactive {
+            self.ui
+                .preview(&plan, credentials_plan.as_ref(), current.home());
         }
 
         let mut outcome = Outcome {
@@ -346,18 +280,5 @@ impl<'a> Wizard<'a> {
             Some(p) if !self.args.yes => Ok(p.confirm(prompt, default)?),
             _ => Ok(default),
         }
-    }
-
-    fn spinner(&self, message: &str) -> Option<indicatif::ProgressBar> {
-        if !self.ui.progress {
-            if self.ui.chatty {
-                eprintln!("  {message}");
-            }
-            return None;
-        }
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        Some(bar)
     }
 }

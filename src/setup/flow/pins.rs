@@ -1,42 +1,10 @@
 //! Step 6: the models pinned per tier, and the primary model.
 
-use serde::Serialize;
-
-use super::{ProbeResult, SetupError, Wizard};
-use crate::aws::ops::{ProfileList, ProfileSummary};
+use super::{Pins, ProbeResult, SetupError, Wizard};
+use crate::catalogue::Candidate;
 use crate::config::EffectiveConfig;
-use crate::config::models::{ModelId, ModelName, PrefixFit, default_prefix_for_region, prefix_fit};
+use crate::config::models::{ModelId, default_prefix_for_region};
 use crate::knowledge::Family;
-
-/// Candidates probed per tier: the newest few are what anyone pins.
-const CANDIDATES_PER_TIER: usize = 4;
-
-/// The chosen pins: `None` leaves a tier unpinned (Claude Code's default).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Pins {
-    pub primary: Option<String>,
-    pub opus: Option<String>,
-    pub sonnet: Option<String>,
-    pub haiku: Option<String>,
-}
-
-impl Pins {
-    /// One line per tier, for a run without prompts to say what it chose.
-    pub fn describe(&self) -> Vec<String> {
-        [
-            ("Opus tier", &self.opus),
-            ("Sonnet tier", &self.sonnet),
-            ("Haiku tier", &self.haiku),
-            ("Primary model", &self.primary),
-        ]
-        .into_iter()
-        .map(|(what, pin)| match pin {
-            Some(id) => format!("{what}: {id}"),
-            None => format!("{what}: not pinned (Claude Code's default)"),
-        })
-        .collect()
-    }
-}
 
 impl Wizard<'_> {
     pub(super) fn choose_pins(
@@ -269,66 +237,4 @@ impl Wizard<'_> {
         }
         Ok(())
     }
-}
-
-/// A model that can be pinned for a tier.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub tier: &'static str,
-    pub family: Family,
-    /// What gets pinned: the profile ID, or the ARN of an application profile.
-    pub id: String,
-    pub model: Option<String>,
-    recency: (u32, u32, u32),
-    /// 0: the region's own prefix, 1: another prefix (global.), 2: an application profile.
-    rank: u8,
-}
-
-/// Per tier: the Anthropic profiles callable from `region`, newest first, the region's own
-/// prefix first, application profiles included; the newest few of each.
-pub fn candidates(list: &ProfileList, region: &str) -> Vec<Candidate> {
-    let home_prefix = default_prefix_for_region(region);
-    let mut all: Vec<Candidate> = list
-        .profiles
-        .iter()
-        .filter(|p| p.is_anthropic() && p.status == "ACTIVE")
-        .filter_map(|p: &ProfileSummary| {
-            let name = ModelName::parse(&p.id)
-                .or_else(|| p.models.iter().find_map(|m| ModelName::parse(m)))?;
-            let (id, rank) = if p.is_application() {
-                (p.arn.clone(), 2)
-            } else {
-                let prefix = p.id.split('.').next().unwrap_or("");
-                if prefix_fit(prefix, region) != PrefixFit::Fits {
-                    return None;
-                }
-                (p.id.clone(), if prefix == home_prefix { 0 } else { 1 })
-            };
-            Some(Candidate {
-                tier: name.family.name(),
-                family: name.family,
-                id,
-                model: Some(name.display()),
-                recency: name.recency(),
-                rank,
-            })
-        })
-        .collect();
-    all.sort_by(|a, b| {
-        (a.family as u8)
-            .cmp(&(b.family as u8))
-            .then(b.recency.cmp(&a.recency))
-            .then(a.rank.cmp(&b.rank))
-            .then(a.id.cmp(&b.id))
-    });
-    let mut picked = Vec::new();
-    for family in Family::ALL {
-        picked.extend(
-            all.iter()
-                .filter(|c| c.family == family)
-                .take(CANDIDATES_PER_TIER)
-                .cloned(),
-        );
-    }
-    picked
 }

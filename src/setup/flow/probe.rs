@@ -5,46 +5,17 @@ use std::time::Duration;
 
 use console::style;
 use futures_util::future::join_all;
-use serde::Serialize;
 
-use super::{AuthChoice, Candidate, SetupError, Wizard};
+use super::{AuthChoice, ProbeResult, SetupError, Wizard};
 use crate::aws::Clients;
 use crate::aws::explain::{Attempt, explain};
-use crate::aws::ops::{self, Probe, ProfileList};
+use crate::aws::ops::{self, ProfileList};
+use crate::catalogue::Candidate;
 use crate::config::EffectiveConfig;
 use crate::config::models::{ModelId, ModelName};
 
 /// Probes in flight at once.
 const PROBE_CONCURRENCY: usize = 8;
-
-/// One probed candidate.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProbeResult {
-    pub tier: &'static str,
-    pub id: String,
-    pub model: Option<String>,
-    pub invoke: Probe,
-    pub stream: Probe,
-}
-
-impl ProbeResult {
-    pub fn works(&self) -> bool {
-        self.invoke.ok && self.stream.ok
-    }
-
-    /// "model access not enabled", "bedrock:InvokeModel denied", …
-    pub fn reason(&self) -> String {
-        let failure = self
-            .invoke
-            .failure
-            .as_ref()
-            .or(self.stream.failure.as_ref());
-        match failure {
-            None => "answers".into(),
-            Some(f) => f.short_reason(),
-        }
-    }
-}
 
 impl Wizard<'_> {
     // ── 3. Verify ────────────────────────────────────────────────────────────────────────────
@@ -55,7 +26,7 @@ impl Wizard<'_> {
         clients: &Clients,
         auth: &AuthChoice,
     ) -> Result<(), SetupError> {
-        let spinner = self.spinner("Checking the credentials…");
+        let spinner = self.ui.spinner("Checking the credentials…");
         let (operation, action, endpoint, result) = match auth {
             AuthChoice::Bearer { .. } => (
                 "ListInferenceProfiles",
@@ -130,7 +101,7 @@ impl Wizard<'_> {
         pending: &EffectiveConfig,
         clients: &Clients,
     ) -> Result<ProfileList, SetupError> {
-        let spinner = self.spinner("Listing inference profiles…");
+        let spinner = self.ui.spinner("Listing inference profiles…");
         let result = ops::list_profiles(clients).await;
         if let Some(spinner) = spinner {
             spinner.finish_and_clear();
@@ -219,17 +190,7 @@ impl Wizard<'_> {
         if let Some(multi) = multi {
             let _ = multi.clear();
         }
-        // The results once all are in, in columns: what answered, how fast, or why not.
-        if self.ui.chatty {
-            let width = results
-                .iter()
-                .map(|r| r.id.chars().count())
-                .max()
-                .unwrap_or(0);
-            for result in &results {
-                eprintln!("  {}", crate::render::setup::probe_line(result, width));
-            }
-        }
+        self.ui.probe_results(&results);
         results
     }
 }
