@@ -24,8 +24,8 @@ pub mod write;
 
 use cli::{Cli, Command};
 use config::{EffectiveConfig, Inputs};
-use error::{EXIT_USAGE, FatalError};
-use output::{Output, print_stdout};
+use error::FatalError;
+use output::Output;
 
 /// Runs a parsed command line; returns the process exit status.
 ///
@@ -65,10 +65,10 @@ pub fn run(cli: Cli) -> u8 {
     }));
     match outcome {
         Ok(Ok(code)) => code,
-        Ok(Err(err)) => report_fatal(&out, &err),
+        Ok(Err(err)) => commands::report_fatal(&out, &err),
         Err(_) => {
             let message = last_panic().unwrap_or_else(|| "unknown panic".into());
-            report_fatal(
+            commands::report_fatal(
                 &out,
                 &FatalError::new(
                     format!("claude-bedrock stopped on an internal error: {message}"),
@@ -212,30 +212,4 @@ const DOCTOR_INTERRUPTED: &str = "doctor interrupted; nothing was changed";
 
 fn timeout(global: &cli::GlobalArgs) -> std::time::Duration {
     std::time::Duration::from_secs_f64(global.timeout)
-}
-
-/// Prints a fatal error: a document on stdout when a document format was asked for (JSON, JUnit,
-/// Markdown), and always a line on stderr.
-pub fn report_fatal(out: &Output, err: &FatalError) -> u8 {
-    let document = match out.error_document {
-        Some(cli::Format::Json) => Some(render::json::error_document(
-            &err.message,
-            err.fix.as_deref(),
-        )),
-        Some(cli::Format::Junit) => Some(render::junit::error_document(
-            &err.message,
-            err.fix.as_deref(),
-        )),
-        Some(cli::Format::Markdown) => Some(render::markdown::error_document(
-            &err.message,
-            err.fix.as_deref(),
-        )),
-        Some(cli::Format::Human) | None => None,
-    };
-    if let Some(document) = document {
-        // Nothing more can be done when even stdout fails; stderr still gets the message.
-        let _ = print_stdout(&document);
-    }
-    err.print();
-    EXIT_USAGE
 }

@@ -142,7 +142,7 @@ pub fn finish(
             crate::ui::terminal::cancelled_status()
         }
         Err(SetupError::Usage { message, fix }) => {
-            crate::report_fatal(out, &FatalError::new(message, Some(&fix)))
+            super::report_fatal(out, &FatalError::new(message, Some(&fix)))
         }
         Err(SetupError::Refused { message, fix }) => {
             report_error(out, &message, Some(&fix));

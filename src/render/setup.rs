@@ -133,6 +133,16 @@ pub fn render_human(outcome: &Outcome) -> String {
 }
 
 /// One probed candidate, as the wizard lists it.
+/// Each probe's line, its ID padded to the longest.
+pub fn probe_lines(results: &[ProbeResult]) -> Vec<String> {
+    let width = results
+        .iter()
+        .map(|r| r.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    results.iter().map(|r| probe_line(r, width)).collect()
+}
+
 pub fn probe_line(result: &ProbeResult, width: usize) -> String {
     if result.works() {
         format!(

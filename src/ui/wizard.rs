@@ -5,8 +5,7 @@ use std::path::Path;
 
 use console::style;
 
-use crate::render::setup::{probe_line, render_changes};
-use crate::setup::outcome::ProbeResult;
+use crate::render::setup::render_changes;
 use crate::write::Plan;
 
 /// Where the wizard reports progress: stderr, drawn only on a terminal.
@@ -76,18 +75,12 @@ impl Ui {
         }
     }
 
-    /// The probes' results once all are in, in columns: what answered, how fast, or why not.
-    pub fn probe_results(&self, results: &[ProbeResult]) {
-        if !self.chatty {
-            return;
-        }
-        let width = results
-            .iter()
-            .map(|r| r.id.chars().count())
-            .max()
-            .unwrap_or(0);
-        for result in results {
-            eprintln!("  {}", probe_line(result, width));
+    /// Lines under the current step (the probes' results, in columns).
+    pub fn lines(&self, lines: &[String]) {
+        if self.chatty {
+            for line in lines {
+                eprintln!("  {line}");
+            }
         }
     }
 }

@@ -190,7 +190,8 @@ impl Wizard<'_> {
         if let Some(multi) = multi {
             let _ = multi.clear();
         }
-        self.ui.probe_results(&results);
+        // The results once all are in, in columns: what answered, how fast, or why not.
+        self.ui.lines(&crate::render::setup::probe_lines(&results));
         results
     }
 }
