@@ -137,7 +137,8 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
         Command::Doctor(args) => {
             ui::terminal::exit_on_signals(DOCTOR_INTERRUPTED);
             if args.client
-                && let Err(reason) = doctor::claude_bin::locate(&config, args.claude_bin.as_deref())
+                && let Err(reason) =
+                    doctor::facts::claude_bin::locate(&config, args.claude_bin.as_deref())
             {
                 return Err(FatalError::new(
                     format!("--client needs a `claude` to run: {reason}"),

@@ -48,17 +48,17 @@ pub async fn report_and_facts(
     args: &DoctorArgs,
     out: &Output,
     timeout: Duration,
-) -> (Report, Option<doctor::live::LiveFacts>) {
+) -> (Report, Option<doctor::facts::live::LiveFacts>) {
     let mut context = doctor::context(config);
     let options = doctor::registry::Options {
         offline: args.offline,
         mantle: args.mantle,
-        client: doctor::client::ClientOptions {
+        client: doctor::facts::client::ClientOptions {
             claude_bin: args.claude_bin.clone(),
             rehearse: match (args.client, args.no_client) {
-                (true, _) => doctor::client::Rehearse::Always,
-                (_, true) => doctor::client::Rehearse::Never,
-                _ => doctor::client::Rehearse::Auto,
+                (true, _) => doctor::facts::client::Rehearse::Always,
+                (_, true) => doctor::facts::client::Rehearse::Never,
+                _ => doctor::facts::client::Rehearse::Auto,
             },
             use_cache: !args.no_cache,
             timeout,

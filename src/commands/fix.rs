@@ -11,7 +11,7 @@ use crate::aws::ops;
 use crate::cli::DoctorArgs;
 use crate::config::source::Layer;
 use crate::config::{EffectiveConfig, Inputs};
-use crate::doctor::live::LiveFacts;
+use crate::doctor::facts::live::LiveFacts;
 use crate::doctor::remedy::{
     Action, Change, Evidence, FilePlan, FixOutcome, FixStatus, Remedy, remedies,
     replaced_when_refused, role_region,
@@ -144,9 +144,9 @@ async fn plan(
     args: &DoctorArgs,
     timeout: Duration,
 ) -> Result<Planned, FatalError> {
-    let client = crate::doctor::claude_bin::locate(config, args.claude_bin.as_deref()).ok();
+    let client = crate::doctor::facts::claude_bin::locate(config, args.claude_bin.as_deref()).ok();
     let version = match &client {
-        Some(claude) => crate::doctor::claude_bin::run_version(claude, config, timeout)
+        Some(claude) => crate::doctor::facts::claude_bin::run_version(claude, config, timeout)
             .await
             .ok()
             .map(|(v, _)| v),

@@ -14,7 +14,7 @@ use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
 use crate::config::credentials::CredentialSource;
 use crate::config::models::{ModelId, ModelIdKind};
-use crate::doctor::roles::{ModelTarget, model_targets};
+use crate::doctor::facts::roles::{ModelTarget, model_targets};
 use console::Style;
 
 use crate::encoding::escape_controls;
@@ -39,7 +39,7 @@ pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration)
         (key_account, offline_grants(config), Vec::new())
     } else {
         let clients = std::sync::Arc::new(Clients::build(config, timeout).await);
-        let facts = crate::doctor::live::gather(config, clients).await;
+        let facts = crate::doctor::facts::live::gather(config, clients).await;
         let account = facts.account().or(key_account);
         let (models, unmeasured) = measured_grants(config, &facts).await;
         (account, models, unmeasured)
@@ -59,10 +59,7 @@ fn why(target: &ModelTarget) -> String {
     if target.fallbacks.is_empty() {
         target.setting.clone()
     } else {
-        format!(
-            "the model the {} settles on",
-            crate::doctor::check_id::title(target.check)
-        )
+        format!("the model the {} settles on", target.check.title())
     }
 }
 
@@ -71,7 +68,7 @@ fn why(target: &ModelTarget) -> String {
 /// for which every candidate is granted.
 async fn measured_grants(
     config: &EffectiveConfig,
-    facts: &crate::doctor::live::LiveFacts,
+    facts: &crate::doctor::facts::live::LiveFacts,
 ) -> (Vec<ModelGrant>, Vec<String>) {
     let clients = &facts.clients;
     let mut chosen: Vec<(String, ModelId, String)> = Vec::new();
@@ -91,7 +88,7 @@ async fn measured_grants(
             // Roles that share their candidates (the main loop and the subagent) are one note.
             let ids: Vec<&str> = target.fallbacks.iter().map(|f| f.id.as_str()).collect();
             if !said.contains(&ids) {
-                let tier = crate::doctor::check_id::title(target.check);
+                let tier = target.check.title();
                 unmeasured.push(format!(
                     "the model the {tier} settles on (no candidate answered): every candidate granted"
                 ));
@@ -139,7 +136,7 @@ async fn measured_grants(
 
 /// An unpinned role's candidates, each said to be one.
 fn candidates(target: &ModelTarget) -> Vec<(String, ModelId)> {
-    let tier = crate::doctor::check_id::title(target.check);
+    let tier = target.check.title();
     target
         .fallbacks
         .iter()

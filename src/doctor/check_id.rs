@@ -1,108 +1,79 @@
-//! The doctor's check ids and titles: a leaf every check module may name, so that checks refer
-//! to one another (`same cause as IAM: invoke`) without depending on the registry that runs them.
+//! The doctor's checks, declared once: the table below gives each check its typed id, the stable
+//! id CI filters on, its title, the facts it is computed from and its function. This leaf makes
+//! [`CheckId`] from it, which every check may name (`same cause as IAM: invoke`); the registry
+//! makes its list of checks to run from the same table. Adding a check is one row here and one
+//! function in `checks/`.
 
-/// The stable check ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckId {
-    SettingsFiles,
-    Provider,
-    Region,
-    AuthSource,
-    AuthBearer,
-    ModelsPinned,
-    AuthIdentity,
-    IamListProfiles,
-    IamGetProfile,
-    IamInvoke,
-    IamInvokeStream,
-    ModelsPrimary,
-    ModelsOpus,
-    ModelsSonnet,
-    ModelsHaiku,
-    ModelsSmallFast,
-    ModelsSubagent,
-    ModelsFallback,
-    ModelsOverrides,
-    NetworkProxy,
-    NetworkTls,
-    SsoSession,
-    SsoRefreshLoop,
-    MantleEndpoint,
-    MantleModels,
-    ClientVersion,
-    ClientModels,
-    ClientRequests,
-    ClientBearerTrace,
+/// The table, handed to `$then!`: `Variant "stable.id" "Title" Facts(function)`, in report order.
+/// The functions are named as the registry sees them (`checks::…`).
+macro_rules! with_checks {
+    ($then:ident) => {
+        $then! {
+            SettingsFiles "settings.files" "Settings files" Config(checks::settings::check),
+            Provider "provider" "Provider" Config(checks::provider::check),
+            Region "region" "Region" Config(checks::region::check),
+            AuthSource "auth.source" "Credential source" Config(checks::auth::check_source),
+            AuthBearer "auth.bearer" "Bedrock API key" Config(checks::auth::check_bearer),
+            ModelsPinned "models.pinned" "Pinned models" Config(checks::pinned::check),
+            AuthIdentity "auth.identity" "AWS identity" Live(checks::iam::check_identity),
+            IamListProfiles "iam.list-inference-profiles" "IAM: list profiles" Live(checks::iam::check_list),
+            IamGetProfile "iam.get-inference-profile" "IAM: get profile" Live(checks::iam::check_get),
+            IamInvoke "iam.invoke" "IAM: invoke" Live(checks::iam::check_invoke),
+            IamInvokeStream "iam.invoke-stream" "IAM: stream" Live(checks::iam::check_invoke_stream),
+            ModelsPrimary "models.primary" "Primary model" Live(|c, f| checks::models::check(CheckId::ModelsPrimary, c, f)),
+            ModelsOpus "models.opus" "Opus tier" Live(|c, f| checks::models::check(CheckId::ModelsOpus, c, f)),
+            ModelsSonnet "models.sonnet" "Sonnet tier" Live(|c, f| checks::models::check(CheckId::ModelsSonnet, c, f)),
+            ModelsHaiku "models.haiku" "Haiku tier" Live(|c, f| checks::models::check(CheckId::ModelsHaiku, c, f)),
+            ModelsSmallFast "models.small-fast" "Small/fast model" Live(|c, f| checks::models::check(CheckId::ModelsSmallFast, c, f)),
+            ModelsSubagent "models.subagent" "Subagent model" Live(|c, f| checks::models::check(CheckId::ModelsSubagent, c, f)),
+            ModelsFallback "models.fallback" "Fallback models" Live(|c, f| checks::models::check(CheckId::ModelsFallback, c, f)),
+            ModelsOverrides "models.overrides" "modelOverrides" Live(|c, f| checks::models::check(CheckId::ModelsOverrides, c, f)),
+            NetworkProxy "network.proxy" "Proxy" Network(checks::network::check_proxy),
+            NetworkTls "network.tls" "TLS" Network(checks::network::check_tls),
+            SsoSession "sso.session" "SSO session" Sso(checks::sso::check_session),
+            SsoRefreshLoop "sso.refresh-loop" "SSO refresh loop" Sso(checks::sso::check_refresh_loop),
+            MantleEndpoint "mantle.endpoint" "Mantle endpoint" Mantle(checks::mantle::check_endpoint),
+            MantleModels "mantle.models" "Mantle models" Mantle(checks::mantle::check_models),
+            ClientVersion "client.version" "Claude Code version" Client(checks::client::check_version),
+            ClientModels "client.models" "Client models" Client(checks::rehearsal::check_models),
+            ClientRequests "client.requests" "Client requests" Client(checks::rehearsal::check_requests),
+            ClientBearerTrace "client.bearer-trace" "Client auth trace" Client(checks::client::check_bearer_trace),
+        }
+    };
 }
+pub(crate) use with_checks;
+
+/// [`CheckId`] from the table: the variants, their stable ids and titles, in report order.
+macro_rules! declare_ids {
+    ($($variant:ident $id:literal $title:literal $facts:ident ($($run:tt)*)),* $(,)?) => {
+        /// A check, typed: its string form ([`CheckId::as_str`]) is the stable id.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum CheckId {
+            $($variant),*
+        }
+
+        impl CheckId {
+            /// Every check, in report order.
+            pub const ALL: &[CheckId] = &[$(CheckId::$variant),*];
+
+            pub const fn title(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $title),*
+                }
+            }
+
+            /// The stable id (`iam.invoke`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(CheckId::$variant => $id),*
+                }
+            }
+        }
+    };
+}
+with_checks!(declare_ids);
 
 impl CheckId {
-    /// Every check, in report order.
-    pub const ALL: &[CheckId] = &[
-        CheckId::SettingsFiles,
-        CheckId::Provider,
-        CheckId::Region,
-        CheckId::AuthSource,
-        CheckId::AuthBearer,
-        CheckId::ModelsPinned,
-        CheckId::AuthIdentity,
-        CheckId::IamListProfiles,
-        CheckId::IamGetProfile,
-        CheckId::IamInvoke,
-        CheckId::IamInvokeStream,
-        CheckId::ModelsPrimary,
-        CheckId::ModelsOpus,
-        CheckId::ModelsSonnet,
-        CheckId::ModelsHaiku,
-        CheckId::ModelsSmallFast,
-        CheckId::ModelsSubagent,
-        CheckId::ModelsFallback,
-        CheckId::ModelsOverrides,
-        CheckId::NetworkProxy,
-        CheckId::NetworkTls,
-        CheckId::SsoSession,
-        CheckId::SsoRefreshLoop,
-        CheckId::MantleEndpoint,
-        CheckId::MantleModels,
-        CheckId::ClientVersion,
-        CheckId::ClientModels,
-        CheckId::ClientRequests,
-        CheckId::ClientBearerTrace,
-    ];
-
-    pub const fn title(self) -> &'static str {
-        match self {
-            CheckId::SettingsFiles => "Settings files",
-            CheckId::Provider => "Provider",
-            CheckId::Region => "Region",
-            CheckId::AuthSource => "Credential source",
-            CheckId::AuthBearer => "Bedrock API key",
-            CheckId::ModelsPinned => "Pinned models",
-            CheckId::AuthIdentity => "AWS identity",
-            CheckId::IamListProfiles => "IAM: list profiles",
-            CheckId::IamGetProfile => "IAM: get profile",
-            CheckId::IamInvoke => "IAM: invoke",
-            CheckId::IamInvokeStream => "IAM: stream",
-            CheckId::ModelsPrimary => "Primary model",
-            CheckId::ModelsOpus => "Opus tier",
-            CheckId::ModelsSonnet => "Sonnet tier",
-            CheckId::ModelsHaiku => "Haiku tier",
-            CheckId::ModelsSmallFast => "Small/fast model",
-            CheckId::ModelsSubagent => "Subagent model",
-            CheckId::ModelsFallback => "Fallback models",
-            CheckId::ModelsOverrides => "modelOverrides",
-            CheckId::NetworkProxy => "Proxy",
-            CheckId::NetworkTls => "TLS",
-            CheckId::SsoSession => "SSO session",
-            CheckId::SsoRefreshLoop => "SSO refresh loop",
-            CheckId::MantleEndpoint => "Mantle endpoint",
-            CheckId::MantleModels => "Mantle models",
-            CheckId::ClientVersion => "Claude Code version",
-            CheckId::ClientModels => "Client models",
-            CheckId::ClientRequests => "Client requests",
-            CheckId::ClientBearerTrace => "Client auth trace",
-        }
-    }
-
     /// The stable id and the title, as a check's result carries them.
     pub const fn pair(self) -> (&'static str, &'static str) {
         (self.as_str(), self.title())
@@ -111,40 +82,6 @@ impl CheckId {
     /// The check whose stable id is `id`.
     pub fn from_id(id: &str) -> Option<CheckId> {
         CheckId::ALL.iter().copied().find(|c| c.as_str() == id)
-    }
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CheckId::SettingsFiles => "settings.files",
-            CheckId::Provider => "provider",
-            CheckId::Region => "region",
-            CheckId::AuthSource => "auth.source",
-            CheckId::AuthBearer => "auth.bearer",
-            CheckId::ModelsPinned => "models.pinned",
-            CheckId::AuthIdentity => "auth.identity",
-            CheckId::IamListProfiles => "iam.list-inference-profiles",
-            CheckId::IamGetProfile => "iam.get-inference-profile",
-            CheckId::IamInvoke => "iam.invoke",
-            CheckId::IamInvokeStream => "iam.invoke-stream",
-            CheckId::ModelsPrimary => "models.primary",
-            CheckId::ModelsOpus => "models.opus",
-            CheckId::ModelsSonnet => "models.sonnet",
-            CheckId::ModelsHaiku => "models.haiku",
-            CheckId::ModelsSmallFast => "models.small-fast",
-            CheckId::ModelsSubagent => "models.subagent",
-            CheckId::ModelsFallback => "models.fallback",
-            CheckId::ModelsOverrides => "models.overrides",
-            CheckId::NetworkProxy => "network.proxy",
-            CheckId::NetworkTls => "network.tls",
-            CheckId::SsoSession => "sso.session",
-            CheckId::SsoRefreshLoop => "sso.refresh-loop",
-            CheckId::MantleEndpoint => "mantle.endpoint",
-            CheckId::MantleModels => "mantle.models",
-            CheckId::ClientVersion => "client.version",
-            CheckId::ClientModels => "client.models",
-            CheckId::ClientRequests => "client.requests",
-            CheckId::ClientBearerTrace => "client.bearer-trace",
-        }
     }
 }
 

@@ -1,32 +1,22 @@
-//! The doctor: a registry of checks (`registry`), each a function from the effective
-//! configuration and the facts gathered once to a result. Checks never print; a panic inside
-//! one becomes a failed result, not an abort.
+//! The doctor: facts gathered once (`facts`), checks that are pure functions of them (`checks`),
+//! declared in one table and run by the registry (`registry`). Checks never print; a panic
+//! inside one becomes a failed result, not an abort.
 
-mod auth;
 pub mod check_id;
-pub mod claude_bin;
-pub mod client;
+pub mod checks;
 pub mod defect_id;
 pub mod defects;
-pub mod live;
-pub mod mantle;
-mod models;
-pub mod network;
-mod provider;
-mod region;
+pub mod facts;
 pub mod registry;
-pub mod rehearsal;
 pub mod remedy;
-pub mod roles;
-mod settings;
-pub mod sso;
-mod trace;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
 use crate::config::EffectiveConfig;
 use crate::report::{CheckResult, Context, Status};
+
+use check_id::CheckId;
 
 /// A check function's result under its stable id and title, or a failed result when it panics:
 /// one broken check must not take the report down.
@@ -57,15 +47,15 @@ pub(crate) fn guarded(id: &str, title: &str, check: impl FnOnce() -> CheckResult
 /// An offline verdict that live calls can contradict: the offline check, when the rule applies,
 /// the live checks whose passing contradicts it, and what that evidence says.
 struct Evidence {
-    suspect: &'static str,
+    suspect: CheckId,
     applies: fn(&EffectiveConfig) -> bool,
-    witnesses: &'static [&'static str],
+    witnesses: &'static [CheckId],
     says: &'static str,
 }
 
 const EVIDENCE: &[Evidence] = &[
     Evidence {
-        suspect: "auth.bearer",
+        suspect: CheckId::AuthBearer,
         applies: |config| {
             matches!(
                 config.credentials.source,
@@ -73,16 +63,16 @@ const EVIDENCE: &[Evidence] = &[
             )
         },
         witnesses: &[
-            "iam.list-inference-profiles",
-            "iam.invoke",
-            "iam.invoke-stream",
+            CheckId::IamListProfiles,
+            CheckId::IamInvoke,
+            CheckId::IamInvokeStream,
         ],
         says: "Bedrock accepted the key on every live call",
     },
     Evidence {
-        suspect: "models.pinned",
+        suspect: CheckId::ModelsPinned,
         applies: |_| true,
-        witnesses: &live::MODEL_CHECKS,
+        witnesses: &checks::models::MODEL_CHECKS,
         says: "every model Claude Code will call answered a live call",
     },
 ];
@@ -97,16 +87,10 @@ pub fn weigh_evidence(config: &EffectiveConfig, checks: &mut [CheckResult]) {
         }
         let ran: Vec<(&str, Status)> = checks
             .iter()
-            .filter(|c| rule.witnesses.contains(&c.id.as_str()) && c.status != Status::Skip)
-            .map(|c| {
-                (
-                    rule.witnesses
-                        .iter()
-                        .find(|w| **w == c.id)
-                        .copied()
-                        .unwrap_or(""),
-                    c.status,
-                )
+            .filter(|c| c.status != Status::Skip)
+            .filter_map(|c| {
+                let witness = rule.witnesses.iter().find(|w| w.as_str() == c.id)?;
+                Some((witness.as_str(), c.status))
             })
             .collect();
         if ran.is_empty() || ran.iter().any(|(_, s)| *s != Status::Pass) {
@@ -115,7 +99,7 @@ pub fn weigh_evidence(config: &EffectiveConfig, checks: &mut [CheckResult]) {
         let witnesses: Vec<&str> = ran.iter().map(|(id, _)| *id).collect();
         if let Some(suspect) = checks
             .iter_mut()
-            .find(|c| c.id == rule.suspect && c.status == Status::Fail)
+            .find(|c| c.id == rule.suspect.as_str() && c.status == Status::Fail)
         {
             suspect.status = Status::Warn;
             suspect.summary = format!("{}; but {}", suspect.summary, rule.says);

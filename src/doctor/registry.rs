@@ -1,6 +1,5 @@
-//! Every check of the doctor, declared once, in report order: its typed id (whose string form
-//! is the stable id CI filters on), its title, and the facts it is computed from. Adding a
-//! check is one entry here, one function, and one test.
+//! The doctor's runner: the checks of the table in [`super::check_id`], in report order, each
+//! computed from the facts it names.
 //!
 //! The runner gathers each kind of facts once — the live calls, the network path, the Mantle
 //! session, the client — all at once, each bounded in time and guarded against a panic, and
@@ -18,10 +17,13 @@ use crate::config::EffectiveConfig;
 use crate::report::{CallRecord, CheckResult, Skip, Status};
 
 pub use super::check_id::CheckId;
-use super::client::{self, ClientFacts, ClientOptions};
-use super::live::{self, LiveFacts};
-use super::network::{self, NetworkFacts, SsoPath};
-use super::{auth, guarded, mantle, models, provider, region, rehearsal, settings, sso};
+use super::checks;
+use super::facts::client::{self, ClientFacts, ClientOptions};
+use super::facts::live::{self, LiveFacts};
+use super::facts::mantle::{self, MantleFacts};
+use super::facts::network::{self, NetworkFacts};
+use super::facts::sso::{self, SsoFacts};
+use super::guarded;
 
 /// The facts a check is computed from.
 pub enum Run {
@@ -32,11 +34,11 @@ pub enum Run {
     /// The network path to every endpoint.
     Network(fn(&EffectiveConfig, &NetworkFacts) -> CheckResult),
     /// Local SSO caches, and the SSO endpoints' path when it was measured.
-    Sso(fn(&EffectiveConfig, Option<&SsoPath>) -> CheckResult),
+    Sso(fn(&EffectiveConfig, &SsoFacts) -> CheckResult),
     /// The Mantle session (its endpoint and models are measured together: the models are
     /// probed with the authentication the endpoint accepted).
-    Mantle(fn(&MantleFacts) -> CheckResult),
-    /// The `claude` binary.
+    Mantle(fn(&EffectiveConfig, &MantleFacts) -> CheckResult),
+    /// The `claude` binary, and what it did when it was run.
     Client(fn(&EffectiveConfig, &ClientFacts) -> CheckResult),
 }
 
@@ -45,132 +47,16 @@ pub struct Check {
     pub run: Run,
 }
 
-/// Every check, in report order.
-pub const CHECKS: &[Check] = &[
-    Check {
-        id: CheckId::SettingsFiles,
-        run: Run::Config(settings::check),
-    },
-    Check {
-        id: CheckId::Provider,
-        run: Run::Config(provider::check),
-    },
-    Check {
-        id: CheckId::Region,
-        run: Run::Config(region::check),
-    },
-    Check {
-        id: CheckId::AuthSource,
-        run: Run::Config(auth::check_source),
-    },
-    Check {
-        id: CheckId::AuthBearer,
-        run: Run::Config(auth::check_bearer),
-    },
-    Check {
-        id: CheckId::ModelsPinned,
-        run: Run::Config(models::check_pinned),
-    },
-    Check {
-        id: CheckId::AuthIdentity,
-        run: Run::Live(live::check_identity),
-    },
-    Check {
-        id: CheckId::IamListProfiles,
-        run: Run::Live(live::check_list),
-    },
-    Check {
-        id: CheckId::IamGetProfile,
-        run: Run::Live(live::check_get),
-    },
-    Check {
-        id: CheckId::IamInvoke,
-        run: Run::Live(live::check_invoke),
-    },
-    Check {
-        id: CheckId::IamInvokeStream,
-        run: Run::Live(live::check_invoke_stream),
-    },
-    Check {
-        id: CheckId::ModelsPrimary,
-        run: Run::Live(|c, f| live::check_models("models.primary", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsOpus,
-        run: Run::Live(|c, f| live::check_models("models.opus", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsSonnet,
-        run: Run::Live(|c, f| live::check_models("models.sonnet", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsHaiku,
-        run: Run::Live(|c, f| live::check_models("models.haiku", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsSmallFast,
-        run: Run::Live(|c, f| live::check_models("models.small-fast", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsSubagent,
-        run: Run::Live(|c, f| live::check_models("models.subagent", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsFallback,
-        run: Run::Live(|c, f| live::check_models("models.fallback", c, f)),
-    },
-    Check {
-        id: CheckId::ModelsOverrides,
-        run: Run::Live(|c, f| live::check_models("models.overrides", c, f)),
-    },
-    Check {
-        id: CheckId::NetworkProxy,
-        run: Run::Network(network::check_proxy),
-    },
-    Check {
-        id: CheckId::NetworkTls,
-        run: Run::Network(network::check_tls),
-    },
-    Check {
-        id: CheckId::SsoSession,
-        run: Run::Sso(|c, _| sso::check_session(c)),
-    },
-    Check {
-        id: CheckId::SsoRefreshLoop,
-        run: Run::Sso(sso::check_refresh_loop),
-    },
-    Check {
-        id: CheckId::MantleEndpoint,
-        run: Run::Mantle(|f| f.endpoint.clone()),
-    },
-    Check {
-        id: CheckId::MantleModels,
-        run: Run::Mantle(|f| f.models.clone()),
-    },
-    Check {
-        id: CheckId::ClientVersion,
-        run: Run::Client(client::check_version),
-    },
-    Check {
-        id: CheckId::ClientModels,
-        run: Run::Client(rehearsal::check_models),
-    },
-    Check {
-        id: CheckId::ClientRequests,
-        run: Run::Client(rehearsal::check_requests),
-    },
-    Check {
-        id: CheckId::ClientBearerTrace,
-        run: Run::Client(client::check_bearer_trace),
-    },
-];
-
-/// The Mantle session's two results.
-#[derive(Debug, Clone)]
-pub struct MantleFacts {
-    pub endpoint: CheckResult,
-    pub models: CheckResult,
+/// The list of checks to run, from the table in [`super::check_id`].
+macro_rules! declare_checks {
+    ($($variant:ident $id:literal $title:literal $facts:ident ($($run:tt)*)),* $(,)?) => {
+        /// Every check, in report order.
+        pub const CHECKS: &[Check] = &[
+            $(Check { id: CheckId::$variant, run: Run::$facts($($run)*) }),*
+        ];
+    };
 }
+super::check_id::with_checks!(declare_checks);
 
 /// Why a check did not run, as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,7 +133,7 @@ async fn bounded<T>(
 pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     let timeout = options.timeout;
     let margin = Duration::from_secs(5);
-    let client_limit = super::trace::trace_limit(timeout) + timeout + margin;
+    let client_limit = super::facts::client_run::trace_limit(timeout) + timeout + margin;
     if options.offline {
         let client = bounded(
             "client",
@@ -256,14 +142,12 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
         )
         .await;
         let resolved = crate::aws::endpoints::Endpoints::offline(config).await;
-        let sso_path = network::sso_path_offline(config, &resolved);
+        let sso = sso::gather(config, network::sso_path_offline(config, &resolved));
         let checks = CHECKS
             .iter()
             .map(|check| match &check.run {
                 Run::Config(f) => guarded(check.id.as_str(), check.id.title(), || f(config)),
-                Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || {
-                    f(config, sso_path.as_ref())
-                }),
+                Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || f(config, &sso)),
                 Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
                 Run::Live(_) | Run::Network(_) | Run::Mantle(_) => NotRun::Offline.result(check),
             })
@@ -302,23 +186,18 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
             Ok(why) => bounded(
                 "Mantle",
                 timeout * 4 + margin,
-                mantle::run(config, &clients, &claude_trust, why, timeout),
+                mantle::gather(config, &clients, &claude_trust, why, timeout),
             )
             .await
-            .map_err(NotRun::FactsUnavailable)
-            .map(|mut results| MantleFacts {
-                models: results
-                    .pop()
-                    .unwrap_or_else(|| mantle_missing("mantle.models")),
-                endpoint: results
-                    .pop()
-                    .unwrap_or_else(|| mantle_missing("mantle.endpoint")),
-            }),
+            .map_err(NotRun::FactsUnavailable),
         }
     };
     let (live, network, mantle, client) =
         tokio::join!(live_future, network_future, mantle_future, client_future);
-    let sso_path = network.as_ref().ok().and_then(NetworkFacts::sso_path);
+    let sso = sso::gather(
+        config,
+        network.as_ref().ok().and_then(NetworkFacts::sso_path),
+    );
     let slowest = network
         .as_ref()
         .ok()
@@ -328,9 +207,7 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
         .iter()
         .map(|check| match &check.run {
             Run::Config(f) => guarded(check.id.as_str(), check.id.title(), || f(config)),
-            Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || {
-                f(config, sso_path.as_ref())
-            }),
+            Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || f(config, &sso)),
             Run::Live(f) => compute(check, &live, |facts| f(config, facts)),
             Run::Network(f) => {
                 let mut result = compute(check, &network, |facts| f(config, facts));
@@ -338,7 +215,7 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
                 result
             }
             Run::Mantle(f) => match &mantle {
-                Ok(facts) => guarded(check.id.as_str(), check.id.title(), || f(facts)),
+                Ok(facts) => guarded(check.id.as_str(), check.id.title(), || f(config, facts)),
                 Err(not_run) => not_run.result(check),
             },
             Run::Client(f) => compute(check, &client, |facts| f(config, facts)),
@@ -369,15 +246,6 @@ fn compute<T>(
         Ok(facts) => guarded(check.id.as_str(), check.id.title(), || f(facts)),
         Err(reason) => NotRun::FactsUnavailable(reason.clone()).result(check),
     }
-}
-
-fn mantle_missing(id: &str) -> CheckResult {
-    CheckResult::new(
-        id,
-        super::check_id::title(id),
-        Status::Fail,
-        "the Mantle session gave no result",
-    )
 }
 
 #[cfg(test)]

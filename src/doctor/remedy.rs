@@ -17,7 +17,7 @@ use crate::report::{CheckResult, Report, Status};
 use crate::write::{Applied, Plan};
 
 use super::defects::{DefectId, Version};
-use super::live::LiveFacts;
+use super::facts::live::LiveFacts;
 
 /// One change to one settings file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

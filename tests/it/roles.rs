@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use claude_bedrock::doctor::live::model_targets;
+use claude_bedrock::doctor::facts::roles::model_targets;
 
 use crate::real_client::CURRENT;
 use crate::support::Sandbox;
@@ -71,7 +71,7 @@ fn predicted(env: &[(&str, &str)]) -> (String, String) {
     let of = |check: &str| {
         targets
             .iter()
-            .find(|t| t.check == check)
+            .find(|t| t.check.as_str() == check)
             .map(|t| t.id.id.clone())
             .unwrap()
     };

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration as StdDuration, SystemTime};
 
-use claude_bedrock::doctor::sso::sha1_hex;
+use claude_bedrock::doctor::facts::sso::sha1_hex;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 

@@ -8,7 +8,7 @@ use tokio::process::Command;
 
 use crate::config::EffectiveConfig;
 
-use super::defects::Version;
+use crate::doctor::defects::Version;
 
 /// Where the `claude` executable is, and how it was found.
 #[derive(Debug, Clone)]

@@ -1,8 +1,15 @@
 //! `network.proxy` and `network.tls`, as plain functions of the gathered facts.
 
-use super::*;
+use crate::config::EffectiveConfig;
+use crate::config::source::Source;
+use crate::doctor::check_id::CheckId;
+use crate::doctor::facts::network::{EndpointFacts, NetworkFacts, TlsFacts, TrustEnv};
+use crate::net::proxy::{Decision, ProxyUrlError};
+use crate::net::tls::Verdict;
+use crate::net::{NetError, NetErrorKind, Phase, Scheme, Target};
+use crate::report::{CheckResult, Findings, Skip};
 
-pub(super) fn broken_fix(var: &str, error: &ProxyUrlError, value: &str) -> String {
+fn broken_fix(var: &str, error: &ProxyUrlError, value: &str) -> String {
     match error {
         ProxyUrlError::NoScheme => format!("Write the scheme: {var}=http://{value}"),
         ProxyUrlError::Socks(_) => format!(
@@ -162,11 +169,11 @@ pub fn check_proxy(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResul
     findings.into_result(id, title, summary)
 }
 
-pub(super) fn plural(n: usize) -> &'static str {
+fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-pub(super) fn disagreement_fix(claude: &Decision, aws: &Decision, host: &str) -> String {
+fn disagreement_fix(claude: &Decision, aws: &Decision, host: &str) -> String {
     match (claude, aws) {
         (Decision::Proxy { .. }, Decision::Bypassed { entry, var }) => format!(
             "Claude Code matches a plain {var} entry only as an exact host name: write \".{}\" (leading dot) instead of \"{entry}\" to bypass the proxy for {host} in both.",
@@ -179,7 +186,7 @@ pub(super) fn disagreement_fix(claude: &Decision, aws: &Decision, host: &str) ->
     }
 }
 
-pub(super) fn unreachable(e: &EndpointFacts, err: &NetError) -> (String, String) {
+fn unreachable(e: &EndpointFacts, err: &NetError) -> (String, String) {
     let var = match &e.claude {
         Decision::Proxy { var, .. } => *var,
         _ => "HTTPS_PROXY",
@@ -317,7 +324,7 @@ pub fn check_tls(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult 
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn describe_tls(
+fn describe_tls(
     config: &EffectiveConfig,
     trust: &TrustEnv,
     label: &str,
@@ -431,5 +438,32 @@ pub(super) fn describe_tls(
                 save.take().unwrap_or_default()
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::defects::tests::config as with_env;
+    use crate::net::proxy::ProxyEnv;
+    use crate::report::Status;
+
+    fn config(env: &[(&str, &str)]) -> EffectiveConfig {
+        with_env(env, "")
+    }
+
+    #[test]
+    fn a_socks_proxy_fails_the_proxy_check_with_the_exact_fix() {
+        let c = config(&[("HTTPS_PROXY", "socks5://user:pw@127.0.0.1:1080")]);
+        let facts = NetworkFacts {
+            proxies: ProxyEnv::from_env(&c.env),
+            trust: TrustEnv::from_config(&c),
+            endpoints: vec![],
+        };
+        let check = check_proxy(&c, &facts);
+        assert_eq!(check.status, Status::Fail);
+        assert!(check.summary.contains("SOCKS"), "{}", check.summary);
+        assert!(check.fix.unwrap().contains("HTTPS_PROXY to an HTTP proxy"));
+        assert!(!check.details.iter().any(|d| d.text.contains("pw")));
     }
 }

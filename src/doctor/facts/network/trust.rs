@@ -28,7 +28,7 @@ pub struct TrustEnv {
     pub system: Option<RootSet>,
 }
 
-pub(super) fn expand(value: &str, config: &EffectiveConfig) -> PathBuf {
+pub(crate) fn expand(value: &str, config: &EffectiveConfig) -> PathBuf {
     match (value.strip_prefix("~/"), config.home()) {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(value),
@@ -109,7 +109,7 @@ impl TrustEnv {
     }
 
     /// The AWS CLI: its CA bundle replaces its built-in (Mozilla) roots.
-    pub(super) fn aws_cli(&self) -> ClientTrust {
+    pub(crate) fn aws_cli(&self) -> ClientTrust {
         let sets = match self.aws_ca.as_ref().map(|a| &a.file.roots) {
             Some(Ok(roots)) => vec![roots.clone()],
             Some(Err(_)) => vec![],

@@ -6,12 +6,14 @@
 use crate::aws::ops::ProfileList;
 use crate::config::EffectiveConfig;
 use crate::config::models::{ModelId, ModelIdKind, default_prefix_for_region};
+use crate::doctor::check_id::CheckId;
 use crate::knowledge::Family;
 
 /// One model Claude Code will call, and which setting decides it.
 #[derive(Debug, Clone)]
 pub struct ModelTarget {
-    pub check: &'static str,
+    /// The model check that reports it.
+    pub check: CheckId,
     /// `ANTHROPIC_DEFAULT_OPUS_MODEL`, or a description of the default.
     pub setting: String,
     pub id: ModelId,
@@ -105,10 +107,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     };
     // A tier's pin, or Claude Code's candidates for it, best first (a rung that modelOverrides
     // maps is called by its override).
-    let tier = |check: &'static str,
-                family: Family,
-                lead: Option<String>,
-                region: Option<String>| {
+    let tier = |check: CheckId, family: Family, lead: Option<String>, region: Option<String>| {
         let variable = format!(
             "ANTHROPIC_DEFAULT_{}_MODEL",
             family.name().to_ascii_uppercase()
@@ -167,7 +166,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         })
     };
     // What a model selection resolves to: an alias is its tier, anything else the ID itself.
-    let selection = |check: &'static str, setting: String, id: ModelId, region: Option<String>| {
+    let selection = |check: CheckId, setting: String, id: ModelId, region: Option<String>| {
         if id.kind == ModelIdKind::Alias && id.id == "fable" {
             return match env.get("ANTHROPIC_DEFAULT_FABLE_MODEL") {
                 Some(pin) => ModelTarget {
@@ -237,15 +236,15 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         default_family = Family::Sonnet;
     }
     let primary = match explicit {
-        Some((setting, id)) => selection("models.primary", setting, id, None),
+        Some((setting, id)) => selection(CheckId::ModelsPrimary, setting, id, None),
         None if lone_sonnet_pin => tier(
-            "models.primary",
+            CheckId::ModelsPrimary,
             Family::Sonnet,
             Some("nothing selects a model and only the Sonnet tier is pinned".into()),
             None,
         ),
         None => tier(
-            "models.primary",
+            CheckId::ModelsPrimary,
             default_family,
             Some("nothing selects a model".into()),
             None,
@@ -253,17 +252,17 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     };
     // The primary is the unpinned default tier: background work then goes to the Sonnet tier.
     let primary_is_unpinned_default = !primary.pinned
-        && primary.check == "models.primary"
+        && primary.check == CheckId::ModelsPrimary
         && explicit_is_none(config)
         && !lone_sonnet_pin
         && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
 
     let mut targets = vec![primary.clone()];
     let haiku_region = config.haiku_region().map(str::to_string);
-    targets.push(tier("models.opus", Family::Opus, None, None));
-    targets.push(tier("models.sonnet", Family::Sonnet, None, None));
+    targets.push(tier(CheckId::ModelsOpus, Family::Opus, None, None));
+    targets.push(tier(CheckId::ModelsSonnet, Family::Sonnet, None, None));
     targets.push(tier(
-        "models.haiku",
+        CheckId::ModelsHaiku,
         Family::Haiku,
         None,
         haiku_region.clone(),
@@ -273,7 +272,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     // main-loop model — except when that is the unpinned default, then the Sonnet tier.
     let small_fast = if let Some(value) = env.get("ANTHROPIC_SMALL_FAST_MODEL") {
         ModelTarget {
-            check: "models.small-fast",
+            check: CheckId::ModelsSmallFast,
             setting: "ANTHROPIC_SMALL_FAST_MODEL".into(),
             id: ModelId::parse(value),
             pinned: true,
@@ -282,7 +281,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         }
     } else if let Some(value) = env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL") {
         ModelTarget {
-            check: "models.small-fast",
+            check: CheckId::ModelsSmallFast,
             setting: "ANTHROPIC_SMALL_FAST_MODEL unset → ANTHROPIC_DEFAULT_HAIKU_MODEL".into(),
             id: ModelId::parse(value),
             pinned: true,
@@ -291,7 +290,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         }
     } else if primary_is_unpinned_default {
         tier(
-            "models.small-fast",
+            CheckId::ModelsSmallFast,
             Family::Sonnet,
             Some(
                 "no Haiku model set and no model selected: background work runs on the Sonnet tier"
@@ -301,7 +300,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         )
     } else {
         ModelTarget {
-            check: "models.small-fast",
+            check: CheckId::ModelsSmallFast,
             setting: format!(
                 "no Haiku model set: background work runs on the main-loop model ({})",
                 primary.setting
@@ -317,13 +316,13 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         .filter(|v| *v != "inherit")
     {
         Some(value) => selection(
-            "models.subagent",
+            CheckId::ModelsSubagent,
             "CLAUDE_CODE_SUBAGENT_MODEL".into(),
             ModelId::parse(value),
             None,
         ),
         None => ModelTarget {
-            check: "models.subagent",
+            check: CheckId::ModelsSubagent,
             setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model"
                 .into(),
             ..primary.clone()
@@ -333,17 +332,17 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
 
     for (index, fallback) in config.keys.fallback_models.iter().enumerate() {
         let mut target = selection(
-            "models.fallback",
+            CheckId::ModelsFallback,
             format!("fallbackModel[{index}]"),
             ModelId::parse(&fallback.value),
             None,
         );
-        target.check = "models.fallback";
+        target.check = CheckId::ModelsFallback;
         targets.push(target);
     }
     for (name, value) in overrides {
         targets.push(ModelTarget {
-            check: "models.overrides",
+            check: CheckId::ModelsOverrides,
             setting: format!("modelOverrides.{name}"),
             id: ModelId::parse(&value.value),
             pinned: true,

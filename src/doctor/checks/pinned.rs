@@ -8,7 +8,7 @@ use crate::config::models::{
 use crate::config::{EffectiveConfig, PinnedModel};
 use crate::report::{CheckResult, Findings};
 
-pub fn check_pinned(config: &EffectiveConfig) -> CheckResult {
+pub fn check(config: &EffectiveConfig) -> CheckResult {
     let mut findings = Findings::default();
     let region = config.region.value.as_str();
     let bedrock_on = config.provider.bedrock.is_some();

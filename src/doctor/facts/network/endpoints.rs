@@ -25,7 +25,7 @@ impl Role {
         }
     }
 
-    pub(super) fn is_sso(self) -> bool {
+    pub(crate) fn is_sso(self) -> bool {
         matches!(self, Role::SsoOidc | Role::SsoPortal)
     }
 
@@ -57,7 +57,7 @@ impl Role {
 }
 
 /// Whether requests are signed with AWS credentials (not a bearer key, not skipped).
-pub(super) fn signs(config: &EffectiveConfig) -> bool {
+pub(crate) fn signs(config: &EffectiveConfig) -> bool {
     use crate::config::credentials::CredentialSource;
     !matches!(
         config.credentials.source,
@@ -86,7 +86,7 @@ impl Endpoint {
             .join(" + ")
     }
 
-    pub(super) fn host(&self) -> String {
+    pub(crate) fn host(&self) -> String {
         self.target
             .as_ref()
             .map(|t| t.authority())

@@ -16,19 +16,15 @@ use tokio::time::Instant;
 use crate::config::EffectiveConfig;
 use crate::config::source::Source;
 use crate::net::http::ClientTrust;
-use crate::net::proxy::{Decision, ProxyEnv, ProxyUrlError};
+use crate::net::proxy::{Decision, ProxyEnv};
 use crate::net::tls::{self, CaFile, CertInfo, Chain, RootSet, Verdict};
-use crate::net::{NetError, NetErrorKind, Phase, Scheme, Target};
-use crate::report::{CheckResult, Findings, Skip};
+use crate::net::{NetError, Scheme, Target};
 
-use super::check_id::CheckId;
 use crate::aws::endpoints::{Endpoints, Url, shown};
 
-mod checks;
 mod endpoints;
 mod trust;
 
-pub use checks::{check_proxy, check_tls};
 pub use endpoints::{Endpoint, Role, endpoints};
 pub use trust::{CaSetting, TrustEnv};
 
@@ -58,7 +54,7 @@ impl TlsFacts {
     }
 
     /// The issuing CA certificate when the server sent it.
-    fn ca(&self) -> Option<&CertInfo> {
+    pub fn ca(&self) -> Option<&CertInfo> {
         let issuer = &self.chain.first()?.issuer;
         self.chain.iter().skip(1).find(|c| &c.subject == issuer)
     }
@@ -99,7 +95,7 @@ pub struct SsoPath {
     pub tested: bool,
 }
 
-pub(super) fn proxy_of(decision: &Decision) -> Option<String> {
+pub(crate) fn proxy_of(decision: &Decision) -> Option<String> {
     match decision {
         Decision::Proxy { url, var } => Some(format!("{} ({var})", url.display)),
         _ => None,
@@ -168,7 +164,7 @@ pub async fn gather(
     }
 }
 
-pub(super) async fn probe(
+pub(crate) async fn probe(
     endpoint: Endpoint,
     proxies: &ProxyEnv,
     trust: &TrustEnv,
@@ -215,13 +211,13 @@ pub(super) async fn probe(
     facts
 }
 
-pub(super) fn is_aws_host(host: &str) -> bool {
+pub(crate) fn is_aws_host(host: &str) -> bool {
     host.ends_with(".amazonaws.com")
         || host.ends_with(".api.aws")
         || host.ends_with(".amazonaws.com.cn")
 }
 
-pub(super) fn judge(chain: &Chain, host: &str, trust: &TrustEnv, via_proxy: bool) -> TlsFacts {
+pub(crate) fn judge(chain: &Chain, host: &str, trust: &TrustEnv, via_proxy: bool) -> TlsFacts {
     let file_verdict = |s: &Option<CaSetting>| s.as_ref().and_then(|s| s.file.verify(chain, host));
     let public = RootSet::public().verify(chain, host);
     TlsFacts {
@@ -244,7 +240,6 @@ mod tests {
     use super::*;
     use crate::config::Inputs;
     use crate::config::settings::SettingsLocations;
-    use crate::report::Status;
     use std::collections::BTreeMap;
 
     fn config(env: &[(&str, &str)]) -> EffectiveConfig {
@@ -322,20 +317,5 @@ mod tests {
             ),
             "{list:?}"
         );
-    }
-
-    #[test]
-    fn a_socks_proxy_fails_the_proxy_check_with_the_exact_fix() {
-        let c = config(&[("HTTPS_PROXY", "socks5://user:pw@127.0.0.1:1080")]);
-        let facts = NetworkFacts {
-            proxies: ProxyEnv::from_env(&c.env),
-            trust: TrustEnv::from_config(&c),
-            endpoints: vec![],
-        };
-        let check = check_proxy(&c, &facts);
-        assert_eq!(check.status, Status::Fail);
-        assert!(check.summary.contains("SOCKS"), "{}", check.summary);
-        assert!(check.fix.unwrap().contains("HTTPS_PROXY to an HTTP proxy"));
-        assert!(!check.details.iter().any(|d| d.text.contains("pw")));
     }
 }
