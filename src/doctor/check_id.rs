@@ -89,3 +89,16 @@ impl CheckId {
 pub fn title(id: &str) -> &'static str {
     CheckId::from_id(id).map(CheckId::title).unwrap_or("")
 }
+
+/// A check is written as its stable id wherever it is serialised.
+impl serde::Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -16,6 +16,7 @@ use crate::config::{EffectiveConfig, PinnedModel};
 use crate::report::{CheckResult, Report, Status};
 use crate::write::{Applied, Plan};
 
+use super::check_id::CheckId;
 use super::defects::{DefectId, Version};
 use super::facts::live::LiveFacts;
 
@@ -64,7 +65,7 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Remedy {
     /// The check whose finding it removes.
-    pub check: &'static str,
+    pub check: CheckId,
     /// The finding, in a few words.
     pub why: String,
     pub action: Action,
@@ -81,10 +82,10 @@ pub struct Evidence<'a> {
     pub answering: &'a dyn Fn(&str) -> Option<String>,
 }
 
-fn failed(checks: &[CheckResult], id: &str) -> bool {
+fn failed(checks: &[CheckResult], id: CheckId) -> bool {
     checks
         .iter()
-        .any(|c| c.id == id && matches!(c.status, Status::Fail | Status::Warn))
+        .any(|c| c.id == id.as_str() && matches!(c.status, Status::Fail | Status::Warn))
 }
 
 /// The settings file `source` names, or why there is none to edit.
@@ -103,7 +104,7 @@ fn file_of(source: &Source) -> Result<(Layer, PathBuf), String> {
     }
 }
 
-fn edit(check: &'static str, why: String, source: &Source, change: Change) -> Remedy {
+fn edit(check: CheckId, why: String, source: &Source, change: Change) -> Remedy {
     let action = match file_of(source) {
         Ok((layer, file)) => Action::Edit {
             layer,
@@ -203,7 +204,7 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
         let replace = |why: String, to: Result<String, String>| match to {
             // An entry of the modelOverrides object is the one edit the writer does not make.
             Ok(value) if override_pin => Remedy {
-                check: "models.pinned",
+                check: CheckId::ModelsPinned,
                 why,
                 action: Action::NotApplied {
                     reason: format!(
@@ -213,7 +214,7 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                 },
             },
             Ok(value) => edit(
-                "models.pinned",
+                CheckId::ModelsPinned,
                 why,
                 &pin.source,
                 if env_pin {
@@ -229,7 +230,7 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
                 },
             ),
             Err(reason) => Remedy {
-                check: "models.pinned",
+                check: CheckId::ModelsPinned,
                 why,
                 action: Action::NotApplied { reason },
             },
@@ -344,14 +345,14 @@ fn profile_containing(list: &ProfileList, model: &str, region: &str) -> Result<S
 
 /// `awsAuthRefresh` where it can loop: removed (`aws sso login` by hand instead).
 fn refresh_loop(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy>) {
-    if !failed(evidence.checks, "sso.refresh-loop") {
+    if !failed(evidence.checks, CheckId::SsoRefreshLoop) {
         return;
     }
     let Some(refresh) = &config.keys.aws_auth_refresh else {
         return;
     };
     remedies.push(edit(
-        "sso.refresh-loop",
+        CheckId::SsoRefreshLoop,
         "awsAuthRefresh can start the SSO login over and over on this network path (see sso.refresh-loop); run `aws sso login` yourself before starting Claude Code".into(),
         &refresh.source,
         Change::RemoveKey {
@@ -369,7 +370,7 @@ fn non_string_values(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
             continue;
         }
         remedies.push(edit(
-            "settings.files",
+            CheckId::SettingsFiles,
             format!(
                 "env.{} is {}, not a string: Claude Code reads it as the text \"{}\"",
                 bad.name,
@@ -403,7 +404,7 @@ fn empty_variables(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut
             continue;
         };
         remedies.push(edit(
-            "client.version",
+            CheckId::ClientVersion,
             format!("{name} is empty: Claude Code {version} then signs requests Bedrock refuses"),
             &var.source,
             Change::RemoveEnv {
@@ -422,7 +423,7 @@ fn node_ca_certs(config: &EffectiveConfig, remedies: &mut Vec<Remedy>) {
         return;
     }
     remedies.push(Remedy {
-        check: "network.tls",
+        check: CheckId::NetworkTls,
         why: "NODE_EXTRA_CA_CERTS in settings env is read too late: Node takes it from the shell at start-up".into(),
         action: Action::Command {
             line: format!(
@@ -476,7 +477,7 @@ pub fn rechecked(outcome: &FixOutcome) -> Vec<(String, Status, Status)> {
     let mut ids: Vec<&str> = outcome
         .files
         .iter()
-        .flat_map(|f| f.remedies.iter().map(|r| r.check))
+        .flat_map(|f| f.remedies.iter().map(|r| r.check.as_str()))
         .collect();
     ids.dedup();
     let status = |report: &Report, id: &str| {

@@ -1,6 +1,7 @@
 //! `auth.source` and `auth.bearer`: which credentials Claude Code will use, and what is wrong
 //! with them that can be known without a network call.
 
+use crate::doctor::check_id::CheckId;
 use time::Duration;
 
 use crate::config::EffectiveConfig;
@@ -169,11 +170,8 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
             crate::secret::redact_command(&refresh.value)
         ));
     }
-    findings.into_result(
-        "auth.source",
-        "Credential source",
-        credentials.source.describe(config.home()),
-    )
+    let (id, title) = CheckId::AuthSource.pair();
+    findings.into_result(id, title, credentials.source.describe(config.home()))
 }
 
 pub fn check_bearer(config: &EffectiveConfig) -> CheckResult {
@@ -239,15 +237,16 @@ pub fn check_bearer(config: &EffectiveConfig) -> CheckResult {
     let Some(bearer) = &config.bearer else {
         if findings.is_clean() {
             let mut result = CheckResult::skipped(
-                "auth.bearer",
-                "Bedrock API key",
+                CheckId::AuthBearer.as_str(),
+                CheckId::AuthBearer.title(),
                 Skip::NotInUse,
                 "no Bedrock API key configured (AWS_BEARER_TOKEN_BEDROCK)",
             );
             result.details = findings.details;
             return result;
         }
-        return findings.into_result("auth.bearer", "Bedrock API key", "");
+        let (id, title) = CheckId::AuthBearer.pair();
+        return findings.into_result(id, title, "");
     };
 
     let analysis = &bearer.analysis;
@@ -336,5 +335,6 @@ pub fn check_bearer(config: &EffectiveConfig) -> CheckResult {
     if config.provider.mantle.is_some() {
         findings.note("Mantle needs bedrock-mantle:CallWithBearerToken as well as bedrock:CallWithBearerToken");
     }
-    findings.into_result("auth.bearer", "Bedrock API key", summary)
+    let (id, title) = CheckId::AuthBearer.pair();
+    findings.into_result(id, title, summary)
 }

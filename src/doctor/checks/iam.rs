@@ -11,7 +11,7 @@ use crate::aws::ops::{Identity, Probe, ProfileList, ProfileSummary};
 use crate::config::EffectiveConfig;
 use crate::config::bearer::BearerKind;
 use crate::config::models::ModelIdKind;
-use crate::doctor::check_id::title;
+use crate::doctor::check_id::CheckId;
 use crate::doctor::facts::live::{LiveFacts, ModelProbes, ModelTarget, ProbeKey};
 use crate::report::{CheckResult, Skip, Status};
 
@@ -44,9 +44,9 @@ pub fn check_invoke_stream(config: &EffectiveConfig, facts: &LiveFacts) -> Check
 fn permission(config: &EffectiveConfig, facts: &LiveFacts, stream: bool) -> CheckResult {
     permission_check(
         if stream {
-            "iam.invoke-stream"
+            CheckId::IamInvokeStream
         } else {
-            "iam.invoke"
+            CheckId::IamInvoke
         },
         stream,
         config,
@@ -62,9 +62,9 @@ fn identity_check(
     clients: &Clients,
     identity: Option<(Result<Identity, Failure>, u64)>,
 ) -> CheckResult {
-    let id = "auth.identity";
+    let id = CheckId::AuthIdentity;
     if let Some(err) = &clients.credential_error {
-        return CheckResult::new(id, title(id), Status::Fail, err.message.clone())
+        return CheckResult::new(id.as_str(), id.title(), Status::Fail, err.message.clone())
             .fix(err.fix.clone());
     }
     let Some((result, ms)) = identity else {
@@ -86,13 +86,13 @@ fn identity_check(
             }
             _ => "not applicable".to_string(),
         };
-        return CheckResult::skipped(id, title(id), Skip::NotInUse, reason);
+        return CheckResult::skipped(id.as_str(), id.title(), Skip::NotInUse, reason);
     };
     let mut check = match result {
         Ok(identity) => {
             let mut check = CheckResult::new(
-                id,
-                title(id),
+                id.as_str(),
+                id.title(),
                 Status::Pass,
                 format!("account {} as {}", identity.account, identity.arn),
             );
@@ -113,7 +113,7 @@ fn identity_check(
                 auth: clients.auth,
                 profiles: None,
             };
-            let mut check = explain(&failure, &attempt, config).into_check(id, title(id));
+            let mut check = explain(&failure, &attempt, config).into_check(id.as_str(), id.title());
             // STS that only this doctor calls cannot fail Claude Code: an unreachable one
             // leaves the identity unconfirmed, nothing more.
             let network = matches!(
@@ -157,7 +157,7 @@ fn list_check(
     list: &Result<ProfileList, Failure>,
     ms: u64,
 ) -> CheckResult {
-    let id = "iam.list-inference-profiles";
+    let id = CheckId::IamListProfiles;
     let mut check = match list {
         Ok(list) => {
             let anthropic = list.profiles.iter().filter(|p| p.is_anthropic()).count();
@@ -170,15 +170,15 @@ fn list_check(
                 if list.pages == 1 { "" } else { "s" }
             );
             if anthropic == 0 {
-                CheckResult::new(id, title(id), Status::Warn, format!("{summary}: none serves an Anthropic model"))
+                CheckResult::new(id.as_str(), id.title(), Status::Warn, format!("{summary}: none serves an Anthropic model"))
                     .fix(format!("Use a region that offers Claude models (us-east-1, us-west-2, eu-central-1, …), or check `claude-bedrock models --region {}`.", config.region.value))
             } else {
-                CheckResult::new(id, title(id), Status::Pass, summary)
+                CheckResult::new(id.as_str(), id.title(), Status::Pass, summary)
             }
         }
         Err(failure) => {
             let attempt = Attempt::list_profiles(clients);
-            explain(failure, &attempt, config).into_check(id, title(id))
+            explain(failure, &attempt, config).into_check(id.as_str(), id.title())
         }
     };
     check.duration_ms = ms;
@@ -192,11 +192,11 @@ fn get_check(
     list: Option<&ProfileList>,
     targets: &[ModelTarget],
 ) -> CheckResult {
-    let id = "iam.get-inference-profile";
+    let id = CheckId::IamGetProfile;
     let Some((profile_id, result, ms)) = get else {
         return CheckResult::skipped(
-            id,
-            title(id),
+            id.as_str(),
+            id.title(),
             Skip::NotInUse,
             "no inference profile to fetch (nothing pinned, none listed)",
         );
@@ -206,8 +206,8 @@ fn get_check(
         .any(|t| matches!(t.id.kind, ModelIdKind::ApplicationProfileArn { .. }));
     let mut check = match result {
         Ok(profile) => CheckResult::new(
-            id,
-            title(id),
+            id.as_str(),
+            id.title(),
             Status::Pass,
             format!("{} ({}, {})", profile.id, profile.kind, profile.status),
         )
@@ -235,7 +235,7 @@ fn get_check(
                     " (Claude Code needs it only for application inference profile ARNs)",
                 );
             }
-            e.into_check(id, title(id))
+            e.into_check(id.as_str(), id.title())
         }
     };
     check.duration_ms = ms;
@@ -244,7 +244,7 @@ fn get_check(
 
 #[allow(clippy::too_many_arguments)]
 fn permission_check(
-    id: &str,
+    id: CheckId,
     stream: bool,
     config: &EffectiveConfig,
     clients: &Clients,
@@ -261,7 +261,12 @@ fn permission_check(
     };
     let action = Attempt::invoke(clients, stream, "", list).action;
     if models.is_empty() {
-        return CheckResult::skipped(id, title(id), Skip::NotInUse, "no Invoke API model to call");
+        return CheckResult::skipped(
+            id.as_str(),
+            id.title(),
+            Skip::NotInUse,
+            "no Invoke API model to call",
+        );
     }
     let outcomes: Vec<(&String, Probe)> = models
         .iter()
@@ -274,8 +279,8 @@ fn permission_check(
         .unwrap_or(0);
     let mut check = if let Some((model, _)) = outcomes.iter().find(|(_, p)| p.ok) {
         let mut check = CheckResult::new(
-            id,
-            title(id),
+            id.as_str(),
+            id.title(),
             Status::Pass,
             format!("{action} allowed ({model} answered)"),
         );
@@ -314,11 +319,11 @@ fn permission_check(
                     &Attempt::invoke(clients, stream, model, list),
                     config,
                 );
-                e.into_check(id, title(id))
+                e.into_check(id.as_str(), id.title())
             }
             Some((model, failure)) => CheckResult::new(
-                id,
-                title(id),
+                id.as_str(),
+                id.title(),
                 Status::Warn,
                 format!(
                     "{action} could not be confirmed: no model answered ({model}: {})",
@@ -326,7 +331,7 @@ fn permission_check(
                 ),
             )
             .fix("See the models.* checks below for why each model failed."),
-            None => CheckResult::new(id, title(id), Status::Skip, "no probe ran"),
+            None => CheckResult::new(id.as_str(), id.title(), Status::Skip, "no probe ran"),
         }
     };
     check.duration_ms = ms;

@@ -230,7 +230,7 @@ pub fn check_models(config: &EffectiveConfig, facts: &MantleFacts) -> CheckResul
             id,
             title,
             Skip::Blocked {
-                by: "mantle.endpoint",
+                by: CheckId::MantleEndpoint.as_str(),
             },
             why,
         );

@@ -6,6 +6,7 @@ use crate::config::models::{
     profile_form,
 };
 use crate::config::{EffectiveConfig, PinnedModel};
+use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
 pub fn check(config: &EffectiveConfig) -> CheckResult {
@@ -86,7 +87,8 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
         1 => format!("1 model ID, consistent with {region}"),
         n => format!("{n} model IDs, all consistent with {region}"),
     };
-    findings.into_result("models.pinned", "Pinned models", summary)
+    let (id, title) = CheckId::ModelsPinned.pair();
+    findings.into_result(id, title, summary)
 }
 
 fn check_one(

@@ -1,6 +1,7 @@
 //! `provider`: is Bedrock (or Mantle) switched on, where from, and does anything conflict.
 
 use crate::config::EffectiveConfig;
+use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
 pub fn check(config: &EffectiveConfig) -> CheckResult {
@@ -74,5 +75,6 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
     if provider.bedrock.is_some() && provider.mantle.is_some() {
         findings.note("both are on: Mantle-format model IDs (anthropic.…) go to Mantle, all others to the Invoke API");
     }
-    findings.into_result("provider", "Provider", on.join("; "))
+    let (id, title) = CheckId::Provider.pair();
+    findings.into_result(id, title, on.join("; "))
 }

@@ -3,6 +3,7 @@
 use crate::config::EffectiveConfig;
 use crate::config::models::partition_of;
 use crate::config::region::{RegionSource, is_region_shaped};
+use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
 pub fn check(config: &EffectiveConfig) -> CheckResult {
@@ -106,9 +107,10 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             ));
         }
     }
+    let (id, title) = CheckId::Region.pair();
     findings.into_result(
-        "region",
-        "Region",
+        id,
+        title,
         format!(
             "{} from {}",
             region.value,

@@ -4,6 +4,7 @@
 use crate::config::EffectiveConfig;
 use crate::config::settings::{BEDROCK_ENUMS, FileState};
 use crate::config::source::Layer;
+use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
 /// Switches whose unrecognised values Claude Code reads as "off".
@@ -134,7 +135,8 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
         1 => "1 settings file, valid".to_string(),
         n => format!("{n} settings files, all valid"),
     };
-    findings.into_result("settings.files", "Settings files", summary)
+    let (id, title) = CheckId::SettingsFiles.pair();
+    findings.into_result(id, title, summary)
 }
 
 fn check_enums(config: &EffectiveConfig, findings: &mut Findings) {
