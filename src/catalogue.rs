@@ -66,7 +66,7 @@ impl Row {
 
 /// The rows, Anthropic families first (Opus, Sonnet, Haiku), newest first within each.
 /// `home_prefix` (the region's own cross-region prefix) sorts first among equal models.
-pub fn rows(profiles: &[ProfileSummary], all: bool, home_prefix: &str) -> Vec<Row> {
+pub(crate) fn rows(profiles: &[ProfileSummary], all: bool, home_prefix: &str) -> Vec<Row> {
     let mut rows: Vec<Row> = profiles
         .iter()
         .filter(|p| all || p.is_anthropic())
@@ -88,7 +88,7 @@ pub fn rows(profiles: &[ProfileSummary], all: bool, home_prefix: &str) -> Vec<Ro
 }
 
 /// Sends each row's model a one-token request, a few at a time, counting them on `bar`.
-pub async fn probe_all(
+pub(crate) async fn probe_all(
     clients: &Arc<Clients>,
     rows: &mut [Row],
     bar: Option<&indicatif::ProgressBar>,
@@ -118,7 +118,7 @@ const CANDIDATES_PER_TIER: usize = 4;
 
 /// A model that can be pinned for a tier.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub tier: &'static str,
     pub family: Family,
     /// What gets pinned: the profile ID, or the ARN of an application profile.
@@ -131,7 +131,7 @@ pub struct Candidate {
 
 /// Per tier: the Anthropic profiles callable from `region`, newest first, the region's own
 /// prefix first, application profiles included; the newest few of each.
-pub fn candidates(list: &ProfileList, region: &str) -> Vec<Candidate> {
+pub(crate) fn candidates(list: &ProfileList, region: &str) -> Vec<Candidate> {
     let home_prefix = default_prefix_for_region(region);
     let mut all: Vec<Candidate> = list
         .profiles
@@ -189,7 +189,10 @@ mod tests {
             name: id.into(),
             kind: kind.into(),
             status: "ACTIVE".into(),
-            models: models.iter().map(|m| m.to_string()).collect(),
+            models: models
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::fsio::{self, Written};
 use crate::output::{print_stderr, print_stdout};
 
 /// Prints `text`, or writes it to `file` and says so in one line on stderr (stdout stays empty).
-pub fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<(), FatalError> {
+pub(crate) fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<(), FatalError> {
     let Some(file) = file else {
         return print_stdout(text).map_err(|err| {
             FatalError::new(
@@ -41,7 +41,7 @@ pub fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<(), Fatal
     let kind = kind(format);
     match written {
         Written::File { link_target: None } => {
-            print_stderr(&format!("wrote the {kind} to {}", file.display()))
+            print_stderr(&format!("wrote the {kind} to {}", file.display()));
         }
         Written::File {
             link_target: Some(path),
@@ -51,7 +51,7 @@ pub fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<(), Fatal
             file.display()
         )),
         Written::Stream(what) => {
-            print_stderr(&format!("wrote the {kind} to {} ({what})", file.display()))
+            print_stderr(&format!("wrote the {kind} to {} ({what})", file.display()));
         }
     }
     Ok(())
@@ -67,7 +67,7 @@ fn kind(format: Format) -> &'static str {
 }
 
 /// Markdown and JUnit are report formats: only `doctor` produces a report.
-pub fn require_report_format(format: Format, command: &str) -> Result<(), FatalError> {
+pub(crate) fn require_report_format(format: Format, command: &str) -> Result<(), FatalError> {
     let name = match format {
         Format::Markdown => "markdown",
         Format::Junit => "junit",

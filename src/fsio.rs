@@ -11,13 +11,13 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Settings, AWS config and credentials files, CA bundles: far above any real one.
-pub const MAX_CONFIG_FILE: u64 = 8 << 20;
+pub(crate) const MAX_CONFIG_FILE: u64 = 8 << 20;
 /// Token and cache files (SSO cache, web-identity token, container token).
-pub const MAX_TOKEN_FILE: u64 = 1 << 20;
+pub(crate) const MAX_TOKEN_FILE: u64 = 1 << 20;
 
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     #[error("does not exist")]
     NotFound,
     /// A symlink whose target does not exist.
@@ -32,14 +32,8 @@ pub enum ReadError {
     Io(io::Error),
 }
 
-impl ReadError {
-    pub fn is_missing(&self) -> bool {
-        matches!(self, ReadError::NotFound)
-    }
-}
-
 /// The whole content of the regular file at `path` (symlinks followed), at most `limit` bytes.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = match open_for_reading(path) {
         Ok(file) => file,
         Err(err) if err.kind() == ErrorKind::NotFound => {
@@ -67,7 +61,7 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Like [`read_regular`], with a missing file as `None`.
-pub fn read_optional(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, ReadError> {
+pub(crate) fn read_optional(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, ReadError> {
     match read_regular(path, limit) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(ReadError::NotFound) => Ok(None),
@@ -100,7 +94,7 @@ fn dangling_target(path: &Path) -> Option<PathBuf> {
 }
 
 /// "a FIFO (named pipe)", "a directory", …: what a path is when it is not a regular file.
-pub fn kind_of(file_type: &fs::FileType) -> &'static str {
+pub(crate) fn kind_of(file_type: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -129,7 +123,7 @@ pub fn kind_of(file_type: &fs::FileType) -> &'static str {
 }
 
 /// Follows symlinks one link at a time, so that a dangling one still names the file it points to.
-pub fn resolve_symlinks(target: &Path) -> io::Result<PathBuf> {
+pub(crate) fn resolve_symlinks(target: &Path) -> io::Result<PathBuf> {
     let mut path = target.to_path_buf();
     for _ in 0..40 {
         match fs::symlink_metadata(&path) {
@@ -148,14 +142,14 @@ pub fn resolve_symlinks(target: &Path) -> io::Result<PathBuf> {
     Err(io::Error::other("too many levels of symbolic links"))
 }
 
-pub fn parent_dir(path: &Path) -> &Path {
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     }
 }
 
-pub fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".into())
@@ -163,7 +157,7 @@ pub fn file_name(path: &Path) -> String {
 
 /// Permission bits (`0o644`); 0o644 where the platform has none.
 #[cfg(unix)]
-pub fn file_mode(meta: &fs::Metadata) -> u32 {
+pub(crate) fn file_mode(meta: &fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o7777
 }
@@ -174,7 +168,7 @@ pub fn file_mode(_meta: &fs::Metadata) -> u32 {
 }
 
 #[cfg(unix)]
-pub fn set_mode(file: &File, mode: u32) -> io::Result<()> {
+pub(crate) fn set_mode(file: &File, mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     file.set_permissions(fs::Permissions::from_mode(mode))
 }
@@ -187,7 +181,7 @@ pub fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
 /// No write bit for the owner. Checked explicitly because a rename replaces a read-only file
 /// anyway (and root ignores permissions): a file made read-only is a decision to respect.
 #[cfg(unix)]
-pub fn is_read_only(meta: &fs::Metadata) -> bool {
+pub(crate) fn is_read_only(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o200 == 0
 }
@@ -200,7 +194,7 @@ pub fn is_read_only(meta: &fs::Metadata) -> bool {
 /// Writes a temporary file beside `path`, syncs it and renames it over `path`: a reader sees the
 /// old file or the new one, never a torn one. `old` is the replaced file's metadata, whose owner
 /// is kept.
-pub fn replace_atomically(
+pub(crate) fn replace_atomically(
     path: &Path,
     bytes: &[u8],
     mode: u32,
@@ -235,7 +229,7 @@ pub fn replace_atomically(
 
 /// Where an atomic replace failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ReplaceError {
+pub(crate) enum ReplaceError {
     #[error("cannot create a temporary file in {}: {source}", dir.display())]
     CreateTemp { dir: PathBuf, source: io::Error },
     #[error("cannot write {}: {source}", path.display())]
@@ -245,7 +239,7 @@ pub enum ReplaceError {
 }
 
 impl ReplaceError {
-    pub fn io(&self) -> &io::Error {
+    pub(crate) fn io(&self) -> &io::Error {
         match self {
             ReplaceError::CreateTemp { source, .. }
             | ReplaceError::Write { source, .. }
@@ -271,7 +265,7 @@ fn keep_owner(_file: &File, _old: Option<&fs::Metadata>) {}
 
 /// Makes a rename durable. The new file is already in place, and some file systems cannot sync
 /// a directory, so a failure here is not reported.
-pub fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
@@ -282,7 +276,7 @@ pub fn sync_dir(dir: &Path) {
 
 /// How a document reached its destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Written {
+pub(crate) enum Written {
     /// A regular file was created or atomically replaced; `link_target` is the file written when
     /// the path was a symlink (the link itself stays).
     File { link_target: Option<PathBuf> },
@@ -292,7 +286,7 @@ pub enum Written {
 
 /// Why `--output` did not write.
 #[derive(Debug, thiserror::Error)]
-pub enum OutputError {
+pub(crate) enum OutputError {
     #[error("{} is read-only; it was left as it is", path.display())]
     ReadOnly { path: PathBuf },
     #[error("{} is {kind}; a report cannot be written there", path.display())]
@@ -309,7 +303,7 @@ pub enum OutputError {
 /// atomically with its mode kept (a new one is 0644); a symlink's target is written and the
 /// link stays; a character device, FIFO or socket is written to directly (`/dev/null` stays a
 /// device); a read-only file, a directory or a block device is refused and left alone.
-pub fn write_document(path: &Path, bytes: &[u8]) -> Result<Written, OutputError> {
+pub(crate) fn write_document(path: &Path, bytes: &[u8]) -> Result<Written, OutputError> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| OutputError::Io { path, source }
@@ -416,7 +410,7 @@ fn set_blocking(file: &File) -> io::Result<()> {
 
 /// A temporary directory only its owner can enter (0700): it may hold copies of settings with a
 /// bearer key in them.
-pub fn private_tempdir(prefix: &str) -> io::Result<tempfile::TempDir> {
+pub(crate) fn private_tempdir(prefix: &str) -> io::Result<tempfile::TempDir> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(prefix);
     #[cfg(unix)]
@@ -428,7 +422,7 @@ pub fn private_tempdir(prefix: &str) -> io::Result<tempfile::TempDir> {
 }
 
 /// Creates `path` (which must not exist) readable by its owner only (0600), and writes `bytes`.
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -444,7 +438,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Creates `dir` and its missing parents, each new one 0700.
 /// Whether `path` (not followed if it is a link) belongs to this user and no one else may write
 /// to it: what a cache must be before it is trusted.
-pub fn owned_privately(path: &Path) -> Result<(), String> {
+pub(crate) fn owned_privately(path: &Path) -> Result<(), String> {
     let meta = fs::symlink_metadata(path).map_err(|err| err.to_string())?;
     #[cfg(unix)]
     {
@@ -468,7 +462,7 @@ pub fn owned_privately(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -523,15 +517,14 @@ mod tests {
         symlink(dir.path().join("elsewhere/real.json"), &link).unwrap();
         match read_regular(&link, MAX_CONFIG_FILE) {
             Err(ReadError::DanglingSymlink { target }) => {
-                assert!(target.ends_with("elsewhere/real.json"))
+                assert!(target.ends_with("elsewhere/real.json"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(
-            read_regular(&dir.path().join("none"), 10)
-                .unwrap_err()
-                .is_missing()
-        );
+        assert!(matches!(
+            read_regular(&dir.path().join("none"), 10).unwrap_err(),
+            ReadError::NotFound
+        ));
     }
 
     #[test]

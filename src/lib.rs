@@ -1,23 +1,23 @@
 //! claude-bedrock: gets Claude Code working on Amazon Bedrock, and says exactly why it doesn't.
 
-pub mod aws;
-pub mod catalogue;
+pub(crate) mod aws;
+pub(crate) mod catalogue;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
 pub mod doctor;
-pub mod document;
+pub(crate) mod document;
 pub mod encoding;
 pub mod error;
-pub mod fsio;
+pub(crate) mod fsio;
 pub mod knowledge;
 pub mod loopback;
-pub mod net;
-pub mod output;
-pub mod proc;
+pub(crate) mod net;
+pub(crate) mod output;
+pub(crate) mod proc;
 pub mod render;
 pub mod report;
-pub mod secret;
+pub(crate) mod secret;
 pub mod setup;
 pub mod ui;
 pub mod write;
@@ -25,7 +25,7 @@ pub mod write;
 use cli::{Cli, Command};
 use config::{EffectiveConfig, Inputs};
 use error::FatalError;
-use output::Output;
+use output::{Output, print_stdout};
 
 /// Runs a parsed command line; returns the process exit status.
 ///
@@ -91,7 +91,7 @@ fn install_panic_hook() {
         let message = info
             .payload()
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
         let location = info
@@ -213,4 +213,66 @@ const DOCTOR_INTERRUPTED: &str = "doctor interrupted; nothing was changed";
 
 fn timeout(global: &cli::GlobalArgs) -> std::time::Duration {
     std::time::Duration::from_secs_f64(global.timeout)
+}
+
+/// Help and version go to stdout with status 0; usage errors exit 2, as a document too when a
+/// document format was asked for, so that a CI step parsing stdout always gets one.
+pub fn usage_error(err: clap::Error) -> u8 {
+    if matches!(
+        err.kind(),
+        clap::error::ErrorKind::DisplayHelp
+            | clap::error::ErrorKind::DisplayVersion
+            | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) && err.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        let _ = err.print();
+        return 0;
+    }
+    if let Some(format) = wanted_format(std::env::args()) {
+        let message = err
+            .kind()
+            .as_str()
+            .unwrap_or("invalid command line")
+            .to_string();
+        let rendered = err.render().to_string();
+        let first = rendered
+            .lines()
+            .next()
+            .unwrap_or(&message)
+            .trim_start_matches("error: ")
+            .to_string();
+        let fix = Some("Run `claude-bedrock --help` for usage.");
+        let document = match format {
+            "junit" => render::junit::error_document(&first, fix),
+            "markdown" => render::markdown::error_document(&first, fix),
+            _ => render::json::error_document(&first, fix),
+        };
+        let _ = print_stdout(&document);
+    }
+    let _ = err.print();
+    error::EXIT_USAGE
+}
+
+/// The document format the command line asks for (`--json`, `--format json|junit|markdown`).
+fn wanted_format(args: impl Iterator<Item = String>) -> Option<&'static str> {
+    let args: Vec<String> = args.collect();
+    let mut wanted = None;
+    for (i, arg) in args.iter().enumerate() {
+        let value = if arg == "--json" {
+            Some("json")
+        } else if let Some(value) = arg.strip_prefix("--format=") {
+            Some(value)
+        } else if arg == "--format" {
+            args.get(i + 1).map(String::as_str)
+        } else {
+            None
+        };
+        wanted = match value {
+            Some("json") => Some("json"),
+            Some("junit") => Some("junit"),
+            Some("markdown") => Some("markdown"),
+            _ => wanted,
+        };
+    }
+    wanted
 }

@@ -72,7 +72,7 @@ impl Output {
 /// Writes the result to stdout, with every known secret scrubbed. A closed pipe
 /// (`claude-bedrock doctor | head`) is not an error; any other failed write (a full disk behind
 /// `> file`) is, so that a CI step never takes a truncated document for a whole one.
-pub fn print_stdout(text: &str) -> std::io::Result<()> {
+pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
     let text = crate::secret::scrub(text);
     let mut stdout = std::io::stdout().lock();
     let written = stdout
@@ -93,7 +93,7 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
 
 /// One message line on stderr, with every known secret scrubbed. Messages are best effort: a
 /// closed stderr must not turn into an error of its own.
-pub fn print_stderr(text: &str) {
+pub(crate) fn print_stderr(text: &str) {
     let text = crate::secret::scrub(text);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
@@ -103,31 +103,31 @@ pub fn print_stderr(text: &str) {
     let _ = stderr.flush();
 }
 
-pub struct Palette;
+pub(crate) struct Palette;
 
 impl Palette {
-    pub fn pass() -> Style {
+    pub(crate) fn pass() -> Style {
         Style::new().green()
     }
-    pub fn warn() -> Style {
+    pub(crate) fn warn() -> Style {
         Style::new().yellow()
     }
-    pub fn fail() -> Style {
+    pub(crate) fn fail() -> Style {
         Style::new().red()
     }
-    pub fn dim() -> Style {
+    pub(crate) fn dim() -> Style {
         Style::new().dim()
     }
-    pub fn bold() -> Style {
+    pub(crate) fn bold() -> Style {
         Style::new().bold()
     }
-    pub fn fix() -> Style {
+    pub(crate) fn fix() -> Style {
         Style::new().cyan()
     }
 }
 
 /// A spinner on stderr, only when progress may be drawn.
-pub fn spinner(out: &Output, message: &str) -> Option<indicatif::ProgressBar> {
+pub(crate) fn spinner(out: &Output, message: &str) -> Option<indicatif::ProgressBar> {
     if !out.progress {
         return None;
     }

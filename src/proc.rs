@@ -23,22 +23,17 @@ use tokio::process::Command;
 /// What a child left: its status (`None` when it was stopped at the time limit), the head of its
 /// stdout and the tail of its stderr.
 #[derive(Debug)]
-pub struct Captured {
+pub(crate) struct Captured {
     pub status: Option<ExitStatus>,
     pub stdout: Vec<u8>,
     /// More was printed than was kept.
     pub stdout_cut: bool,
     pub stderr_tail: Vec<u8>,
-    pub stderr_cut: bool,
 }
 
 impl Captured {
-    pub fn success(&self) -> bool {
-        self.status.is_some_and(|s| s.success())
-    }
-
     /// The last non-blank line of stderr, lossily decoded.
-    pub fn last_stderr_line(&self) -> Option<String> {
+    pub(crate) fn last_stderr_line(&self) -> Option<String> {
         String::from_utf8_lossy(&self.stderr_tail)
             .lines()
             .rev()
@@ -49,14 +44,14 @@ impl Captured {
 
 /// How much of a child's output is kept.
 #[derive(Debug, Clone, Copy)]
-pub struct Keep {
+pub(crate) struct Keep {
     pub stdout: usize,
     pub stderr_tail: usize,
 }
 
 /// Runs `command` with `input` on its stdin (or none), for at most `limit`, keeping at most
 /// `keep` of its output; its whole process tree is ended when it finishes or is stopped.
-pub async fn run_bounded(
+pub(crate) async fn run_bounded(
     command: &mut Command,
     input: Option<Vec<u8>>,
     limit: Duration,
@@ -100,7 +95,7 @@ pub async fn run_bounded(
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
-    let (stderr_tail, stderr_cut) = tokio::time::timeout(drained, stderr)
+    let stderr_tail = tokio::time::timeout(drained, stderr)
         .await
         .ok()
         .and_then(Result::ok)
@@ -110,7 +105,6 @@ pub async fn run_bounded(
         stdout,
         stdout_cut,
         stderr_tail,
-        stderr_cut,
     })
 }
 
@@ -151,12 +145,11 @@ async fn read_head(stream: Option<impl AsyncRead + Unpin + Send>, keep: usize) -
 }
 
 /// The last `keep` bytes of a stream.
-async fn read_tail(stream: Option<impl AsyncRead + Unpin + Send>, keep: usize) -> (Vec<u8>, bool) {
+async fn read_tail(stream: Option<impl AsyncRead + Unpin + Send>, keep: usize) -> Vec<u8> {
     let Some(mut stream) = stream else {
-        return (Vec::new(), false);
+        return Vec::new();
     };
     let mut tail: std::collections::VecDeque<u8> = std::collections::VecDeque::new();
-    let mut cut = false;
     let mut chunk = vec![0u8; CHUNK];
     while let Ok(n) = stream.read(&mut chunk).await {
         if n == 0 {
@@ -165,10 +158,9 @@ async fn read_tail(stream: Option<impl AsyncRead + Unpin + Send>, keep: usize) -
         tail.extend(&chunk[..n]);
         if tail.len() > keep {
             tail.drain(..tail.len() - keep);
-            cut = true;
         }
     }
-    (tail.into(), cut)
+    tail.into()
 }
 
 // ---- trees of processes, and what a signal ends ----
@@ -188,11 +180,12 @@ static LIVE: Mutex<Live> = Mutex::new(Live {
 });
 
 fn live() -> std::sync::MutexGuard<'static, Live> {
-    LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A started process tree; dropping it ends the tree.
-pub struct Tree {
+pub(crate) struct Tree {
     leader: Option<u32>,
 }
 
@@ -208,7 +201,9 @@ impl Drop for Tree {
 
 /// Spawns `command` (which must start its own session or group) and registers its tree, in one
 /// step with a signal's clean-up: a signal either finds it registered or stops it being started.
-pub fn spawn_tracked(command: &mut Command) -> std::io::Result<(tokio::process::Child, Tree)> {
+pub(crate) fn spawn_tracked(
+    command: &mut Command,
+) -> std::io::Result<(tokio::process::Child, Tree)> {
     become_subreaper();
     let mut live = live();
     if live.closing {
@@ -227,7 +222,7 @@ pub fn spawn_tracked(command: &mut Command) -> std::io::Result<(tokio::process::
 
 /// A temporary directory a signal must remove; dropping the guard forgets it (its owner removes
 /// it then).
-pub struct TrackedDir {
+pub(crate) struct TrackedDir {
     path: PathBuf,
 }
 
@@ -237,7 +232,7 @@ impl Drop for TrackedDir {
     }
 }
 
-pub fn track_dir(path: &Path) -> TrackedDir {
+pub(crate) fn track_dir(path: &Path) -> TrackedDir {
     live().dirs.push(path.to_path_buf());
     TrackedDir {
         path: path.to_path_buf(),
@@ -246,7 +241,7 @@ pub fn track_dir(path: &Path) -> TrackedDir {
 
 /// Ends every live tree and removes every tracked directory; nothing new starts afterwards. A
 /// signal's handler runs this just before the tool exits.
-pub fn end_everything() {
+pub(crate) fn end_everything() {
     let (leaders, dirs) = {
         let mut live = live();
         live.closing = true;
@@ -294,7 +289,7 @@ fn end_tree(leader: u32) {
 /// Sends SIGKILL to the process group `group` (the id of its leader). A group that is already
 /// gone is not an error.
 #[cfg(unix)]
-pub fn kill_group(group: Option<u32>) {
+pub(crate) fn kill_group(group: Option<u32>) {
     let Some(pid) = group
         .and_then(|g| i32::try_from(g).ok())
         .and_then(rustix::process::Pid::from_raw)
@@ -312,13 +307,13 @@ mod linux {
     use std::io::Read;
 
     /// One line of `/proc/<pid>/stat`: the fields that place a process in a tree.
-    pub struct Process {
+    pub(super) struct Process {
         pub pid: u32,
         pub parent: u32,
     }
 
     /// Every process this user can see.
-    pub fn processes() -> Vec<Process> {
+    pub(super) fn processes() -> Vec<Process> {
         let Ok(entries) = std::fs::read_dir("/proc") else {
             return Vec::new();
         };
@@ -346,7 +341,7 @@ mod linux {
     }
 
     /// Every process below `root` in `snapshot`.
-    pub fn descendants(snapshot: &[Process], root: u32) -> Vec<u32> {
+    pub(super) fn descendants(snapshot: &[Process], root: u32) -> Vec<u32> {
         let mut found = vec![root];
         let mut next = 0;
         while next < found.len() {
@@ -362,7 +357,7 @@ mod linux {
         found
     }
 
-    pub fn kill(pid: u32) {
+    pub(super) fn kill(pid: u32) {
         if let Some(pid) = i32::try_from(pid)
             .ok()
             .and_then(rustix::process::Pid::from_raw)
@@ -374,7 +369,7 @@ mod linux {
     /// Ends and reaps the children of this process that it did not start itself (`keep`: the
     /// leaders it started, reaped by their owners): orphans of its trees, adopted as their
     /// subreaper, and what they started — until none is left (bounded: a second at most).
-    pub fn reap_orphans(keep: &[u32]) {
+    pub(super) fn reap_orphans(keep: &[u32]) {
         let me = std::process::id();
         for _ in 0..100 {
             let snapshot = processes();
@@ -406,7 +401,7 @@ mod linux {
 
 /// Where the shell would find `program` on `path` (the effective PATH, which may differ from this
 /// process's own): a name with a `/` is taken as written, relative to the working directory.
-pub fn find_program(program: &str, path: Option<&str>) -> Option<std::path::PathBuf> {
+pub(crate) fn find_program(program: &str, path: Option<&str>) -> Option<std::path::PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     which::which_in(program, path, cwd).ok()
 }
@@ -432,9 +427,9 @@ mod tests {
         let captured = run_bounded(&mut command, None, Duration::from_secs(20), keep())
             .await
             .unwrap();
-        assert!(captured.success());
+        assert!(captured.status.is_some_and(|s| s.success()));
         assert_eq!(captured.stdout, b"aaaaaaaaaaaaaaaa");
-        assert!(captured.stdout_cut && captured.stderr_cut);
+        assert!(captured.stdout_cut);
         assert_eq!(captured.stderr_tail.len(), 16);
         assert_eq!(captured.last_stderr_line().as_deref(), Some("last"));
     }

@@ -40,7 +40,7 @@ const PLAIN_ASSIGNMENTS: &[&str] = &[
 const MIN_SCRUB_LEN: usize = 6;
 
 /// Whether the value of environment variable `name` is a credential.
-pub fn is_secret_var(name: &str) -> bool {
+pub(crate) fn is_secret_var(name: &str) -> bool {
     if SECRET_VARS.contains(&name) {
         return true;
     }
@@ -63,7 +63,7 @@ pub fn is_secret_var(name: &str) -> bool {
 
 /// A stable, non-reversible label for a secret: its first four characters and its length.
 /// Keys shorter than 12 characters show only their length, so that nothing short leaks whole.
-pub fn fingerprint(secret: &str) -> String {
+pub(crate) fn fingerprint(secret: &str) -> String {
     let len = secret.chars().count();
     if len < 12 {
         return format!("<{len} chars>");
@@ -73,7 +73,7 @@ pub fn fingerprint(secret: &str) -> String {
 }
 
 /// SHA-256 of a secret, for comparing two copies without showing either.
-pub fn digest(secret: &str) -> [u8; 32] {
+pub(crate) fn digest(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
@@ -84,7 +84,7 @@ fn vault() -> &'static Mutex<Vec<(String, String)>> {
 }
 
 /// Remembers a secret so that [`scrub`] removes it from everything that leaves the process.
-pub fn register(secret: &str) {
+pub(crate) fn register(secret: &str) {
     let secret = secret.trim();
     if secret.chars().count() < MIN_SCRUB_LEN {
         return;
@@ -117,7 +117,7 @@ fn xml_escaped(text: &str) -> String {
 }
 
 /// `text` with every registered secret replaced by its fingerprint.
-pub fn scrub(text: &str) -> String {
+pub(crate) fn scrub(text: &str) -> String {
     let Ok(vault) = vault().lock() else {
         return text.to_string();
     };
@@ -132,7 +132,7 @@ pub fn scrub(text: &str) -> String {
 
 /// How a variable's value may be shown: secrets as a fingerprint, URLs without their password,
 /// custom headers without their values, proxies without their password even with no scheme.
-pub fn display_value(name: &str, value: &str) -> String {
+pub(crate) fn display_value(name: &str, value: &str) -> String {
     if value.is_empty() {
         return String::new();
     }
@@ -152,7 +152,7 @@ pub fn display_value(name: &str, value: &str) -> String {
 
 /// The secrets a variable's value carries, for [`register`]: the whole value of a secret
 /// variable, a URL's password, a custom header's values.
-pub fn secrets_in_value(name: &str, value: &str) -> Vec<String> {
+pub(crate) fn secrets_in_value(name: &str, value: &str) -> Vec<String> {
     if value.is_empty() {
         return Vec::new();
     }
@@ -189,7 +189,7 @@ fn url_userinfo_secret(value: &str) -> Option<String> {
 /// Conservative by design: everything up to the *last* `@` counts as userinfo, so a password
 /// holding an unescaped `/`, `?` or `#` (which no URL parser reads as a password) is masked as
 /// well, and so is one in a value with no scheme (`alice:pass@proxy:3128`).
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => (None, url),
@@ -217,7 +217,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// `Name: value` lines with every value fingerprinted; header names are useful, values may be
 /// keys. A line without a colon is not a header at all and is shown only by its length.
-pub fn redact_headers(headers: &str) -> String {
+pub(crate) fn redact_headers(headers: &str) -> String {
     headers
         .lines()
         .filter(|line| !line.trim().is_empty())
@@ -236,7 +236,7 @@ pub fn redact_headers(headers: &str) -> String {
 /// split as the shell splits them; the value after a flag naming a secret, the value of a
 /// `NAME=value` word (unless the name never holds one), a URL's password, and any long token
 /// mixing letters and digits are fingerprinted. The result is quoted for the shell again.
-pub fn redact_command(command: &str) -> String {
+pub(crate) fn redact_command(command: &str) -> String {
     let words = shlex::split(command)
         .unwrap_or_else(|| command.split_whitespace().map(str::to_string).collect());
     let mut redact_next = false;
@@ -281,7 +281,7 @@ pub fn redact_command(command: &str) -> String {
 }
 
 /// The secrets a command line carries, for [`register`]: what [`redact_command`] hides.
-pub fn secrets_in_command(command: &str) -> Vec<String> {
+pub(crate) fn secrets_in_command(command: &str) -> Vec<String> {
     let words = shlex::split(command)
         .unwrap_or_else(|| command.split_whitespace().map(str::to_string).collect());
     let mut secrets = Vec::new();
@@ -330,7 +330,7 @@ fn looks_like_a_secret(word: &str) -> bool {
 
 /// A value as one shell word: `dev` stays `dev`, `dev; curl … | sh #` becomes `'dev; curl … | sh #'`.
 /// A path shown as `~/…` keeps its tilde outside the quotes, so that the shell still expands it.
-pub fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     if let Some(rest) = value.strip_prefix("~/") {
         return format!("~/{}", shell_quote(rest));
     }
@@ -343,14 +343,14 @@ pub fn shell_quote(value: &str) -> String {
         return value.to_string();
     }
     shlex::try_quote(value)
-        .map(|quoted| quoted.into_owned())
+        .map(std::borrow::Cow::into_owned)
         // Only a NUL byte cannot be quoted; it cannot be in a command line either.
         .unwrap_or_else(|_| format!("'{}'", value.replace('\0', "").replace('\'', r"'\''")))
 }
 
 /// Replaces anything in free text (AWS messages, HTML pages, error chains) that looks like a key or
 /// token — a long run of base64/hex characters — with its fingerprint, and caps the length.
-pub fn scrub_text(text: &str) -> String {
+pub(crate) fn scrub_text(text: &str) -> String {
     const MAX: usize = 600;
     let mut out = String::with_capacity(text.len().min(MAX));
     let mut token = String::new();

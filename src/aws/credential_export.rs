@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio::process::Command;
 
 /// Runs `command` through the shell with `env`; returns credentials or a printable reason.
-pub async fn run(
+pub(crate) async fn run(
     command: &str,
     env: &HashMap<String, String>,
     timeout: Duration,
@@ -44,7 +44,7 @@ pub async fn run(
 
 /// Accepts `{"Credentials":{AccessKeyId,…}}` and the flat `aws configure export-credentials
 /// --format process` shape.
-pub fn parse(stdout: &[u8]) -> Result<Credentials, String> {
+pub(crate) fn parse(stdout: &[u8]) -> Result<Credentials, String> {
     let value: Value = serde_json::from_slice(stdout).map_err(|err| {
         format!(
             "awsCredentialExport printed something that is not JSON (line {}, column {})",

@@ -14,7 +14,7 @@ use aws_types::service_config::ServiceConfigKey;
 use crate::config::EffectiveConfig;
 
 /// A URL, or why there is none (a region no partition accepts).
-pub type Url = Result<String, String>;
+pub(crate) type Url = Result<String, String>;
 
 /// The endpoints Claude Code's configuration sends calls to.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct Endpoints {
 }
 
 /// The URL, or the reason in its place (for reports).
-pub fn shown(url: &Url) -> String {
+pub(crate) fn shown(url: &Url) -> String {
     match url {
         Ok(url) => crate::secret::redact_url(url),
         Err(why) => why.clone(),
@@ -143,7 +143,7 @@ fn unresolved(service_id: &str, region: &str, why: &str) -> String {
 
 /// Mantle's base URL as Claude Code computes it: `ANTHROPIC_BEDROCK_MANTLE_BASE_URL`, else the
 /// regional `bedrock-mantle` host under `/anthropic`.
-pub fn mantle_base(config: &EffectiveConfig) -> String {
+pub(crate) fn mantle_base(config: &EffectiveConfig) -> String {
     config
         .env
         .get("ANTHROPIC_BEDROCK_MANTLE_BASE_URL")

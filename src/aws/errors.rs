@@ -169,7 +169,7 @@ impl Failure {
 
 /// The text of an error and all its causes, which is where the SDK puts credential-chain and
 /// connector details.
-pub fn error_chain(err: &(dyn StdError + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(cause) = source {
@@ -182,7 +182,7 @@ pub fn error_chain(err: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
-pub fn classify<E>(err: &SdkError<E, HttpResponse>, bearer: bool) -> Failure
+pub(crate) fn classify<E>(err: &SdkError<E, HttpResponse>, bearer: bool) -> Failure
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {

@@ -11,7 +11,7 @@ use crate::config::models::{ModelIdKind, ModelName, profile_form};
 use crate::report::Status;
 
 /// What was being attempted when the failure happened.
-pub struct Attempt<'a> {
+pub(crate) struct Attempt<'a> {
     /// `ListInferenceProfiles`, `InvokeModel`, …
     pub operation: &'a str,
     /// The IAM action the operation needs.
@@ -24,7 +24,7 @@ pub struct Attempt<'a> {
 
 impl<'a> Attempt<'a> {
     /// `ListInferenceProfiles` on the control plane.
-    pub fn list_profiles(clients: &'a crate::aws::Clients) -> Attempt<'a> {
+    pub(crate) fn list_profiles(clients: &'a crate::aws::Clients) -> Attempt<'a> {
         Attempt {
             operation: "ListInferenceProfiles",
             action: "bedrock:ListInferenceProfiles",
@@ -36,7 +36,7 @@ impl<'a> Attempt<'a> {
     }
 
     /// A one-token `InvokeModel` (or its streaming twin when `stream`) of `model`.
-    pub fn invoke(
+    pub(crate) fn invoke(
         clients: &'a crate::aws::Clients,
         stream: bool,
         model: &'a str,
@@ -86,7 +86,7 @@ impl Explanation {
 /// The cause a failure names: one per identity-wide problem (expired credentials, the
 /// Marketplace actions, a proxy answering), one per action IAM denies, one per model for a
 /// problem of that model, one per endpoint for a problem of the path to it.
-pub fn cause_of(failure: &Failure, attempt: &Attempt<'_>) -> String {
+pub(crate) fn cause_of(failure: &Failure, attempt: &Attempt<'_>) -> String {
     let name = failure.kind.name();
     match &failure.kind {
         FailureKind::AccessDenied { action } => {
@@ -110,11 +110,15 @@ pub fn cause_of(failure: &Failure, attempt: &Attempt<'_>) -> String {
 }
 
 /// The Bedrock console's model-access page for a region.
-pub fn console_model_access(region: &str) -> String {
+pub(crate) fn console_model_access(region: &str) -> String {
     format!("https://{region}.console.aws.amazon.com/bedrock/home?region={region}#/modelaccess")
 }
 
-pub fn explain(failure: &Failure, attempt: &Attempt<'_>, config: &EffectiveConfig) -> Explanation {
+pub(crate) fn explain(
+    failure: &Failure,
+    attempt: &Attempt<'_>,
+    config: &EffectiveConfig,
+) -> Explanation {
     let region = &config.region.value;
     let model = attempt.model.unwrap_or("the model");
     let op = attempt.operation;
@@ -304,7 +308,7 @@ fn provider_fix(config: &EffectiveConfig) -> String {
 
 /// The inference profile to use instead of an on-demand foundation-model ID: one from the
 /// account's list that contains the model, preferring the region's prefix.
-pub fn suggest_profile(
+pub(crate) fn suggest_profile(
     model: &str,
     profiles: Option<&ProfileList>,
     config: &EffectiveConfig,
@@ -353,6 +357,6 @@ fn newest_hint(model: &str, profiles: Option<&ProfileList>, region: &str) -> Str
 }
 
 /// Whether a pinned value is sent to Bedrock as is (aliases are resolved by Claude Code).
-pub fn is_probeable(kind: &ModelIdKind) -> bool {
+pub(crate) fn is_probeable(kind: &ModelIdKind) -> bool {
     !matches!(kind, ModelIdKind::Alias | ModelIdKind::MantleId)
 }

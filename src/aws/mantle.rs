@@ -16,17 +16,17 @@ use crate::net::http::{ClientTrust, Response, send};
 use crate::net::{NetError, NetErrorKind, Target};
 use crate::report::CallRecord;
 
-pub const ANTHROPIC_VERSION: &str = "2023-06-01";
-pub const SERVICE: &str = "bedrock-mantle";
+pub(crate) const ANTHROPIC_VERSION: &str = "2023-06-01";
+pub(crate) const SERVICE: &str = "bedrock-mantle";
 
 /// Messages live under the base (`…/anthropic/v1/messages`).
-pub fn messages_url(base: &str) -> String {
+pub(crate) fn messages_url(base: &str) -> String {
     format!("{}/v1/messages", base.trim_end_matches('/'))
 }
 
 /// The OpenAI-compatible model list lives beside the Anthropic API on the same host: the base
 /// without its trailing `/anthropic`, then `/v1/models`.
-pub fn models_url(base: &str) -> String {
+pub(crate) fn models_url(base: &str) -> String {
     let base = base.trim_end_matches('/');
     let root = base.strip_suffix("/anthropic").unwrap_or(base);
     format!("{root}/v1/models")
@@ -55,10 +55,9 @@ pub enum Auth {
 }
 
 /// One request's outcome.
-pub type Outcome = Result<Response, NetError>;
+pub(crate) type Outcome = Result<Response, NetError>;
 
-pub struct Ctx<'a> {
-    pub config: &'a EffectiveConfig,
+pub(crate) struct Ctx<'a> {
     pub clients: &'a Clients,
     pub trust: &'a ClientTrust,
     pub route: crate::net::Route,
@@ -67,7 +66,7 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub async fn request(
+    pub(crate) async fn request(
         &self,
         operation: &str,
         method: &str,
@@ -96,7 +95,7 @@ impl Ctx<'_> {
         result
     }
 
-    pub async fn build(
+    pub(crate) async fn build(
         &self,
         method: &str,
         url: &str,
@@ -118,7 +117,7 @@ impl Ctx<'_> {
         match auth {
             Auth::Bearer(key, BearerHeader::XApiKey) => builder = builder.header("x-api-key", key),
             Auth::Bearer(key, BearerHeader::Authorization) => {
-                builder = builder.header("authorization", format!("Bearer {key}"))
+                builder = builder.header("authorization", format!("Bearer {key}"));
             }
             _ => {}
         }
@@ -134,7 +133,7 @@ impl Ctx<'_> {
 }
 
 /// What Mantle said in an error: Anthropic's `{"error":{"type","message"}}` or AWS's `{"message"}`.
-pub fn error_of(response: &Response) -> (String, String) {
+pub(crate) fn error_of(response: &Response) -> (String, String) {
     let json: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     let kind = json
         .pointer("/error/type")
@@ -167,14 +166,14 @@ pub fn error_of(response: &Response) -> (String, String) {
 }
 
 /// A failed authenticated request, explained.
-pub struct Denial {
+pub(crate) struct Denial {
     pub problem: String,
     pub fix: String,
     /// Mantle refused the credentials themselves (not an IAM action, not the account).
     pub credentials_rejected: bool,
 }
 
-pub fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial {
+pub(crate) fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Denial {
     let (kind, message) = error_of(response);
     let status = response.status;
     let lower = message.to_ascii_lowercase().replace('’', "'");
@@ -259,7 +258,7 @@ pub fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig) -> Den
     }
 }
 
-pub async fn reach(
+pub(crate) async fn reach(
     target: &Target,
     route: &crate::net::Route,
     trust: &ClientTrust,
@@ -284,7 +283,7 @@ pub async fn reach(
     Ok(())
 }
 
-pub fn message_body(model: &str, stream: bool) -> Value {
+pub(crate) fn message_body(model: &str, stream: bool) -> Value {
     let mut body = json!({
         "model": model,
         "max_tokens": 1,
@@ -297,7 +296,7 @@ pub fn message_body(model: &str, stream: bool) -> Value {
 }
 
 /// Reads an SSE body to its end: it must be `text/event-stream` and finish with `message_stop`.
-pub fn stream_problem(response: &Response) -> Option<String> {
+pub(crate) fn stream_problem(response: &Response) -> Option<String> {
     let content_type = response.header("content-type").unwrap_or("");
     if !content_type.starts_with("text/event-stream") {
         return Some(format!(

@@ -1,16 +1,16 @@
 //! AWS clients built from the effective configuration, so that the doctor tests the path Claude
 //! Code will take: the same region, profile, credentials (bearer key or SigV4) and endpoints.
 
-pub mod calls;
-pub mod credential_export;
-pub mod endpoints;
-pub mod errors;
-pub mod explain;
-pub mod mantle;
-pub mod ops;
-pub mod policy;
-pub mod resolve;
-pub mod sigv4;
+pub(crate) mod calls;
+pub(crate) mod credential_export;
+pub(crate) mod endpoints;
+pub(crate) mod errors;
+pub(crate) mod explain;
+pub(crate) mod mantle;
+pub(crate) mod ops;
+pub(crate) mod policy;
+pub(crate) mod resolve;
+pub(crate) mod sigv4;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -248,7 +248,9 @@ fn connector_with(proxy: ProxyConfig) -> SharedHttpClient {
             if let Some(settings) = settings {
                 connector = connector.connector_settings(settings.clone());
             }
-            if let Some(sleep) = components.and_then(|c| c.sleep_impl()) {
+            if let Some(sleep) =
+                components.and_then(aws_sdk_bedrock::config::RuntimeComponents::sleep_impl)
+            {
                 connector = connector.sleep_impl(sleep);
             }
             connector

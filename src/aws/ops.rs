@@ -123,7 +123,7 @@ fn bearer(clients: &Clients) -> bool {
 }
 
 /// `ListInferenceProfiles`, both types concurrently, every page.
-pub async fn list_profiles(clients: &Clients) -> Result<ProfileList, Failure> {
+pub(crate) async fn list_profiles(clients: &Clients) -> Result<ProfileList, Failure> {
     let (system, application) = tokio::join!(
         list_type(clients, InferenceProfileType::SystemDefined),
         list_type(clients, InferenceProfileType::Application),
@@ -191,7 +191,10 @@ async fn list_type(clients: &Clients, kind: InferenceProfileType) -> Result<Prof
 }
 
 /// `GetInferenceProfile` on an ID or ARN.
-pub async fn get_profile(clients: &Clients, id_or_arn: &str) -> Result<ProfileSummary, Failure> {
+pub(crate) async fn get_profile(
+    clients: &Clients,
+    id_or_arn: &str,
+) -> Result<ProfileSummary, Failure> {
     if let Some(failure) = too_long(id_or_arn) {
         return Err(failure);
     }
@@ -222,7 +225,7 @@ pub struct Identity {
 }
 
 /// `sts:GetCallerIdentity`.
-pub async fn caller_identity(clients: &Clients) -> Result<Identity, Failure> {
+pub(crate) async fn caller_identity(clients: &Clients) -> Result<Identity, Failure> {
     bounded(clients, async {
         let out = clients
             .sts
@@ -258,7 +261,7 @@ impl Probe {
 
 /// A one-token `InvokeModel`.
 /// `region`: `None` for the configured region, or the Haiku-class model's own region.
-pub async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
+pub(crate) async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
     let started = Instant::now();
     if let Some(failure) = too_long(model_id) {
         return Probe::from(Err(failure), started);
@@ -297,7 +300,11 @@ pub async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> 
 }
 
 /// A one-token `InvokeModelWithResponseStream`, read to its end.
-pub async fn invoke_stream(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
+pub(crate) async fn invoke_stream(
+    clients: &Clients,
+    model_id: &str,
+    region: Option<&str>,
+) -> Probe {
     let started = Instant::now();
     if let Some(failure) = too_long(model_id) {
         return Probe::from(Err(failure), started);

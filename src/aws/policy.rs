@@ -14,7 +14,7 @@ fn model_resources(region: &str) -> [String; 3] {
 }
 
 /// The statement that grants `action` (for calls in `region`), pretty-printed.
-pub fn statement_for(action: &str, region: &str) -> String {
+pub(crate) fn statement_for(action: &str, region: &str) -> String {
     let statement: Value = match action {
         "aws-marketplace:ViewSubscriptions" | "aws-marketplace:Subscribe" => marketplace(),
         "bedrock:CallWithBearerToken" | "bedrock-mantle:CallWithBearerToken" => json!({
@@ -54,7 +54,7 @@ use crate::config::models::{ModelId, ModelIdKind, partition_of};
 
 /// One model the configuration calls, and what is known of where it runs.
 #[derive(Debug, Clone)]
-pub struct ModelGrant {
+pub(crate) struct ModelGrant {
     /// Why it is in the policy: `ANTHROPIC_DEFAULT_OPUS_MODEL`, `a candidate of the Sonnet tier`.
     pub why: String,
     pub model: ModelId,
@@ -67,7 +67,7 @@ pub struct ModelGrant {
 
 /// Everything the policy is made from.
 #[derive(Debug, Clone)]
-pub struct PolicyRequest {
+pub(crate) struct PolicyRequest {
     pub sid_prefix: String,
     /// From STS or the key; `None` leaves the account a wildcard.
     pub account: Option<String>,
@@ -82,7 +82,7 @@ pub struct PolicyRequest {
 
 /// The policy document, and for each resource where it came from.
 #[derive(Debug, Clone)]
-pub struct LeastPrivilege {
+pub(crate) struct LeastPrivilege {
     pub document: Value,
     /// `resource — why`, for people.
     pub explanation: Vec<String>,
@@ -92,7 +92,7 @@ pub struct LeastPrivilege {
 
 /// The policy that lets exactly this configuration work: each model's profile and the
 /// foundation model in every region it routes to, never `*` for the invoke actions.
-pub fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
+pub(crate) fn least_privilege(request: &PolicyRequest) -> LeastPrivilege {
     let account = request.account.as_deref().unwrap_or("*");
     let mut invoke: Vec<String> = Vec::new();
     let mut profiles: Vec<String> = Vec::new();
@@ -358,7 +358,7 @@ mod tests {
             why: format!("pin {id}"),
             model: ModelId::parse(id),
             region: "us-east-1".into(),
-            routes: routes.map(|r| r.iter().map(|s| s.to_string()).collect()),
+            routes: routes.map(|r| r.iter().map(std::string::ToString::to_string).collect()),
         }
     }
 

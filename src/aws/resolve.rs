@@ -33,7 +33,7 @@ use crate::config::credentials::CredentialSource;
 use crate::fsio;
 
 /// The hidden subcommand the child process runs.
-pub const CHILD_COMMAND: &str = "__resolve-credentials";
+pub(crate) const CHILD_COMMAND: &str = "__resolve-credentials";
 
 /// Cache directories the SDK's token providers read, relative to the home directory.
 const CACHE_DIRS: [&str; 2] = [".aws/sso/cache", ".aws/login/cache"];
@@ -43,7 +43,7 @@ const MAX_CACHE_FILES: usize = 256;
 /// Everything the SDK is allowed to read: the environment, the profile, the two AWS files'
 /// text, and the other files its providers may open.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SdkInputs {
+pub(crate) struct SdkInputs {
     pub env: HashMap<String, String>,
     pub profile: String,
     pub region: String,
@@ -54,7 +54,7 @@ pub struct SdkInputs {
 }
 
 impl SdkInputs {
-    pub fn new(config: &EffectiveConfig, env: HashMap<String, String>) -> SdkInputs {
+    pub(crate) fn new(config: &EffectiveConfig, env: HashMap<String, String>) -> SdkInputs {
         let mut files = BTreeMap::new();
         let take = |path: &Path, files: &mut BTreeMap<String, String>| {
             if let Ok(bytes) = fsio::read_regular(path, fsio::MAX_TOKEN_FILE) {
@@ -103,7 +103,7 @@ impl SdkInputs {
     }
 
     /// The SDK loader over exactly these inputs (no retries; timeouts per call).
-    pub fn loader(&self, timeout: Duration) -> ConfigLoader {
+    pub(crate) fn loader(&self, timeout: Duration) -> ConfigLoader {
         use aws_config::retry::RetryConfig;
         use aws_config::timeout::TimeoutConfig;
         let files: HashMap<String, Vec<u8>> = self
@@ -145,7 +145,7 @@ pub struct CredentialError {
 }
 
 /// Resolves the SigV4 credentials of this configuration's chain, bounded by `timeout`.
-pub async fn resolve(
+pub(crate) async fn resolve(
     config: &EffectiveConfig,
     inputs: &SdkInputs,
     timeout: Duration,
@@ -381,7 +381,7 @@ async fn resolve_in_child(
 }
 
 /// The child: reads a request on stdin, resolves, prints the answer on stdout, and exits.
-pub fn child_main() -> u8 {
+pub(crate) fn child_main() -> u8 {
     let mut request = Vec::new();
     if std::io::stdin()
         .take(64 << 20)

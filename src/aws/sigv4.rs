@@ -10,7 +10,7 @@ use bytes::Bytes;
 
 /// Signs `request` in place for `service` in `region`; its headers (host included) are signed
 /// as they are.
-pub fn sign(
+pub(crate) fn sign(
     request: &mut http::Request<Bytes>,
     credentials: &Credentials,
     region: &str,

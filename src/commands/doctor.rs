@@ -9,12 +9,12 @@ use crate::output::Output;
 use crate::render;
 use crate::report::Report;
 
-pub struct DoctorOutcome {
+pub(crate) struct DoctorOutcome {
     pub text: String,
     pub exit_code: u8,
 }
 
-pub async fn run(
+pub(crate) async fn run(
     config: &EffectiveConfig,
     args: &DoctorArgs,
     out: &Output,
@@ -33,7 +33,7 @@ pub async fn run(
     }
 }
 
-pub async fn report(
+pub(crate) async fn report(
     config: &EffectiveConfig,
     args: &DoctorArgs,
     out: &Output,
@@ -43,7 +43,7 @@ pub async fn report(
 }
 
 /// The report, and what the live calls measured (online) for what comes after it.
-pub async fn report_and_facts(
+pub(crate) async fn report_and_facts(
     config: &EffectiveConfig,
     args: &DoctorArgs,
     out: &Output,

@@ -22,7 +22,7 @@ use crate::report::Report;
 use crate::ui::prompter::{Prompter, TerminalPrompter};
 use crate::write::{self, Applied, Edit, Plan, Scope};
 
-pub async fn run(
+pub(crate) async fn run(
     inputs: &Inputs,
     config: &EffectiveConfig,
     args: &DoctorArgs,

@@ -1,17 +1,17 @@
 //! Each subcommand's flow, and how any of them ends on a fatal error.
 
-pub mod doctor;
-pub mod fix;
-pub mod models;
-pub mod policy;
-pub mod setup;
+pub(crate) mod doctor;
+pub(crate) mod fix;
+pub(crate) mod models;
+pub(crate) mod policy;
+pub(crate) mod setup;
 
 use crate::error::{EXIT_USAGE, FatalError};
 use crate::output::{Output, print_stdout};
 
 /// Prints a fatal error: a document on stdout when a document format was asked for (JSON, JUnit,
 /// Markdown), and always a line on stderr.
-pub fn report_fatal(out: &Output, err: &FatalError) -> u8 {
+pub(crate) fn report_fatal(out: &Output, err: &FatalError) -> u8 {
     let document = match out.error_document {
         Some(crate::cli::Format::Json) => Some(crate::render::json::error_document(
             &err.message,

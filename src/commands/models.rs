@@ -11,12 +11,12 @@ use crate::cli::ModelsArgs;
 use crate::config::EffectiveConfig;
 use crate::output::Output;
 
-pub struct ModelsOutcome {
+pub(crate) struct ModelsOutcome {
     pub text: String,
     pub exit_code: u8,
 }
 
-pub async fn run(
+pub(crate) async fn run(
     config: &EffectiveConfig,
     args: &ModelsArgs,
     out: &Output,

@@ -21,7 +21,11 @@ use crate::encoding::escape_controls;
 use crate::output::{Output, Palette};
 use crate::render::text::wrapped;
 
-pub async fn run(config: &EffectiveConfig, args: &PolicyArgs, timeout: Duration) -> LeastPrivilege {
+pub(crate) async fn run(
+    config: &EffectiveConfig,
+    args: &PolicyArgs,
+    timeout: Duration,
+) -> LeastPrivilege {
     let bearer = matches!(
         config.credentials.source,
         CredentialSource::BearerKey { .. }
@@ -184,7 +188,7 @@ fn is_profile(model: &ModelId) -> bool {
 }
 
 /// Where each resource came from, for people, on stderr: wrapped to its width.
-pub fn explain(policy: &LeastPrivilege, out: &Output) -> String {
+pub(crate) fn explain(policy: &LeastPrivilege, out: &Output) -> String {
     if out.quiet {
         return String::new();
     }

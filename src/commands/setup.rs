@@ -11,10 +11,7 @@ use crate::output::{Output, print_stdout};
 use crate::setup::flow::{Outcome, SetupError, Ui, Wizard};
 use crate::ui::prompter::{Prompter, TerminalPrompter};
 
-/// Exit status when the user cancels (Ctrl-C, Escape): nothing was written.
-pub const EXIT_CANCELLED: u8 = 130;
-
-pub async fn run(
+pub(crate) async fn run(
     global: &GlobalArgs,
     args: &SetupArgs,
     out: &Output,
@@ -115,7 +112,7 @@ fn read_key_from_stdin() -> Result<String, FatalError> {
 }
 
 /// Renders the outcome (or the reason there is none) and returns the exit status.
-pub fn finish(
+pub(crate) fn finish(
     result: Result<Outcome, SetupError>,
     out: &Output,
     file: Option<&std::path::Path>,

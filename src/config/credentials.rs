@@ -112,7 +112,7 @@ pub fn resolve(
 ) -> Credentials {
     let mut notes = Vec::new();
     let note = |notes: &mut Vec<CredentialNote>, severity, message: String| {
-        notes.push(CredentialNote { severity, message })
+        notes.push(CredentialNote { severity, message });
     };
     let env_keys = env.get_with_source("AWS_ACCESS_KEY_ID");
     let env_secret = env.get("AWS_SECRET_ACCESS_KEY");

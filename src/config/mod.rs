@@ -244,7 +244,7 @@ impl SettingsKeys {
                 keys.fallback_models = vec![Sourced {
                     value: id.clone(),
                     source,
-                }]
+                }];
             }
             _ => {}
         }

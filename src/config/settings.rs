@@ -261,8 +261,7 @@ pub fn node_compatible(text: &str) -> std::borrow::Cow<'_, str> {
                     i += 1;
                 }
                 let number = &text[start..i];
-                if number.contains(['e', 'E'])
-                    && number.parse::<f64>().is_ok_and(|n| n.is_infinite())
+                if number.contains(['e', 'E']) && number.parse::<f64>().is_ok_and(f64::is_infinite)
                 {
                     let mut zero = vec![b' '; number.len()];
                     zero[0] = b'0';

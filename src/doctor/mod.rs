@@ -25,7 +25,7 @@ pub(crate) fn guarded(id: &str, title: &str, check: impl FnOnce() -> CheckResult
     let mut result = catch_unwind(AssertUnwindSafe(check)).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
         CheckResult::new(

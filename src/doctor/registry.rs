@@ -273,7 +273,7 @@ mod tests {
             bounded("test", Duration::from_secs(1), async { panic!("boom") }).await;
         assert_eq!(panicked.unwrap_err(), "gathering the test facts crashed");
         let overran = bounded("test", Duration::from_millis(10), async {
-            tokio::time::sleep(Duration::from_secs(5)).await
+            tokio::time::sleep(Duration::from_secs(5)).await;
         })
         .await;
         assert!(overran.unwrap_err().contains("did not finish within"));

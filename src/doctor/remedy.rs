@@ -338,9 +338,12 @@ fn profile_containing(list: &ProfileList, model: &str, region: &str) -> Result<S
             id.to_string(),
         )
     });
-    containing.first().map(|id| id.to_string()).ok_or_else(|| {
-        format!("the account lists no inference profile of {bare} callable from {region}")
-    })
+    containing
+        .first()
+        .map(std::string::ToString::to_string)
+        .ok_or_else(|| {
+            format!("the account lists no inference profile of {bare} callable from {region}")
+        })
 }
 
 /// `awsAuthRefresh` where it can loop: removed (`aws sso login` by hand instead).

@@ -352,7 +352,7 @@ fn bounded(mut json: Map<String, Value>) -> Result<Vec<u8>, String> {
             continue;
         }
         let mut cut = false;
-        for (key, value) in json.iter_mut() {
+        for (key, value) in &mut json {
             if key != "messages" && key != "max_tokens" {
                 cut |= cut_long_values(value);
             }
@@ -411,9 +411,8 @@ pub fn shrink_count(body: &[u8]) -> Result<Vec<u8>, String> {
 pub fn shrink_bedrock_count(body: &[u8]) -> Result<Vec<u8>, String> {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    let mut json = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(json)) => json,
-        _ => return Err("the body is not a JSON object".into()),
+    let Ok(Value::Object(mut json)) = serde_json::from_slice::<Value>(body) else {
+        return Err("the body is not a JSON object".into());
     };
     if body.len() <= MAX_SHRUNK_BODY {
         return Ok(body.to_vec());

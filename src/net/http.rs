@@ -57,7 +57,7 @@ impl Response {
 
 /// Sends `request` (absolute URI) and reads the response body (at most
 /// [`super::MAX_ANSWER`] bytes), all within `timeout`.
-pub async fn send(
+pub(crate) async fn send(
     request: http::Request<Bytes>,
     route: &Route,
     trust: &ClientTrust,
@@ -112,7 +112,7 @@ pub async fn send(
     parts.uri = parts
         .uri
         .path_and_query()
-        .map(|pq| pq.as_str())
+        .map(http::uri::PathAndQuery::as_str)
         .unwrap_or("/")
         .parse()
         .unwrap_or_default();

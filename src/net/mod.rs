@@ -2,14 +2,14 @@
 //! tunnel), then TLS whose certificate chain is kept for inspection, every step bounded by the
 //! `--timeout`. The AWS SDK hides all of this; the network and Mantle checks need to see it.
 
-pub mod http;
-pub mod proxy;
-pub mod tls;
+pub(crate) mod http;
+pub(crate) mod proxy;
+pub(crate) mod tls;
 
 /// The most of an answer the tool reads from any endpoint (Bedrock, STS, Mantle, a proxy): far
 /// above any real one (a page of inference profiles is a few KB), so that no endpoint decides
 /// the tool's memory.
-pub const MAX_ANSWER: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_ANSWER: usize = 2 * 1024 * 1024;
 
 use crate::secret::redact_url;
 use std::fmt;
@@ -25,9 +25,9 @@ use tokio::time::{Instant, timeout_at};
 use proxy::ProxyUrl;
 
 /// A byte stream: plain TCP, TLS to a proxy, or a tunnel through one.
-pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-pub type BoxIo = Box<dyn Io>;
+pub(crate) type BoxIo = Box<dyn Io>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -199,7 +199,7 @@ pub enum Route {
 }
 
 /// Resolves `host` and connects to the first address that answers, before `deadline`.
-pub async fn tcp(
+pub(crate) async fn tcp(
     host: &str,
     port: u16,
     deadline: Instant,
@@ -240,7 +240,11 @@ pub async fn tcp(
 }
 
 /// A byte stream to `target` along `route` (no TLS to the target yet).
-pub async fn open(target: &Target, route: &Route, deadline: Instant) -> Result<BoxIo, NetError> {
+pub(crate) async fn open(
+    target: &Target,
+    route: &Route,
+    deadline: Instant,
+) -> Result<BoxIo, NetError> {
     match route {
         Route::Direct => {
             let (stream, _) = tcp(&target.host, target.port, deadline, Phase::Connect).await?;

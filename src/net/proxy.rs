@@ -13,9 +13,9 @@ use crate::secret::redact_url;
 use super::{Route, Scheme, Target};
 
 /// The proxy spellings, in Claude Code's order of preference for an HTTPS request.
-pub const PROXY_VARS: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"];
+pub(crate) const PROXY_VARS: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"];
 /// `NO_PROXY` spellings, Claude Code's preference first.
-pub const NO_PROXY_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
+pub(crate) const NO_PROXY_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
 
 /// A parsed proxy URL. `display` has the password masked; the password itself is only ever sent
 /// to the proxy.

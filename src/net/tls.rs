@@ -18,7 +18,7 @@ use tokio_rustls::client::TlsStream;
 
 use super::{BoxIo, NetError, NetErrorKind, Phase};
 
-pub fn provider() -> Arc<CryptoProvider> {
+pub(crate) fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     PROVIDER
         .get_or_init(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
@@ -79,10 +79,10 @@ impl ServerCertVerifier for KeepChain {
     }
 }
 
-pub type Chain = Vec<CertificateDer<'static>>;
+pub(crate) type Chain = Vec<CertificateDer<'static>>;
 
 /// Handshakes TLS with `host` over `io`, returning the stream and the chain the server sent.
-pub async fn handshake(
+pub(crate) async fn handshake(
     io: BoxIo,
     host: &str,
     alpn: &[&[u8]],
@@ -184,7 +184,7 @@ fn name_of(name: &x509_parser::x509::X509Name<'_>) -> String {
     }
 }
 
-pub fn fingerprint(der: &[u8]) -> String {
+pub(crate) fn fingerprint(der: &[u8]) -> String {
     Sha256::digest(der)
         .iter()
         .map(|b| format!("{b:02X}"))

@@ -24,7 +24,7 @@ pub fn to_json(config: &EffectiveConfig) -> Value {
             Some(var) => json!({
                 "value": secret::display_value(name, &var.value),
                 "source": describe(&var.source),
-                "layer": var.source.layer().map(|l| l.id()).unwrap_or("process"),
+                "layer": var.source.layer().map(super::super::config::source::Layer::id).unwrap_or("process"),
                 "file": var.source.path().map(|p| p.display().to_string()),
                 "secret": secret::is_secret_var(name),
                 "cancelled": var.value.is_empty(),
@@ -245,7 +245,7 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
             Palette::warn().apply_to(format!(
                 "aws CLI uses {} ({})",
                 esc(cli),
-                esc(&region.aws_cli.source.to_string())
+                esc(&region.aws_cli.source.clone())
             ))
         ));
     }
@@ -254,7 +254,7 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
             "\n{}",
             Palette::warn().apply_to(format!(
                 "ignored: {}: {}",
-                esc(&ignored.step.to_string()),
+                esc(&ignored.step.clone()),
                 esc(&ignored.reason)
             ))
         ));

@@ -137,7 +137,11 @@ fn body(check: &CheckResult, warning: bool) -> String {
 
 /// The summary is already the failure's message; the text carries details and fix.
 fn failure_body(check: &CheckResult) -> String {
-    let mut lines: Vec<String> = check.details.iter().map(|d| d.marked()).collect();
+    let mut lines: Vec<String> = check
+        .details
+        .iter()
+        .map(super::super::report::Detail::marked)
+        .collect();
     if let Some(fix) = &check.fix {
         lines.push(format!("fix: {}", fix.replace('\n', "\n     ")));
     }

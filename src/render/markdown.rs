@@ -88,7 +88,7 @@ pub fn render_report(report: &Report) -> String {
                 .details
                 .iter()
                 .filter(|d| told_under.is_none() || d.level != Level::Evidence)
-                .map(|d| d.marked())
+                .map(super::super::report::Detail::marked)
                 .collect();
             if !lines.is_empty() {
                 md.push('\n');

@@ -131,7 +131,7 @@ pub fn restore() {
 pub fn report_cancelled() {
     let mut reported = REPORTED
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !*reported {
         let message = CANCELLED.lock().map_or(MESSAGE, |m| *m);
         crate::output::print_stderr(message);

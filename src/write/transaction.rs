@@ -26,7 +26,7 @@ impl Failed {
             match undone {
                 Ok(()) => text.push_str(&format!("; {} was put back as it was", shown(path))),
                 Err(err) => {
-                    text.push_str(&format!("; putting {} back failed too: {err}", shown(path)))
+                    text.push_str(&format!("; putting {} back failed too: {err}", shown(path)));
                 }
             }
         }

@@ -26,7 +26,7 @@ fn strict<T: DeserializeOwned>(what: &str, doc: &Value) -> T {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ToolDoc {
+pub(crate) struct ToolDoc {
     pub name: String,
     pub version: String,
 }
@@ -35,7 +35,7 @@ pub struct ToolDoc {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Doctor {
+pub(crate) struct Doctor {
     pub schema_version: u32,
     pub tool: ToolDoc,
     pub context: Context,
@@ -48,7 +48,7 @@ pub struct Doctor {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Context {
+pub(crate) struct Context {
     pub region: String,
     pub region_source: String,
     pub profile: String,
@@ -67,7 +67,7 @@ pub struct Context {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Check {
+pub(crate) struct Check {
     pub id: String,
     pub title: String,
     pub status: String,
@@ -81,7 +81,7 @@ pub struct Check {
 
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum SkipDoc {
+pub(crate) enum SkipDoc {
     Offline,
     NotInUse,
     NoClient,
@@ -90,7 +90,7 @@ pub enum SkipDoc {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Cause {
+pub(crate) struct Cause {
     pub id: String,
     pub status: String,
     pub summary: String,
@@ -100,7 +100,7 @@ pub struct Cause {
 
 #[derive(Deserialize, PartialEq, Debug)]
 #[serde(deny_unknown_fields)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub pass: usize,
     pub warn: usize,
     pub fail: usize,
@@ -110,7 +110,7 @@ pub struct Summary {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Call {
+pub(crate) struct Call {
     pub operation: String,
     pub endpoint: String,
     pub status: Option<u16>,
@@ -120,7 +120,7 @@ pub struct Call {
 }
 
 /// Parses a doctor report strictly and checks what every report promises.
-pub fn doctor(doc: &Value) -> Doctor {
+pub(crate) fn doctor(doc: &Value) -> Doctor {
     let report: Doctor = strict("doctor", doc);
     assert_eq!(report.schema_version, 1);
     assert!(["online", "offline"].contains(&report.context.mode.as_str()));
@@ -165,7 +165,7 @@ pub fn doctor(doc: &Value) -> Doctor {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     pub schema_version: u32,
     pub tool: ToolDoc,
     pub provider: Provider,
@@ -181,14 +181,14 @@ pub struct Config {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Switch {
+pub(crate) struct Switch {
     pub on: bool,
     pub source: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Provider {
+pub(crate) struct Provider {
     pub bedrock: Switch,
     pub mantle: Switch,
     pub others: Vec<OtherProvider>,
@@ -197,14 +197,14 @@ pub struct Provider {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OtherProvider {
+pub(crate) struct OtherProvider {
     pub variable: String,
     pub source: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Region {
+pub(crate) struct Region {
     pub value: String,
     pub source: String,
     pub source_kind: String,
@@ -214,14 +214,14 @@ pub struct Region {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ValueSource {
+pub(crate) struct ValueSource {
     pub value: Option<String>,
     pub source: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub(crate) struct Profile {
     pub name: String,
     pub source: String,
     pub explicit: bool,
@@ -238,7 +238,7 @@ pub struct Profile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     pub source: String,
     pub description: String,
     pub notes: Vec<String>,
@@ -246,7 +246,7 @@ pub struct Credentials {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Bearer {
+pub(crate) struct Bearer {
     pub fingerprint: String,
     pub length: usize,
     #[serde(rename = "type")]
@@ -265,7 +265,7 @@ pub struct Bearer {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EnvEntry {
+pub(crate) struct EnvEntry {
     pub value: Option<String>,
     pub source: Option<String>,
     pub layer: Option<String>,
@@ -278,7 +278,7 @@ pub struct EnvEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(non_snake_case)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub awsAuthRefresh: Option<ValueSource>,
     pub awsCredentialExport: Option<ValueSource>,
     pub model: Option<ValueSource>,
@@ -289,7 +289,7 @@ pub struct Settings {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigModel {
+pub(crate) struct ConfigModel {
     pub setting: String,
     pub role: String,
     pub value: String,
@@ -304,7 +304,7 @@ pub struct ConfigModel {
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum ModelKind {
+pub(crate) enum ModelKind {
     CrossRegionProfile {
         prefix: String,
     },
@@ -334,14 +334,14 @@ pub enum ModelKind {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Files {
+pub(crate) struct Files {
     pub settings: Vec<SettingsFile>,
     pub aws: Vec<AwsFile>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SettingsFile {
+pub(crate) struct SettingsFile {
     pub layer: String,
     pub path: String,
     pub state: String,
@@ -349,14 +349,14 @@ pub struct SettingsFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AwsFile {
+pub(crate) struct AwsFile {
     pub kind: String,
     pub path: String,
     pub path_source: String,
     pub state: String,
 }
 
-pub fn config(doc: &Value) -> Config {
+pub(crate) fn config(doc: &Value) -> Config {
     let config: Config = strict("config", doc);
     assert_eq!(config.schema_version, 1);
     for (name, entry) in &config.env {
@@ -374,7 +374,7 @@ pub fn config(doc: &Value) -> Config {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Models {
+pub(crate) struct Models {
     pub schema_version: u32,
     pub tool: ToolDoc,
     pub region: String,
@@ -384,7 +384,7 @@ pub struct Models {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ModelRow {
+pub(crate) struct ModelRow {
     pub id: String,
     pub arn: String,
     pub name: String,
@@ -398,7 +398,7 @@ pub struct ModelRow {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Probe {
+pub(crate) struct Probe {
     pub ok: bool,
     pub failure: Option<Failure>,
     pub duration_ms: u64,
@@ -406,7 +406,7 @@ pub struct Probe {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub kind: String,
     pub action: Option<String>,
     pub content_type: Option<String>,
@@ -415,7 +415,7 @@ pub struct Failure {
     pub message: String,
 }
 
-pub fn models(doc: &Value) -> Models {
+pub(crate) fn models(doc: &Value) -> Models {
     let models: Models = strict("models", doc);
     for row in &models.profiles {
         if let Some(probe) = &row.probe {
@@ -429,7 +429,7 @@ pub fn models(doc: &Value) -> Models {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Setup {
+pub(crate) struct Setup {
     pub schema_version: u32,
     pub tool: ToolDoc,
     pub status: String,
@@ -447,7 +447,7 @@ pub struct Setup {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SetupAuth {
+pub(crate) struct SetupAuth {
     #[serde(rename = "type")]
     pub kind: String,
     pub detail: String,
@@ -455,7 +455,7 @@ pub struct SetupAuth {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Pins {
+pub(crate) struct Pins {
     pub primary: Option<String>,
     pub opus: Option<String>,
     pub sonnet: Option<String>,
@@ -464,7 +464,7 @@ pub struct Pins {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Change {
+pub(crate) struct Change {
     pub file: String,
     pub key: String,
     pub kind: String,
@@ -474,7 +474,7 @@ pub struct Change {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SetupProbe {
+pub(crate) struct SetupProbe {
     pub tier: String,
     pub id: String,
     pub model: Option<String>,
@@ -482,7 +482,7 @@ pub struct SetupProbe {
     pub stream: Probe,
 }
 
-pub fn setup(doc: &Value) -> Setup {
+pub(crate) fn setup(doc: &Value) -> Setup {
     let setup: Setup = strict("setup", doc);
     assert!(["written", "dry-run", "unchanged"].contains(&setup.status.as_str()));
     assert_eq!(setup.status == "unchanged", setup.changes.is_empty());
@@ -493,7 +493,7 @@ pub fn setup(doc: &Value) -> Setup {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ErrorDoc {
+pub(crate) struct ErrorDoc {
     pub schema_version: u32,
     pub tool: ToolDoc,
     pub error: ErrorBody,
@@ -501,12 +501,12 @@ pub struct ErrorDoc {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     pub message: String,
     pub fix: Option<String>,
 }
 
-pub fn error(doc: &Value) -> ErrorDoc {
+pub(crate) fn error(doc: &Value) -> ErrorDoc {
     strict("error", doc)
 }
 
@@ -572,7 +572,7 @@ fn a_bearer_key_and_a_setup_write_fill_the_optional_fields() {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Fix {
+pub(crate) struct Fix {
     pub schema_version: u32,
     pub tool: ToolDoc,
     pub status: String,
@@ -586,7 +586,7 @@ pub struct Fix {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FixRemedy {
+pub(crate) struct FixRemedy {
     pub check: String,
     pub why: String,
     pub action: FixAction,
@@ -594,7 +594,7 @@ pub struct FixRemedy {
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum FixAction {
+pub(crate) enum FixAction {
     Edit {
         layer: String,
         file: String,
@@ -610,7 +610,7 @@ pub enum FixAction {
 
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum FixChange {
+pub(crate) enum FixChange {
     SetEnv { name: String, value: String },
     QuoteEnv { name: String },
     RemoveEnv { name: String },
@@ -619,13 +619,13 @@ pub enum FixChange {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rechecked {
+pub(crate) struct Rechecked {
     pub id: String,
     pub before: String,
     pub after: String,
 }
 
-pub fn fix(doc: &Value) -> Fix {
+pub(crate) fn fix(doc: &Value) -> Fix {
     let fix: Fix = strict("fix", doc);
     assert!(["nothing", "dry-run", "declined", "applied"].contains(&fix.status.as_str()));
     assert_eq!(fix.status == "applied", fix.summary_after.is_some());

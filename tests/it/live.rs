@@ -6,7 +6,7 @@ use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer
 use crate::support::keys::long_term_key;
 
 /// A machine configured for Bedrock against `fake`, with credentials as the scenario asks.
-pub fn sandbox_for(fake: &FakeAws) -> Sandbox {
+pub(crate) fn sandbox_for(fake: &FakeAws) -> Sandbox {
     let scenario = fake.scenario();
     let mut env = serde_json::json!({
         "CLAUDE_CODE_USE_BEDROCK": "1",

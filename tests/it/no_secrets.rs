@@ -24,7 +24,7 @@ fn canaries(bearer_env: &str, bearer_settings: &str) -> Vec<String> {
         FILE_SECRET,
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     for key in [bearer_env, bearer_settings] {
         list.push(key.to_string());

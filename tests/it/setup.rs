@@ -97,7 +97,12 @@ fn profile_flow_writes_the_env_block() {
         assert!(value.is_string());
     }
     // Every candidate was probed with an invoke and a stream.
-    assert!(outcome.probes.iter().all(|p| p.works()));
+    assert!(
+        outcome
+            .probes
+            .iter()
+            .all(claude_bedrock::setup::flow::ProbeResult::works)
+    );
     let invokes = fake
         .seen()
         .iter()
@@ -826,7 +831,7 @@ fn every_corpus_file_round_trips_through_setup_and_stays_schema_valid() {
                 && object
                     .get("env")
                     .and_then(Value::as_object)
-                    .is_some_and(|e| e.is_empty())
+                    .is_some_and(serde_json::Map::is_empty)
                 && original.get("env").is_none()
             {
                 object.remove("env");

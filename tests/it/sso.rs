@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::support::{Run, Sandbox};
 
-pub const SSO_CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-west-2\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\nsso_registration_scopes = sso:account:access\n";
+pub(crate) const SSO_CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-west-2\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\nsso_registration_scopes = sso:account:access\n";
 
 const LEGACY_CONFIG: &str = "[profile legacy]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Developer\nregion = us-east-1\n";
 
@@ -33,7 +33,7 @@ fn at(offset: Duration) -> String {
 
 /// Writes a fixture into `~/.aws/sso/cache/<sha1 of key>.json` with its times filled in, and
 /// backdates the file (a fresh write is the refresh-loop check's evidence) unless `fresh`.
-pub fn write_token(
+pub(crate) fn write_token(
     sandbox: &Sandbox,
     fixture_name: &str,
     key: &str,
@@ -62,7 +62,7 @@ fn backdate(path: &Path) {
 }
 
 /// An SSO profile "dev" (sso-session "corp") whose token is valid for eight hours.
-pub fn with_valid_sso_session(sandbox: Sandbox) -> Sandbox {
+pub(crate) fn with_valid_sso_session(sandbox: Sandbox) -> Sandbox {
     write_token(
         &sandbox,
         "token-session.json",

@@ -52,7 +52,7 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
                         config.describe(&file.path_source)
                     ),
                     format!("Point {variable} at an existing file, or unset it."),
-                )
+                );
             }
             _ => {}
         }

@@ -205,7 +205,7 @@ fn unreachable(e: &EndpointFacts, err: &NetError) -> (String, String) {
                 e.endpoint.host()
             ),
         ),
-        (_, Phase::ProxyConnect) | (NetErrorKind::ProxyProtocol, _) | (_, Phase::Tunnel) => (
+        (_, Phase::ProxyConnect | Phase::Tunnel) | (NetErrorKind::ProxyProtocol, _) => (
             format!("the proxy does not answer: {}", err.message),
             format!(
                 "Check {var}: is the proxy running and reachable from this machine (VPN)? Unset {var} if this network needs no proxy."

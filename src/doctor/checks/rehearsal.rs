@@ -237,7 +237,11 @@ fn requests_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
     let mut details: Vec<Detail> = Vec::new();
     for turn in &turns {
         let model = turn.model.as_deref().unwrap_or("?");
-        let shape = turn.shape.as_ref().map(|s| s.summary()).unwrap_or_default();
+        let shape = turn
+            .shape
+            .as_ref()
+            .map(crate::loopback::shape::RequestShape::summary)
+            .unwrap_or_default();
         let answer = match (&turn.status, &turn.error) {
             (Some(status), None) => format!("{status}"),
             (_, Some(err)) => err.clone(),
@@ -300,7 +304,9 @@ fn requests_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
         n => format!(
             "the account took the client's request{} ({})",
             if n == 1 { "" } else { "s" },
-            first_real.map(|s| s.summary()).unwrap_or_default()
+            first_real
+                .map(crate::loopback::shape::RequestShape::summary)
+                .unwrap_or_default()
         ),
     };
     let mut result = findings.into_result(id, title, summary);

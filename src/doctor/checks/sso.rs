@@ -90,12 +90,12 @@ pub fn check_session(config: &EffectiveConfig, facts: &SsoFacts) -> CheckResult 
         TokenState::Missing(path) => findings.fail(
             format!(
                 "no cached SSO token for {what}: {} does not exist (never logged in on this machine, or logged out)",
-                config.tilde(&path)
+                config.tilde(path)
             ),
             format!("Run: {login}"),
         ),
         TokenState::Unreadable(path, why) => findings.fail(
-            format!("the SSO token cache {} is unreadable: {why}", config.tilde(&path)),
+            format!("the SSO token cache {} is unreadable: {why}", config.tilde(path)),
             format!("Run: {login} (it rewrites the file)"),
         ),
         TokenState::Read(token) => {
@@ -191,7 +191,7 @@ fn named_profile(command: &str) -> Option<(&'static str, String)> {
     for (i, word) in words.iter().enumerate() {
         for (flag, what) in [("--profile", "profile"), ("--sso-session", "sso-session")] {
             if *word == flag {
-                return words.get(i + 1).map(|v| (what, v.to_string()));
+                return words.get(i + 1).map(|v| (what, v.clone()));
             }
             if let Some(value) = word.strip_prefix(&format!("{flag}=")) {
                 return Some((what, value.to_string()));

@@ -466,7 +466,7 @@ fn network_credentials(config: &EffectiveConfig) -> Option<String> {
     NETWORK_CREDENTIAL_VARIABLES
         .iter()
         .find(|name| config.env.get(name).is_some())
-        .map(|name| name.to_string())
+        .map(std::string::ToString::to_string)
 }
 
 fn copy_user_settings(

@@ -159,7 +159,10 @@ pub async fn gather(config: &EffectiveConfig, shared: Arc<Clients>) -> LiveFacts
         };
         let targets = model_targets(config, list.as_ref().ok());
         let keys = |targets: &[ModelTarget]| {
-            let mut keys: Vec<ProbeKey> = targets.iter().flat_map(|t| t.keys()).collect();
+            let mut keys: Vec<ProbeKey> = targets
+                .iter()
+                .flat_map(super::roles::ModelTarget::keys)
+                .collect();
             keys.sort();
             keys.dedup();
             keys

@@ -203,7 +203,6 @@ pub async fn gather(
         return facts;
     };
     let ctx = Ctx {
-        config,
         clients,
         trust,
         route: route.clone(),

@@ -208,7 +208,10 @@ impl Wizard<'_> {
         for slot in [&mut pins.opus, &mut pins.sonnet, &mut pins.primary] {
             let Some(pin) = slot.as_mut() else { continue };
             let id = ModelId::parse(pin);
-            let Some(model) = id.model.filter(|m| m.supports_1m()) else {
+            let Some(model) = id
+                .model
+                .filter(crate::config::models::ModelName::supports_1m)
+            else {
                 continue;
             };
             let already = id.one_million_context;

@@ -246,7 +246,7 @@ pub fn edit_for(
                 "awsAuthRefresh",
                 // Claude Code runs this through the shell: the name must stay one word.
                 format!("aws sso login --profile {}", secret::shell_quote(profile)),
-            )
+            );
         }
         (Some(false), _) => {
             let present = current

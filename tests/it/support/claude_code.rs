@@ -19,14 +19,14 @@ use std::time::{Duration, Instant};
 const PACKAGE: &str = "@anthropic-ai/claude-code";
 
 /// The cache directory for installed clients.
-pub fn cache_dir() -> PathBuf {
+pub(crate) fn cache_dir() -> PathBuf {
     super::test_cache_dir()
 }
 
 /// Installs `@anthropic-ai/claude-code@<version>` (once; later calls reuse it) and returns the
 /// path of its `claude` executable. Panics with npm's output when the install fails: a test
 /// that needs a real client must not pass without one.
-pub fn install(version: &str) -> PathBuf {
+pub(crate) fn install(version: &str) -> PathBuf {
     assert!(
         !version.is_empty()
             && version
@@ -109,7 +109,13 @@ fn check_runs(claude: &Path, version: &str) {
 
 /// Runs a real client with nothing but HOME and PATH (plus the two variables that keep it quiet
 /// and on loopback), in `cwd`, killing it if it outlives `limit`.
-pub fn run(binary: &Path, home: &Path, cwd: &Path, args: &[&str], limit: Duration) -> Output {
+pub(crate) fn run(
+    binary: &Path,
+    home: &Path,
+    cwd: &Path,
+    args: &[&str],
+    limit: Duration,
+) -> Output {
     let mut child = Command::new(binary)
         .args(args)
         .env_clear()

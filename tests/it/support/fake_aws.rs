@@ -18,17 +18,17 @@ use serde_json::Value;
 
 use super::keys::long_term_key;
 
-pub const ACCESS_KEY: &str = "AKIDFAKEAWS000000001";
-pub const SECRET_KEY: &str = "fakeSecretKey/0123456789abcdefghijklmnopq";
-pub const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCESS_KEY: &str = "AKIDFAKEAWS000000001";
+pub(crate) const SECRET_KEY: &str = "fakeSecretKey/0123456789abcdefghijklmnopq";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 /// The one bearer key the fake accepts.
-pub fn bearer_key() -> String {
+pub(crate) fn bearer_key() -> String {
     long_term_key(ACCOUNT)
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub operation: String,
     #[serde(default)]
     pub model: Option<String>,
@@ -49,7 +49,7 @@ pub struct Rule {
 
 /// A request shape a rule refuses; every condition set must hold.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct When {
+pub(crate) struct When {
     /// A real turn (`max_tokens` above 1), not a one-token probe.
     #[serde(default)]
     pub real_turn: bool,
@@ -112,7 +112,7 @@ fn default_status() -> u16 {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Scenario {
+pub(crate) struct Scenario {
     #[serde(default)]
     pub description: String,
     #[serde(default = "default_region")]
@@ -170,7 +170,7 @@ pub struct Scenario {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Expect {
+pub(crate) struct Expect {
     #[serde(default)]
     pub exit: i32,
     #[serde(default)]
@@ -195,7 +195,7 @@ fn default_arn() -> String {
 }
 
 impl Scenario {
-    pub fn load(name: &str) -> Scenario {
+    pub(crate) fn load(name: &str) -> Scenario {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/scenarios")
             .join(format!("{name}.json"));
@@ -204,7 +204,7 @@ impl Scenario {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    pub fn healthy() -> Scenario {
+    pub(crate) fn healthy() -> Scenario {
         serde_json::from_str("{}").unwrap()
     }
 
@@ -218,7 +218,7 @@ impl Scenario {
 
 /// What the fake saw of one request.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub operation: String,
     pub path: String,
     pub model: Option<String>,
@@ -241,7 +241,7 @@ struct State {
     seen: Mutex<Vec<Seen>>,
 }
 
-pub struct FakeAws {
+pub(crate) struct FakeAws {
     server: Option<Server>,
     runtime: tokio::runtime::Runtime,
     state: Arc<State>,
@@ -249,7 +249,7 @@ pub struct FakeAws {
 }
 
 impl FakeAws {
-    pub fn start(scenario: Scenario) -> FakeAws {
+    pub(crate) fn start(scenario: Scenario) -> FakeAws {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -278,11 +278,11 @@ impl FakeAws {
         }
     }
 
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.state.seen.lock().unwrap().clone()
     }
 
-    pub fn scenario(&self) -> &Scenario {
+    pub(crate) fn scenario(&self) -> &Scenario {
         &self.state.scenario
     }
 }
@@ -718,7 +718,7 @@ fn signing_scope(request: &Request, field: usize) -> Option<String> {
 }
 
 /// Why a SigV4 request is refused.
-pub enum SigError {
+pub(crate) enum SigError {
     UnknownKey,
     Mismatch,
     /// The credential scope names another service or region; AWS's message.
@@ -727,7 +727,7 @@ pub enum SigError {
 
 impl SigError {
     /// The message AWS gives for this refusal.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             SigError::UnknownKey => "The security token included in the request is invalid.".into(),
             SigError::Mismatch => "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.".into(),
@@ -738,7 +738,7 @@ impl SigError {
 
 /// Recomputes the request's SigV4 signature from the test secret, as AWS does, for `service`
 /// signed in one of `regions`.
-pub fn verify_sigv4(
+pub(crate) fn verify_sigv4(
     request: &Request,
     authorization: &str,
     service: &str,
@@ -807,7 +807,7 @@ pub fn verify_sigv4(
         request
             .uri()
             .path_and_query()
-            .map(|p| p.as_str())
+            .map(http::uri::PathAndQuery::as_str)
             .unwrap_or("/")
     );
     let signable = SignableRequest::new(

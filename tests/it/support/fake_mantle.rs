@@ -14,13 +14,13 @@ use super::fake_aws::{ACCOUNT, bearer_key, verify_sigv4};
 
 /// The one header a bearer key is accepted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BearerStyle {
+pub(crate) enum BearerStyle {
     XApiKey,
     Authorization,
 }
 
 #[derive(Debug, Clone)]
-pub struct MantleScenario {
+pub(crate) struct MantleScenario {
     pub region: String,
     pub bearer_style: BearerStyle,
     /// Mantle model IDs served.
@@ -52,7 +52,7 @@ impl Default for MantleScenario {
 
 /// What the fake saw of one request.
 #[derive(Debug, Clone)]
-pub struct MantleSeen {
+pub(crate) struct MantleSeen {
     pub method: String,
     pub path: String,
     /// `sigv4`, `x-api-key`, `bearer`, or `none`.
@@ -68,7 +68,7 @@ struct State {
     seen: Mutex<Vec<MantleSeen>>,
 }
 
-pub struct FakeMantle {
+pub(crate) struct FakeMantle {
     server: Option<Server>,
     runtime: tokio::runtime::Runtime,
     state: Arc<State>,
@@ -77,7 +77,7 @@ pub struct FakeMantle {
 }
 
 impl FakeMantle {
-    pub fn start(scenario: MantleScenario) -> FakeMantle {
+    pub(crate) fn start(scenario: MantleScenario) -> FakeMantle {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -103,7 +103,7 @@ impl FakeMantle {
         }
     }
 
-    pub fn seen(&self) -> Vec<MantleSeen> {
+    pub(crate) fn seen(&self) -> Vec<MantleSeen> {
         self.state.seen.lock().unwrap().clone()
     }
 }
@@ -207,7 +207,7 @@ fn truncated(full: Response) -> Response {
     let (parts, body) = full.into_parts();
     let bytes = futures_util::FutureExt::now_or_never(body.collect())
         .and_then(Result::ok)
-        .map(|c| c.to_bytes())
+        .map(http_body_util::Collected::to_bytes)
         .unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes);
     let first = text.split("\n\n").next().unwrap_or("").to_string() + "\n\n";

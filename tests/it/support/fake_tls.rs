@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-pub struct FakeTls {
+pub(crate) struct FakeTls {
     runtime: Option<tokio::runtime::Runtime>,
     pub port: u16,
     /// The endpoint's own (self-signed) certificate, PEM.
@@ -17,7 +17,7 @@ pub struct FakeTls {
 }
 
 impl FakeTls {
-    pub fn start() -> FakeTls {
+    pub(crate) fn start() -> FakeTls {
         let certified =
             rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
                 .expect("make a certificate");
@@ -78,7 +78,7 @@ impl FakeTls {
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("https://localhost:{}", self.port)
     }
 }

@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 /// A short-term key for `region`, issued at `issued` and valid for `lifetime`.
-pub fn short_term_key(
+pub(crate) fn short_term_key(
     region: &str,
     issued: SystemTime,
     lifetime: Duration,
@@ -59,7 +59,7 @@ pub fn short_term_key(
 }
 
 /// A long-term key for `account`.
-pub fn long_term_key(account: &str) -> String {
+pub(crate) fn long_term_key(account: &str) -> String {
     format!(
         "ABSK{}",
         STANDARD.encode(format!(

@@ -37,7 +37,7 @@ fn run(command: &mut Command, what: &str) {
 }
 
 /// `mitmdump` in the cached virtualenv, installed if needed.
-pub fn mitmdump() -> PathBuf {
+pub(crate) fn mitmdump() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
         let cache = cache_dir();
@@ -92,7 +92,7 @@ pub fn mitmdump() -> PathBuf {
 }
 
 /// A running mitmdump; killed when dropped.
-pub struct Mitm {
+pub(crate) struct Mitm {
     child: Mutex<Child>,
     pub port: u16,
     /// mitmproxy's CA certificate (PEM), the one it signs intercepted certificates with.
@@ -101,7 +101,7 @@ pub struct Mitm {
 }
 
 impl Mitm {
-    pub fn start() -> Mitm {
+    pub(crate) fn start() -> Mitm {
         let bin = mitmdump();
         let confdir = tempfile::tempdir().unwrap();
         let mut child = Command::new(&bin)
@@ -159,7 +159,7 @@ impl Mitm {
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }

@@ -4,12 +4,12 @@
 
 #![allow(dead_code)]
 
-pub mod claude_code;
-pub mod fake_aws;
-pub mod fake_mantle;
-pub mod fake_tls;
-pub mod keys;
-pub mod mitm;
+pub(crate) mod claude_code;
+pub(crate) mod fake_aws;
+pub(crate) mod fake_mantle;
+pub(crate) mod fake_tls;
+pub(crate) mod keys;
+pub(crate) mod mitm;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -23,9 +23,9 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 /// The instant tests pretend it is, unless they say otherwise.
-pub const NOW: OffsetDateTime = datetime!(2026-11-22 12:00:00 UTC);
+pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-22 12:00:00 UTC);
 
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     _dir: TempDir,
     pub root: PathBuf,
     pub home: PathBuf,
@@ -38,7 +38,7 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    pub fn new() -> Sandbox {
+    pub(crate) fn new() -> Sandbox {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().to_path_buf();
         let home = root.join("home");
@@ -64,17 +64,17 @@ impl Sandbox {
         }
     }
 
-    pub fn env(mut self, name: &str, value: &str) -> Sandbox {
+    pub(crate) fn env(mut self, name: &str, value: &str) -> Sandbox {
         self.env.insert(name.to_string(), value.to_string());
         self
     }
 
-    pub fn profile_flag(mut self, profile: &str) -> Sandbox {
+    pub(crate) fn profile_flag(mut self, profile: &str) -> Sandbox {
         self.profile_flag = Some(profile.to_string());
         self
     }
 
-    pub fn region_flag(mut self, region: &str) -> Sandbox {
+    pub(crate) fn region_flag(mut self, region: &str) -> Sandbox {
         self.region_flag = Some(region.to_string());
         self
     }
@@ -85,51 +85,51 @@ impl Sandbox {
         path.to_path_buf()
     }
 
-    pub fn user_settings_path(&self) -> PathBuf {
+    pub(crate) fn user_settings_path(&self) -> PathBuf {
         self.home.join(".claude/settings.json")
     }
 
-    pub fn user_settings(self, json: &str) -> Sandbox {
+    pub(crate) fn user_settings(self, json: &str) -> Sandbox {
         self.write(&self.user_settings_path(), json);
         self
     }
 
-    pub fn project_settings(self, json: &str) -> Sandbox {
+    pub(crate) fn project_settings(self, json: &str) -> Sandbox {
         self.write(&self.project.join(".claude/settings.json"), json);
         self
     }
 
-    pub fn local_settings(self, json: &str) -> Sandbox {
+    pub(crate) fn local_settings(self, json: &str) -> Sandbox {
         self.write(&self.project.join(".claude/settings.local.json"), json);
         self
     }
 
-    pub fn managed_settings(self, json: &str) -> Sandbox {
+    pub(crate) fn managed_settings(self, json: &str) -> Sandbox {
         self.write(&self.managed.join("managed-settings.json"), json);
         self
     }
 
-    pub fn managed_dropin(self, name: &str, json: &str) -> Sandbox {
+    pub(crate) fn managed_dropin(self, name: &str, json: &str) -> Sandbox {
         self.write(&self.managed.join("managed-settings.d").join(name), json);
         self
     }
 
-    pub fn aws_config(self, ini: &str) -> Sandbox {
+    pub(crate) fn aws_config(self, ini: &str) -> Sandbox {
         self.write(&self.home.join(".aws/config"), ini);
         self
     }
 
-    pub fn aws_credentials(self, ini: &str) -> Sandbox {
+    pub(crate) fn aws_credentials(self, ini: &str) -> Sandbox {
         self.write(&self.home.join(".aws/credentials"), ini);
         self
     }
 
-    pub fn file(self, relative: &str, contents: &str) -> Sandbox {
+    pub(crate) fn file(self, relative: &str, contents: &str) -> Sandbox {
         self.write(&self.root.join(relative), contents);
         self
     }
 
-    pub fn inputs(&self) -> Inputs {
+    pub(crate) fn inputs(&self) -> Inputs {
         Inputs {
             process_env: self.env.clone(),
             home: Some(self.home.clone()),
@@ -146,7 +146,7 @@ impl Sandbox {
     }
 
     /// The effective configuration, resolved in-process.
-    pub fn resolve(&self) -> EffectiveConfig {
+    pub(crate) fn resolve(&self) -> EffectiveConfig {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -154,7 +154,7 @@ impl Sandbox {
     }
 
     /// The binary, with only this sandbox's environment (plus PATH) and its directories.
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_claude-bedrock"));
         command
             .env_clear()
@@ -169,13 +169,13 @@ impl Sandbox {
         command
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let output = self.command(args).output().expect("run claude-bedrock");
         Run::from(output)
     }
 }
 
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -192,7 +192,7 @@ impl From<Output> for Run {
 }
 
 impl Run {
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
             panic!(
                 "stdout is not JSON ({err}):\n{}\nstderr:\n{}",
@@ -202,7 +202,7 @@ impl Run {
     }
 
     /// The check with `id` from a doctor JSON report.
-    pub fn check(&self, id: &str) -> serde_json::Value {
+    pub(crate) fn check(&self, id: &str) -> serde_json::Value {
         let report = self.json();
         report["checks"]
             .as_array()
@@ -216,14 +216,14 @@ impl Run {
 
 /// The vendored settings JSON Schema and SchemaStore's sample settings files
 /// (`fixtures/schemastore`, see its NOTICE.md).
-pub fn schemastore_dir() -> PathBuf {
+pub(crate) fn schemastore_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schemastore")
 }
 
 /// Where tools the tests install (Claude Code from npm, mitmproxy from PyPI) are cached between
 /// runs: `$CLAUDE_BEDROCK_TEST_CACHE`, else `~/.cache/claude-bedrock-tests`, else cargo's
 /// per-target temp dir. Outside the repository, so a clean clone stays clean.
-pub fn test_cache_dir() -> PathBuf {
+pub(crate) fn test_cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CLAUDE_BEDROCK_TEST_CACHE").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }

@@ -89,7 +89,7 @@ impl Endpoint {
     pub(crate) fn host(&self) -> String {
         self.target
             .as_ref()
-            .map(|t| t.authority())
+            .map(crate::net::Target::authority)
             .unwrap_or_else(|_| self.url.clone())
     }
 }
