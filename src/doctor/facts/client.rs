@@ -88,8 +88,15 @@ pub async fn gather(
                 .to_string(),
         )),
         (Ok(claude), _, clients) => {
-            let (run, cached) =
-                super::rehearsal::rehearse(config, claude, known, clients, options).await;
+            let (run, cached) = super::rehearsal::rehearse(
+                config,
+                claude,
+                known,
+                clients,
+                options.timeout,
+                options.use_cache,
+            )
+            .await;
             Ok(Rehearsal {
                 claude: claude.clone(),
                 version: known,

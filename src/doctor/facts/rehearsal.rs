@@ -20,7 +20,6 @@ use crate::net::Route;
 use crate::net::proxy::ProxyEnv;
 
 use super::claude_bin::Claude;
-use super::client::ClientOptions;
 use super::client_run::{self as trace, ClientRun, NotRun};
 use crate::doctor::defects::Version;
 
@@ -34,11 +33,12 @@ pub async fn rehearse(
     claude: &Claude,
     version: Option<Version>,
     clients: Option<&Clients>,
-    options: &ClientOptions,
+    timeout: Duration,
+    use_cache: bool,
 ) -> (Result<ClientRun, NotRun>, bool) {
     let Some(clients) = clients else {
         return (
-            trace::run_client(config, claude, options.timeout, None).await,
+            trace::run_client(config, claude, timeout, None).await,
             false,
         );
     };
@@ -49,16 +49,14 @@ pub async fn rehearse(
         Some(Err(why)) => (None, Some(why)),
         None => (None, None),
     };
-    if options.use_cache
-        && let Some(run) = cache.as_ref().and_then(Cache::load)
-    {
+    if use_cache && let Some(run) = cache.as_ref().and_then(Cache::load) {
         return (Ok(run), true);
     }
     let relay = match relay_options(config, clients).await {
         Ok(relay) => relay,
         Err(why) => return (Err(NotRun::Skipped(why)), false),
     };
-    let mut run = trace::run_client(config, claude, options.timeout, Some(relay)).await;
+    let mut run = trace::run_client(config, claude, timeout, Some(relay)).await;
     if let (Ok(run), Some(note)) = (&mut run, cache_note) {
         run.notes.push(note);
     }
