@@ -4,7 +4,6 @@
 
 pub mod check_id;
 pub mod checks;
-pub mod defect_id;
 pub mod defects;
 pub mod facts;
 pub mod registry;

@@ -99,3 +99,36 @@ fn fix_preview() {
     let fix = &run.stdout[run.stdout.find("\nFixes\n").expect("a Fixes section")..];
     assert_shown("fix-preview", fix);
 }
+
+/// The check table is the one place a check is declared: every check it names has a title, a
+/// row in the README's table of ids, and its place, in report order, in the snapshot of the
+/// report that lists every check.
+#[test]
+fn every_check_in_the_table_is_titled_documented_and_shown_in_order() {
+    use claude_bedrock::doctor::check_id::CheckId;
+    let readme = include_str!("../../README.md");
+    // Wrapped lines joined: a title may be cut across two.
+    let snapshot = include_str!("snapshots/doctor-healthy.snap")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut rest = snapshot.as_str();
+    for check in CheckId::ALL {
+        assert!(!check.title().is_empty(), "{check} has no title");
+        let documented = readme
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .any(|l| l.contains(&format!("`{}`", check.as_str())));
+        assert!(
+            documented,
+            "{check} has no row in the README's table of checks"
+        );
+        let at = rest.find(check.title()).unwrap_or_else(|| {
+            panic!(
+                "{check} ({}) is not shown after the check before it",
+                check.title()
+            )
+        });
+        rest = &rest[at + check.title().len()..];
+    }
+}

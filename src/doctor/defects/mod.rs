@@ -5,12 +5,10 @@
 
 use std::fmt;
 
+mod id;
+mod triggers;
+
 use crate::config::EffectiveConfig;
-use crate::config::aws_files::ProfileKind;
-use crate::config::credentials::CredentialSource;
-use crate::config::models::{ModelIdKind, default_prefix_for_region};
-use crate::config::region::{DEFAULT_REGION, RegionSource};
-use crate::config::source::{Layer, Source};
 use crate::report::Status;
 
 /// A Claude Code version: `2.1.330`.
@@ -42,7 +40,8 @@ impl fmt::Display for Version {
     }
 }
 
-pub use super::defect_id::DefectId;
+pub use id::DefectId;
+use triggers::*;
 
 /// One known client defect: the versions it affects and when it bites.
 pub struct Defect {
@@ -85,67 +84,6 @@ impl Trigger {
 
 pub const UPGRADE: &str = "`claude update`, or `npm install -g @anthropic-ai/claude-code@latest`";
 
-fn signs_with_sigv4(config: &EffectiveConfig) -> bool {
-    !matches!(
-        config.credentials.source,
-        CredentialSource::BearerKey { .. } | CredentialSource::SkipAuth { .. }
-    )
-}
-
-/// The pinned model IDs of a kind, each with the setting that names it.
-fn pins_of(config: &EffectiveConfig, wanted: fn(&ModelIdKind) -> bool) -> Vec<String> {
-    config
-        .models
-        .iter()
-        .filter(|m| m.role != "available" && wanted(&m.id.kind))
-        .map(|m| format!("{} ({})", m.setting, config.describe(&m.source)))
-        .collect()
-}
-
-fn is_application_profile(kind: &ModelIdKind) -> bool {
-    matches!(kind, ModelIdKind::ApplicationProfileArn { .. })
-}
-
-/// IDs outside Claude's naming: ARNs of application profiles, provisioned throughput, custom
-/// models, gateway aliases.
-/// A pinned model ID outside Claude's naming, which two defects trip over.
-fn non_standard_pin(config: &EffectiveConfig) -> Option<Trigger> {
-    let pins = pins_of(config, is_non_standard);
-    (!pins.is_empty()).then(|| {
-        Trigger::new(
-            Status::Fail,
-            format!(
-                "a model ID outside Claude's naming is pinned: {}",
-                pins.join(", ")
-            ),
-            Some("pin a system inference profile ID (us.anthropic.claude-…) instead"),
-        )
-    })
-}
-
-fn is_non_standard(kind: &ModelIdKind) -> bool {
-    matches!(
-        kind,
-        ModelIdKind::ApplicationProfileArn { .. } | ModelIdKind::Unknown
-    )
-}
-
-fn sso_profile(config: &EffectiveConfig) -> Option<&str> {
-    match &config.credentials.source {
-        CredentialSource::Profile { name, kind } if kind.is_sso() => Some(name),
-        _ => None,
-    }
-}
-
-fn any_tier_unpinned(config: &EffectiveConfig) -> bool {
-    ["OPUS", "SONNET", "HAIKU"].iter().any(|tier| {
-        config
-            .env
-            .get(&format!("ANTHROPIC_DEFAULT_{tier}_MODEL"))
-            .is_none()
-    })
-}
-
 /// The variables whose empty value makes clients before 2.1.97 sign requests Bedrock refuses.
 pub const EMPTY_BREAKS_SIGV4: [&str; 2] =
     ["AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_BEDROCK_BASE_URL"];
@@ -158,19 +96,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 0, 71),
         source: "CHANGELOG 2.0.71",
-        applies: |config| {
-            let (_, source) = config.env.get_with_source("ANTHROPIC_BEDROCK_BASE_URL")?;
-            Some(Trigger::new(
-                Status::Fail,
-                format!(
-                    "ANTHROPIC_BEDROCK_BASE_URL is set ({})",
-                    config.describe(source)
-                ),
-                Some(
-                    "allow direct access to bedrock.<region>.amazonaws.com as well, or pin every tier so that no listing is needed",
-                ),
-            ))
-        },
+        applies: bedrock_base_url_set,
     },
     Defect {
         id: DefectId::EffortOnCustomModelIds,
@@ -194,22 +120,7 @@ pub const DEFECTS: &[Defect] = &[
         since: Some(Version(2, 1, 94)),
         fixed_in: Version(2, 1, 96),
         source: "CHANGELOG 2.1.96 (regression in 2.1.94); anthropics/claude-code#45000",
-        applies: |config| match &config.credentials.source {
-            CredentialSource::BearerKey { .. } => Some(Trigger::new(
-                Status::Fail,
-                "this configuration authenticates with a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)",
-                None,
-            )),
-            CredentialSource::SkipAuth { source } => Some(Trigger::new(
-                Status::Fail,
-                format!(
-                    "CLAUDE_CODE_SKIP_BEDROCK_AUTH is set ({}): the gateway's own Authorization is lost the same way",
-                    config.describe(source)
-                ),
-                None,
-            )),
-            _ => None,
-        },
+        applies: bearer_key_or_skip_auth,
     },
     Defect {
         id: DefectId::EmptyVariableBreaksSigV4,
@@ -217,28 +128,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 97),
         source: "CHANGELOG 2.1.97",
-        applies: |config| {
-            if !signs_with_sigv4(config) {
-                return None;
-            }
-            let empty: Vec<String> = EMPTY_BREAKS_SIGV4
-                .iter()
-                .filter_map(|name| {
-                    config
-                        .env
-                        .var(name)
-                        .filter(|var| var.value.is_empty())
-                        .map(|var| {
-                            format!("{name} is set to \"\" ({})", config.describe(&var.source))
-                        })
-                })
-                .collect();
-            (!empty.is_empty()).then(|| Trigger::new(
-                Status::Fail,
-                empty.join("; "),
-                Some("remove the variable instead of setting it to an empty string (CI systems export unset inputs as \"\")"),
-            ))
-        },
+        applies: sigv4_with_an_empty_bearer_or_base_url,
     },
     Defect {
         id: DefectId::SigV4SecondAuthorization,
@@ -246,43 +136,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 101),
         source: "CHANGELOG 2.1.101",
-        applies: |config| {
-            if !signs_with_sigv4(config) {
-                return None;
-            }
-            let mut sources = Vec::new();
-            if let Some((_, source)) = config.env.get_with_source("ANTHROPIC_AUTH_TOKEN") {
-                sources.push(format!(
-                    "ANTHROPIC_AUTH_TOKEN ({})",
-                    config.describe(source)
-                ));
-            }
-            if let Some(helper) = &config.keys.api_key_helper {
-                sources.push(format!(
-                    "apiKeyHelper ({})",
-                    config.describe(&helper.source)
-                ));
-            }
-            if let Some((headers, source)) = config.env.get_with_source("ANTHROPIC_CUSTOM_HEADERS")
-                && headers.lines().any(|line| {
-                    line.split_once(':')
-                        .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case("authorization"))
-                })
-            {
-                sources.push(format!(
-                    "an Authorization line in ANTHROPIC_CUSTOM_HEADERS ({})",
-                    config.describe(source)
-                ));
-            }
-            (!sources.is_empty()).then(|| Trigger {
-                status: Status::Fail,
-                because: format!(
-                    "requests are signed with SigV4 and {} is set",
-                    sources.join(", ")
-                ),
-                workaround: Some(format!("remove {}", sources.join(" and "))),
-            })
-        },
+        applies: sigv4_with_another_authorization,
     },
     Defect {
         id: DefectId::NoProxyIgnoredNative,
@@ -290,19 +144,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 117),
         source: "CHANGELOG 2.1.117",
-        applies: |config| {
-            let name = crate::net::proxy::NO_PROXY_VARS
-                .into_iter()
-                .find(|v| config.env.get(v).is_some())?;
-            crate::net::proxy::PROXY_VARS
-                .into_iter()
-                .find(|v| config.env.get(v).is_some())?;
-            Some(Trigger::new(
-                Status::Warn,
-                format!("{name} is set alongside a proxy"),
-                Some("make the proxy reach the hosts in NO_PROXY too"),
-            ))
-        },
+        applies: no_proxy_beside_a_proxy,
     },
     Defect {
         id: DefectId::ThinkingOnApplicationProfiles,
@@ -310,19 +152,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 121),
         source: "CHANGELOG 2.1.121 (Opus 4.7: 2.1.113, 2.1.117)",
-        applies: |config| {
-            let pins = pins_of(config, is_application_profile);
-            (!pins.is_empty()).then(|| {
-                Trigger::new(
-                    Status::Fail,
-                    format!(
-                        "an application inference profile is pinned: {}",
-                        pins.join(", ")
-                    ),
-                    Some("pin the system inference profile ID of the same model instead"),
-                )
-            })
-        },
+        applies: application_profile_pinned,
     },
     Defect {
         id: DefectId::NoProxyInManagedSettings,
@@ -330,22 +160,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 121),
         source: "CHANGELOG 2.1.121",
-        applies: |config| {
-            crate::net::proxy::NO_PROXY_VARS
-                .into_iter()
-                .find_map(|name| {
-                    let (_, source) = config.env.get_with_source(name)?;
-                    (source.layer() == Some(Layer::Managed)).then(|| {
-                        Trigger::new(
-                            Status::Warn,
-                            format!("{name} comes from {}", config.describe(source)),
-                            Some(
-                                "export NO_PROXY in the environment Claude Code starts in as well",
-                            ),
-                        )
-                    })
-                })
-        },
+        applies: no_proxy_only_in_managed_settings,
     },
     Defect {
         id: DefectId::NoEffortOnApplicationProfiles,
@@ -353,19 +168,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 122),
         source: "CHANGELOG 2.1.122",
-        applies: |config| {
-            let pins = pins_of(config, is_application_profile);
-            (!pins.is_empty()).then(|| {
-                Trigger::new(
-                    Status::Warn,
-                    format!(
-                        "an application inference profile is pinned: {}",
-                        pins.join(", ")
-                    ),
-                    None,
-                )
-            })
-        },
+        applies: application_profile_pinned_effort_lost,
     },
     Defect {
         id: DefectId::DefaultModelGlobalPrefix,
@@ -373,18 +176,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 128),
         source: "CHANGELOG 2.1.128",
-        applies: |config| {
-            if !any_tier_unpinned(config)
-                || default_prefix_for_region(&config.region.value) == "global"
-            {
-                return None;
-            }
-            Some(Trigger::new(
-                Status::Warn,
-                "a tier is not pinned, so Claude Code derives its model ID; global.* profiles may not be enabled (or are denied by policy)",
-                Some("pin ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL to the region's profile IDs"),
-            ))
-        },
+        applies: a_tier_unpinned_outside_global_regions,
     },
     Defect {
         id: DefectId::MantleMissingXApiKey,
@@ -392,15 +184,7 @@ pub const DEFECTS: &[Defect] = &[
         since: Some(Version(2, 1, 94)),
         fixed_in: Version(2, 1, 131),
         source: "CHANGELOG 2.1.131 (Mantle since 2.1.94)",
-        applies: |config| {
-            (config.provider.mantle.is_some()
-                && matches!(config.credentials.source, CredentialSource::BearerKey { .. }))
-            .then(|| Trigger::new(
-                Status::Fail,
-                "Mantle is on and the configuration authenticates with a Bedrock API key",
-                Some("sign Mantle requests with AWS credentials (a profile) instead of the API key"),
-            ))
-        },
+        applies: mantle_with_an_api_key,
     },
     Defect {
         id: DefectId::PromptCaching1h400,
@@ -408,23 +192,7 @@ pub const DEFECTS: &[Defect] = &[
         since: Some(Version(2, 1, 108)),
         fixed_in: Version(2, 1, 132),
         source: "CHANGELOG 2.1.132 (variable added 2.1.108)",
-        applies: |config| {
-            [
-                "ENABLE_PROMPT_CACHING_1H",
-                "ENABLE_PROMPT_CACHING_1H_BEDROCK",
-            ]
-            .iter()
-            .find_map(|name| {
-                let (value, source) = config.env.get_with_source(name)?;
-                crate::config::env::is_truthy(value).then(|| {
-                    Trigger::new(
-                        Status::Fail,
-                        format!("{name} is set ({})", config.describe(source)),
-                        Some("unset it"),
-                    )
-                })
-            })
-        },
+        applies: prompt_caching_1h_on,
     },
     Defect {
         id: DefectId::CredentialExportSkipped,
@@ -432,26 +200,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 141),
         source: "CHANGELOG 2.1.141",
-        applies: |config| {
-            let export = config.keys.aws_credential_export.as_ref()?;
-            let ambient = if config.env.get("AWS_ACCESS_KEY_ID").is_some() {
-                Some("AWS_ACCESS_KEY_ID".to_string())
-            } else if config.profile.explicit || config.profile.info.kind != ProfileKind::Missing {
-                Some(format!("profile \"{}\"", config.profile.name))
-            } else {
-                None
-            }?;
-            Some(Trigger::new(
-                Status::Warn,
-                format!(
-                    "awsCredentialExport is set ({}) and {ambient} also supplies credentials",
-                    config.describe(&export.source)
-                ),
-                Some(
-                    "keep only the export: no AWS_PROFILE or access keys in Claude Code's environment",
-                ),
-            ))
-        },
+        applies: credential_export_beside_other_credentials,
     },
     Defect {
         id: DefectId::ForceLoginBlocksThirdParty,
@@ -459,27 +208,7 @@ pub const DEFECTS: &[Defect] = &[
         since: Some(Version(2, 1, 146)),
         fixed_in: Version(2, 1, 161),
         source: "CHANGELOG 2.1.161 (regression in 2.1.146)",
-        applies: |config| {
-            ["forceLoginOrgUUID", "forceLoginMethod"]
-                .iter()
-                .find_map(|key| {
-                    let (_, source) = config.settings.top_level(key)?;
-                    matches!(
-                        source,
-                        Source::Settings {
-                            layer: Layer::Managed,
-                            ..
-                        }
-                    )
-                    .then(|| {
-                        Trigger::new(
-                            Status::Fail,
-                            format!("{key} is set in {}", config.describe(&source)),
-                            Some("leave those keys out of the managed settings of Bedrock users"),
-                        )
-                    })
-                })
-        },
+        applies: force_login_in_managed_settings,
     },
     Defect {
         id: DefectId::CiRequiresApiKey,
@@ -487,17 +216,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 163),
         source: "CHANGELOG 2.1.163",
-        applies: |config| {
-            let (value, source) = config.env.get_with_source("CI")?;
-            (crate::config::env::is_truthy(value) && config.env.get("ANTHROPIC_API_KEY").is_none())
-                .then(|| {
-                    Trigger::new(
-                        Status::Warn,
-                        format!("CI={value} ({})", config.describe(source)),
-                        Some("run `claude -p` with CI unset"),
-                    )
-                })
-        },
+        applies: ci_set_without_api_key,
     },
     Defect {
         id: DefectId::NoAwsFiles,
@@ -505,30 +224,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 172),
         source: "CHANGELOG 2.1.172; amazon-bedrock docs (\"On v2.1.171 and earlier … set AWS_REGION explicitly\")",
-        applies: |config| {
-            let region = &config.region.value;
-            if region == DEFAULT_REGION {
-                return None;
-            }
-            let (status, from) = match &config.region.source {
-                RegionSource::Profile { source } => (Status::Fail, config.describe(source)),
-                RegionSource::Variable { name, origin } if *name == "AWS_DEFAULT_REGION" => (
-                    Status::Warn,
-                    format!("AWS_DEFAULT_REGION ({})", config.describe(origin)),
-                ),
-                _ => return None,
-            };
-            Some(Trigger {
-                status,
-                because: format!(
-                    "the region {region} comes from {from}; this version calls {DEFAULT_REGION} instead"
-                ),
-                workaround: Some(format!(
-                    "set AWS_REGION={region} in the env block of {}",
-                    config.tilde(&config.locations.user_file())
-                )),
-            })
-        },
+        applies: region_from_aws_files,
     },
     Defect {
         id: DefectId::GovcloudPrefix,
@@ -536,18 +232,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 174),
         source: "CHANGELOG 2.1.174",
-        applies: |config| {
-            (config.region.value.starts_with("us-gov-") && any_tier_unpinned(config)).then(|| {
-                Trigger::new(
-                    Status::Fail,
-                    format!(
-                        "the region is {} and a tier is not pinned",
-                        config.region.value
-                    ),
-                    Some("pin ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL to us-gov. profile IDs"),
-                )
-            })
-        },
+        applies: govcloud_with_a_tier_unpinned,
     },
     Defect {
         id: DefectId::FlatCredentialExport,
@@ -555,35 +240,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 181),
         source: "CHANGELOG 2.1.181",
-        applies: |config| {
-            if !matches!(
-                config.credentials.source,
-                CredentialSource::CredentialExport { .. }
-            ) {
-                return None;
-            }
-            let export = config.keys.aws_credential_export.as_ref()?;
-            // `aws configure export-credentials` prints the flat `process` format by default.
-            let flat = export.value.contains("export-credentials")
-                && !["env", "env-no-export", "powershell", "windows-cmd"]
-                    .iter()
-                    .any(|f| export.value.contains(&format!("--format {f}")));
-            Some(Trigger {
-                status: if flat { Status::Fail } else { Status::Warn },
-                because: if flat {
-                    format!(
-                        "awsCredentialExport ({}) runs `aws configure export-credentials`, which prints the flat shape",
-                        config.describe(&export.source)
-                    )
-                } else {
-                    format!(
-                        "awsCredentialExport ({}) must print the nested shape for this version",
-                        config.describe(&export.source)
-                    )
-                },
-                workaround: Some("make the command print {\"Credentials\":{\"AccessKeyId\":…,\"SecretAccessKey\":…,\"SessionToken\":…,\"Expiration\":…}} (e.g. pipe it through `jq '{Credentials: .}'`)".into()),
-            })
-        },
+        applies: credential_export_printing_flat_json,
     },
     Defect {
         id: DefectId::SsoCredentialsEveryRequest,
@@ -591,14 +248,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 207),
         source: "CHANGELOG 2.1.207",
-        applies: |config| {
-            let name = sso_profile(config)?;
-            Some(Trigger::new(
-                Status::Warn,
-                format!("profile \"{name}\" uses IAM Identity Center"),
-                None,
-            ))
-        },
+        applies: sso_credentials_every_request,
     },
     Defect {
         id: DefectId::SsoRegionOverridden,
@@ -606,16 +256,7 @@ pub const DEFECTS: &[Defect] = &[
         since: Some(Version(2, 1, 207)),
         fixed_in: Version(2, 1, 208),
         source: "CHANGELOG 2.1.208 (2.1.207 regression)",
-        applies: |config| {
-            let name = sso_profile(config)?;
-            let sso_region = config.profile.info.sso_region.as_deref()?;
-            let region = &config.region.value;
-            (sso_region != region).then(|| Trigger::new(
-                Status::Fail,
-                format!("profile \"{name}\" has sso_region {sso_region}, but Bedrock is called in {region}"),
-                None,
-            ))
-        },
+        applies: sso_region_overridden,
     },
     Defect {
         id: DefectId::ModelOverridesBadKey,
@@ -623,20 +264,7 @@ pub const DEFECTS: &[Defect] = &[
         since: Some(Version(2, 1, 73)),
         fixed_in: Version(2, 1, 223),
         source: "CHANGELOG 2.1.223 (modelOverrides added 2.1.73)",
-        applies: |config| {
-            let bad: Vec<&str> = config
-                .keys
-                .model_overrides
-                .iter()
-                .map(|(key, _)| key.as_str())
-                .filter(|key| !key.starts_with("claude-"))
-                .collect();
-            (!bad.is_empty()).then(|| Trigger::new(
-                Status::Warn,
-                format!("modelOverrides has keys that are not Anthropic model IDs: {}", bad.join(", ")),
-                Some("key modelOverrides by Anthropic model IDs (claude-opus-4-6, claude-sonnet-4-5-20250929)"),
-            ))
-        },
+        applies: model_overrides_bad_key,
     },
     Defect {
         id: DefectId::MalformedRegionInUrls,
@@ -644,14 +272,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 232),
         source: "CHANGELOG 2.1.232",
-        applies: |config| {
-            let ignored = config.region.ignored.first()?;
-            Some(Trigger::new(
-                Status::Fail,
-                format!("{}: {}", ignored.step, ignored.reason),
-                Some("fix or remove that value"),
-            ))
-        },
+        applies: malformed_region_in_urls,
     },
     Defect {
         id: DefectId::GatewayStripsContentType,
@@ -659,19 +280,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 239),
         source: "CHANGELOG 2.1.239",
-        applies: |config| {
-            let (_, source) = config.env.get_with_source("ANTHROPIC_BEDROCK_BASE_URL")?;
-            Some(Trigger::new(
-                Status::Warn,
-                format!(
-                    "requests go through a gateway (ANTHROPIC_BEDROCK_BASE_URL, {})",
-                    config.describe(source)
-                ),
-                Some(
-                    "check that the gateway keeps Content-Type: application/vnd.amazon.eventstream",
-                ),
-            ))
-        },
+        applies: gateway_strips_content_type,
     },
     Defect {
         id: DefectId::AuthPrecheckIgnoresHttpsProxy,
@@ -679,24 +288,7 @@ pub const DEFECTS: &[Defect] = &[
         since: None,
         fixed_in: Version(2, 1, 239),
         source: "CHANGELOG 2.1.239",
-        applies: |config| {
-            let name = sso_profile(config)?;
-            let refresh = config.keys.aws_auth_refresh.as_ref()?;
-            let proxy = crate::net::proxy::PROXY_VARS
-                .into_iter()
-                .find(|v| config.env.get(v).is_some())?;
-            Some(Trigger {
-                status: Status::Fail,
-                because: format!(
-                    "profile \"{name}\" uses IAM Identity Center, awsAuthRefresh is set ({}) and so is {proxy}",
-                    config.describe(&refresh.source)
-                ),
-                workaround: Some(format!(
-                    "remove awsAuthRefresh and run `aws sso login --profile {}` yourself before starting Claude Code",
-                    crate::secret::shell_quote(name)
-                )),
-            })
-        },
+        applies: auth_precheck_ignores_https_proxy,
     },
 ];
 
