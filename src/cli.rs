@@ -64,6 +64,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Plain ASCII only ([ok], [FAIL], -> ...): the default when the locale is not UTF-8
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
     /// More detail: check ids and timings, passing checks' details, every network call
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
@@ -248,6 +252,10 @@ pub struct DoctorArgs {
     /// With --fix: show the changes, write nothing
     #[arg(long, requires = "fix")]
     pub dry_run: bool,
+
+    /// In the Markdown report: show the account id and IAM names (masked by default)
+    #[arg(long)]
+    pub show_account: bool,
 }
 
 #[derive(Debug, Args)]

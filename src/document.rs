@@ -11,6 +11,13 @@ use crate::output::{print_stderr, print_stdout};
 
 /// Prints `text`, or writes it to `file` and says so in one line on stderr (stdout stays empty).
 pub(crate) fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<(), FatalError> {
+    let ascii;
+    let text = if format == Format::Human && crate::output::ascii() {
+        ascii = crate::output::to_ascii(text);
+        ascii.as_str()
+    } else {
+        text
+    };
     let Some(file) = file else {
         return print_stdout(text).map_err(|err| {
             FatalError::new(

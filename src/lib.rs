@@ -165,7 +165,12 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
                     let report = if outcome.report_shown {
                         String::new()
                     } else {
-                        render::human::render_report(&outcome.before, out, "claude-bedrock doctor")
+                        render::human::render_report(
+                            &outcome.before,
+                            out,
+                            "claude-bedrock doctor",
+                            true,
+                        )
                     };
                     format!(
                         "{report}{}",

@@ -18,6 +18,8 @@ pub struct Output {
     pub width: usize,
     /// The document a fatal error is reported as on stdout, if any.
     pub error_document: Option<Format>,
+    /// Plain ASCII only (`--ascii`, or a locale that is not UTF-8).
+    pub ascii: bool,
 }
 
 impl Output {
@@ -35,6 +37,8 @@ impl Output {
         console::set_colors_enabled(stdout_color);
         console::set_colors_enabled_stderr(stderr_color);
         let format = args.format();
+        let ascii = args.ascii || !locale_is_utf8();
+        ASCII.store(ascii, std::sync::atomic::Ordering::Relaxed);
         let width = console::Term::stdout()
             .size_checked()
             .map(|(_, cols)| cols as usize)
@@ -48,6 +52,7 @@ impl Output {
             progress: stderr_tty && !args.quiet && format == Format::Human,
             width,
             error_document: (format == Format::Json).then_some(Format::Json),
+            ascii,
         }
     }
 
@@ -61,6 +66,7 @@ impl Output {
             progress: false,
             width: 100,
             error_document: (format == Format::Json).then_some(Format::Json),
+            ascii: false,
         }
     }
 
@@ -95,12 +101,57 @@ pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
 /// closed stderr must not turn into an error of its own.
 pub(crate) fn print_stderr(text: &str) {
     let text = crate::secret::scrub(text);
+    let text = if ascii() { to_ascii(&text) } else { text };
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
     if !text.ends_with('\n') {
         let _ = stderr.write_all(b"\n");
     }
     let _ = stderr.flush();
+}
+
+/// Set once the command line is read: `--ascii`, or a locale that is not UTF-8.
+static ASCII: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether only ASCII may be printed.
+pub(crate) fn ascii() -> bool {
+    ASCII.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether the locale says the terminal takes UTF-8: the first of `LC_ALL`, `LC_CTYPE` and
+/// `LANG` that is set decides (`C`, `POSIX` or a Latin-1 locale does not). With none set there is
+/// nothing to go by, and UTF-8 is assumed.
+fn locale_is_utf8() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .is_none_or(|locale| {
+            let locale = locale.to_ascii_lowercase();
+            locale.contains("utf-8") || locale.contains("utf8")
+        })
+}
+
+/// Text for a terminal that takes ASCII only: the marks and punctuation the tool prints become
+/// their ASCII forms, and anything else outside ASCII (from a value or a message) a `?`.
+pub(crate) fn to_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '✓' => out.push_str("[ok]"),
+            '✗' => out.push_str("[FAIL]"),
+            '·' | '•' => out.push('-'),
+            '→' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '…' => out.push_str("..."),
+            '—' | '–' => out.push_str("--"),
+            '‘' | '’' => out.push('\''),
+            '“' | '”' => out.push('"'),
+            '\u{a0}' => out.push(' '),
+            _ => out.push('?'),
+        }
+    }
+    out
 }
 
 pub(crate) struct Palette;
@@ -117,6 +168,10 @@ impl Palette {
     }
     pub(crate) fn dim() -> Style {
         Style::new().dim()
+    }
+    /// The terminal's own colour: readable on a light background and a dark one alike.
+    pub(crate) fn plain() -> Style {
+        Style::new()
     }
     pub(crate) fn bold() -> Style {
         Style::new().bold()

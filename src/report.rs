@@ -115,6 +115,37 @@ impl Status {
     }
 }
 
+/// Where a check is told in the report: what a person asks about, in the order they ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Area {
+    Configuration,
+    Credentials,
+    Bedrock,
+    Network,
+    ClaudeCode,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [
+        Area::Configuration,
+        Area::Credentials,
+        Area::Bedrock,
+        Area::Network,
+        Area::ClaudeCode,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::Configuration => "Configuration",
+            Area::Credentials => "Credentials",
+            Area::Bedrock => "Bedrock",
+            Area::Network => "Network",
+            Area::ClaudeCode => "Claude Code",
+        }
+    }
+}
+
 /// Why a check did not run, for a reader that filters on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -135,6 +166,8 @@ pub struct CheckResult {
     /// Stable identifier, e.g. `auth.bearer`. CI filters on it.
     pub id: String,
     pub title: String,
+    /// Where the report tells it.
+    pub area: Option<Area>,
     pub status: Status,
     /// One line: what was found.
     pub summary: String,
@@ -145,8 +178,14 @@ pub struct CheckResult {
     /// The cause this problem shares with others (an id of the report's `causes`); `None` for a
     /// check without a problem.
     pub cause: Option<String>,
+    /// The check that tells this problem's cause, when it is another: this check met the cause
+    /// (or could not run past it) and is no failure of its own.
+    pub blocked_by: Option<String>,
     /// Why a skipped check did not run; `None` unless `status` is `skip`.
     pub skip: Option<Skip>,
+    /// What the service (or the network, or the SDK) said about the problem, as a person reads
+    /// it: one line; the raw form is among the details.
+    pub said: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -155,12 +194,15 @@ impl CheckResult {
         CheckResult {
             id: id.to_string(),
             title: title.to_string(),
+            area: None,
             status,
             summary: summary.into(),
             details: Vec::new(),
             fix: None,
             cause: None,
+            blocked_by: None,
             skip: None,
+            said: None,
             duration_ms: 0,
         }
     }
@@ -210,11 +252,20 @@ impl CheckResult {
 #[derive(Debug, Default)]
 pub struct Findings {
     pub status: Option<Status>,
-    pub problems: Vec<(Status, String)>,
+    pub problems: Vec<Problem>,
     pub details: Vec<Detail>,
     pub fixes: Vec<String>,
-    /// The first problem's cause, when it was named.
+}
+
+/// One problem a check found: how grave, what it is, its fix and — when named — its cause.
+#[derive(Debug)]
+pub struct Problem {
+    pub status: Status,
+    pub text: String,
+    pub fix: Option<String>,
     pub cause: Option<String>,
+    /// What the service answered, verbatim (scrubbed).
+    pub said: Option<String>,
 }
 
 impl Findings {
@@ -230,12 +281,18 @@ impl Findings {
         {
             self.status = Some(status);
         }
-        self.problems.push((status, problem.into()));
-        if let Some(fix) = fix
-            && !self.fixes.contains(&fix)
+        if let Some(fix) = &fix
+            && !self.fixes.contains(fix)
         {
-            self.fixes.push(fix);
+            self.fixes.push(fix.clone());
         }
+        self.problems.push(Problem {
+            status,
+            text: problem.into(),
+            fix,
+            cause: None,
+            said: None,
+        });
     }
 
     pub fn warn(&mut self, problem: impl Into<String>, fix: impl Into<String>) {
@@ -255,9 +312,18 @@ impl Findings {
         self.details.push(Detail::evidence(detail));
     }
 
-    /// Names the cause of the problem just raised, unless an earlier one was named.
+    /// What the service answered to the problem just raised.
+    pub fn said(&mut self, said: impl Into<String>) {
+        if let Some(problem) = self.problems.last_mut() {
+            problem.said = Some(crate::aws::errors::plain_words(&said.into()));
+        }
+    }
+
+    /// Names the cause of the problem just raised.
     pub fn caused_by(&mut self, cause: impl Into<String>) {
-        self.cause.get_or_insert_with(|| cause.into());
+        if let Some(problem) = self.problems.last_mut() {
+            problem.cause = Some(cause.into());
+        }
     }
 
     pub fn is_clean(&self) -> bool {
@@ -277,17 +343,33 @@ impl Findings {
             result.details = self.details;
             return result;
         };
-        // The first problem is the summary; the others lead the details, with their level.
-        let mut problems = self.problems.into_iter();
-        let summary = problems.next().map(|(_, p)| p).unwrap_or_default();
+        // The first of the gravest problems is the summary, with its cause; the others lead
+        // the details, with their level.
+        let lead = self
+            .problems
+            .iter()
+            .position(|p| p.status == status)
+            .unwrap_or(0);
+        let mut problems = self.problems;
+        let lead = problems.remove(lead);
         let mut details: Vec<Detail> = problems
-            .map(|(status, p)| Detail::problem(status, p))
+            .into_iter()
+            .map(|p| Detail::problem(p.status, p.text))
             .collect();
         details.extend(self.details);
-        let fix = (!self.fixes.is_empty()).then(|| self.fixes.join("\n"));
-        let mut result = CheckResult::new(id, title, status, summary).fix_opt(fix);
+        // The summary's own fix leads: the closing list quotes a fix's first line.
+        let mut fixes = self.fixes;
+        if let Some(own) = &lead.fix
+            && let Some(at) = fixes.iter().position(|f| f == own)
+        {
+            let own = fixes.remove(at);
+            fixes.insert(0, own);
+        }
+        let fix = (!fixes.is_empty()).then(|| fixes.join("\n"));
+        let mut result = CheckResult::new(id, title, status, lead.text).fix_opt(fix);
         result.details = details;
-        result.cause = self.cause;
+        result.cause = lead.cause;
+        result.said = lead.said;
         result
     }
 }
@@ -370,72 +452,31 @@ impl Summary {
     }
 }
 
-/// One problem behind one or more checks: its fix is given once.
+/// One problem behind one or more checks: told once, with its fix.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Cause {
-    /// The named cause (`aws.marketplace-denied`), or else the id of the first check it affects.
+    /// The named cause (`aws.marketplace`, `credentials`, `setup`), or else the id of the check
+    /// that tells it.
     pub id: String,
+    /// The few words a list names it by (`the AWS Marketplace actions are denied`).
+    pub title: String,
     /// The worst status among the checks it affects.
     pub status: Status,
-    /// The first affected check's summary.
+    /// What is wrong, in one sentence: the telling check's summary.
     pub summary: String,
+    /// What the service (or the network) said, one line, when something did.
+    pub said: Option<String>,
     pub fix: Option<String>,
-    /// The checks it affects, in report order: the first is where it is told in full.
+    /// The checks it affects, in report order but for the first: the check that tells it.
     pub checks: Vec<String>,
+    /// `doctor --fix` makes the change that removes it.
+    pub repairable: bool,
 }
 
 impl Cause {
     pub fn first_check(&self) -> &str {
         &self.checks[0]
     }
-}
-
-/// Groups the problems by cause, and writes each group's id into its checks. Two problems share a
-/// cause when they name the same one, or, unnamed, when their fix is the same text: one remedy is
-/// one cause.
-pub fn link_causes(checks: &mut [CheckResult]) -> Vec<Cause> {
-    let mut causes: Vec<Cause> = Vec::new();
-    let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for check in checks.iter_mut() {
-        if !check.is_problem() {
-            check.cause = None;
-            continue;
-        }
-        // A named cause is matched by name only: unrelated failures can share a generic fix.
-        let keys: Vec<String> = match (&check.cause, &check.fix) {
-            (Some(cause), _) => vec![format!("cause:{cause}")],
-            (None, Some(fix)) => vec![format!("fix:{fix}")],
-            (None, None) => Vec::new(),
-        };
-        let index = match keys.iter().find_map(|k| by_key.get(k)) {
-            Some(&index) => {
-                let cause = &mut causes[index];
-                cause.checks.push(check.id.clone());
-                if check.status == Status::Fail {
-                    cause.status = Status::Fail;
-                }
-                if cause.fix.is_none() {
-                    cause.fix = check.fix.clone();
-                }
-                index
-            }
-            None => {
-                causes.push(Cause {
-                    id: check.cause.clone().unwrap_or_else(|| check.id.clone()),
-                    status: check.status,
-                    summary: check.summary.clone(),
-                    fix: check.fix.clone(),
-                    checks: vec![check.id.clone()],
-                });
-                causes.len() - 1
-            }
-        };
-        for key in keys {
-            by_key.entry(key).or_insert(index);
-        }
-        check.cause = Some(causes[index].id.clone());
-    }
-    causes
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -467,11 +508,21 @@ pub struct Context {
     pub claude_config_dir: String,
     pub project_dir: String,
     pub os: String,
+    /// The user's Claude Code, as `claude --version` says it, when it was found.
+    pub client_version: Option<String>,
     pub mode: Mode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runtime_endpoint: Option<String>,
+}
+
+/// One area of the report in a line: its worst status, and what it comes to.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AreaLine {
+    pub area: Area,
+    pub status: Status,
+    pub summary: String,
 }
 
 /// One call made to a network endpoint, shown under `-v`.
@@ -494,17 +545,29 @@ pub struct Report {
     pub tool: Tool,
     pub context: Context,
     pub checks: Vec<CheckResult>,
-    /// The distinct problems behind the failed and warned checks, in report order.
+    /// The distinct problems behind the failed and warned checks, most fundamental first.
     pub causes: Vec<Cause>,
+    /// Each area of the report in a line.
+    pub areas: Vec<AreaLine>,
     pub summary: Summary,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<CallRecord>,
 }
 
 impl Report {
-    pub fn new(context: Context, mut checks: Vec<CheckResult>, calls: Vec<CallRecord>) -> Report {
-        let causes = link_causes(&mut checks);
+    /// The report of `checks`, whose problems are `causes` (each check's `cause` naming one).
+    pub fn new(
+        context: Context,
+        checks: Vec<CheckResult>,
+        causes: Vec<Cause>,
+        calls: Vec<CallRecord>,
+    ) -> Report {
+        // In a stable order (the calls run at once and end in any order): by service and
+        // operation, then where they went.
+        let mut calls = calls;
+        calls.sort_by(|a, b| (&a.operation, &a.endpoint).cmp(&(&b.operation, &b.endpoint)));
         Report {
+            areas: Vec::new(),
             schema_version: SCHEMA_VERSION,
             tool: Tool::this(),
             summary: Summary::of(&checks, &causes),
@@ -513,31 +576,6 @@ impl Report {
             causes,
             calls,
         }
-    }
-
-    /// The cause of `check` when it is told in full under another check: that check.
-    pub fn told_under(&self, check: &CheckResult) -> Option<&CheckResult> {
-        let cause = self.cause_of(check)?;
-        let first = cause.first_check();
-        (first != check.id)
-            .then(|| self.checks.iter().find(|c| c.id == first))
-            .flatten()
-    }
-
-    /// The other checks a cause told in full under `check` affects.
-    pub fn also_affected(&self, check: &CheckResult) -> Vec<&CheckResult> {
-        match self.cause_of(check) {
-            Some(cause) if cause.first_check() == check.id => cause.checks[1..]
-                .iter()
-                .filter_map(|id| self.checks.iter().find(|c| &c.id == id))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn cause_of(&self, check: &CheckResult) -> Option<&Cause> {
-        let id = check.cause.as_deref()?;
-        self.causes.iter().find(|c| c.id == id)
     }
 
     /// 0 when nothing failed (and, under `strict`, nothing warned); 1 otherwise.
@@ -559,74 +597,18 @@ mod tests {
         let mut findings = Findings::default();
         findings.warn("first", "fix one");
         findings.fail("second", "fix two");
+        findings.caused_by("aws.second");
+        findings.said("400 ValidationException: no");
         findings.warn("third", "fix one");
         let result = findings.into_result("x", "X", "fine");
         assert_eq!(result.status, Status::Fail);
-        assert_eq!(result.summary, "first");
+        // The gravest problem leads, with its own cause, words and fix; the others follow.
+        assert_eq!(result.summary, "second");
+        assert_eq!(result.cause.as_deref(), Some("aws.second"));
+        assert_eq!(result.said.as_deref(), Some("400 ValidationException: no"));
         let marked: Vec<String> = result.details.iter().map(Detail::marked).collect();
-        assert_eq!(marked, ["✗ second", "! third"]);
-        assert_eq!(result.fix.as_deref(), Some("fix one\nfix two"));
-    }
-
-    #[test]
-    fn checks_that_name_one_cause_are_one_problem() {
-        let mut checks = vec![
-            CheckResult::new("a", "A", Status::Pass, "fine").cause("aws.x"),
-            CheckResult::new("b", "B", Status::Fail, "denied")
-                .cause("aws.x")
-                .fix("grant"),
-            CheckResult::new("c", "C", Status::Warn, "denied too")
-                .cause("aws.x")
-                .fix("grant\nor pin"),
-            CheckResult::new("d", "D", Status::Fail, "other")
-                .cause("aws.y")
-                .fix("grant"),
-            CheckResult::new("e", "E", Status::Warn, "offline").fix("set it"),
-            CheckResult::new("f", "F", Status::Fail, "offline too").fix("set it"),
-            CheckResult::new("g", "G", Status::Fail, "no fix"),
-        ];
-        let causes = link_causes(&mut checks);
-        let grouped: Vec<(&str, Status, Vec<&str>)> = causes
-            .iter()
-            .map(|c| {
-                (
-                    c.id.as_str(),
-                    c.status,
-                    c.checks.iter().map(String::as_str).collect(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            grouped,
-            [
-                ("aws.x", Status::Fail, vec!["b", "c"]),
-                // A named cause is not merged with another for sharing a fix's words.
-                ("aws.y", Status::Fail, vec!["d"]),
-                ("e", Status::Fail, vec!["e", "f"]),
-                ("g", Status::Fail, vec!["g"]),
-            ]
-        );
-        assert_eq!(checks[0].cause, None, "a pass has no cause");
-        assert_eq!(checks[2].cause.as_deref(), Some("aws.x"));
-        assert_eq!(checks[5].cause.as_deref(), Some("e"));
-        let summary = Summary::of(&checks, &causes);
-        let words: Vec<String> = summary.parts().into_iter().map(|(_, p)| p).collect();
-        assert_eq!(words, ["4 failed", "2 warnings", "4 causes", "1 passed"]);
-    }
-
-    #[test]
-    fn causes_are_counted_only_when_checks_share_one() {
-        let mut checks = vec![
-            CheckResult::new("a", "A", Status::Fail, "x").fix("one"),
-            CheckResult::new("b", "B", Status::Fail, "y").fix("two"),
-        ];
-        let causes = link_causes(&mut checks);
-        let words: Vec<String> = Summary::of(&checks, &causes)
-            .parts()
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect();
-        assert_eq!(words, ["2 failed", "0 passed"]);
+        assert_eq!(marked, ["! first", "! third"]);
+        assert_eq!(result.fix.as_deref(), Some("fix two\nfix one"));
     }
 
     #[test]
@@ -645,14 +627,15 @@ mod tests {
             claude_config_dir: String::new(),
             project_dir: String::new(),
             os: String::new(),
+            client_version: None,
             mode: Mode::Online,
             control_endpoint: None,
             runtime_endpoint: None,
         };
-        let only_warn = Report::new(context.clone(), vec![warn.clone()], vec![]);
+        let only_warn = Report::new(context.clone(), vec![warn.clone()], Vec::new(), vec![]);
         assert_eq!(only_warn.exit_code(false), 0);
         assert_eq!(only_warn.exit_code(true), 1);
-        let failed = Report::new(context, vec![warn, fail], vec![]);
+        let failed = Report::new(context, vec![warn, fail], Vec::new(), vec![]);
         assert_eq!(failed.exit_code(false), 1);
         assert_eq!(
             failed.summary,
@@ -661,7 +644,7 @@ mod tests {
                 warn: 1,
                 fail: 1,
                 skip: 0,
-                causes: 2
+                causes: 0
             }
         );
     }

@@ -157,6 +157,25 @@ impl Failure {
         }
     }
 
+    /// What was said, as a person reads it: one line, the SDK's chains and Rust's `Debug` forms
+    /// reduced to their words (see [`plain_words`]).
+    pub fn words(&self) -> String {
+        plain_words(&self.message)
+    }
+
+    /// [`Failure::brief`] as a person reads it: `403 AccessDeniedException: …`, one line.
+    pub fn said(&self) -> String {
+        if let FailureKind::NotAws { .. } = self.kind {
+            // Already says what answered, and its status.
+            return self.words();
+        }
+        match (&self.status, &self.code) {
+            (Some(status), Some(code)) => format!("{status} {code}: {}", self.words()),
+            (Some(status), None) => format!("HTTP {status}: {}", self.words()),
+            _ => self.words(),
+        }
+    }
+
     /// A short one-line description including the status and the AWS error code.
     pub fn brief(&self) -> String {
         match (&self.status, &self.code) {
@@ -165,6 +184,77 @@ impl Failure {
             _ => self.message.clone(),
         }
     }
+}
+
+/// The longest a message is shown to a person; the whole of it stays in `-v` and JSON.
+const MAX_WORDS: usize = 400;
+
+/// The SDK's names for the links of its default credential chain, as a person says them.
+const CHAIN_LINKS: &[(&str, &str)] = &[
+    ("Environment", "env"),
+    ("Profile", "profile"),
+    ("WebIdentityToken", "web identity"),
+    ("EcsContainer", "container"),
+    ("Ec2InstanceMetadata", "instance metadata"),
+];
+
+/// A message as a person reads it, normalised once, here: the SDK's credential-chain dump
+/// becomes one line naming the links it tried; a Rust `Debug` form (`Error { code: …, message:
+/// Some("…"), … }`) becomes its message; escaped and real line breaks become spaces; the whole
+/// is one line of at most [`MAX_WORDS`] characters, cut at a word.
+pub(crate) fn plain_words(text: &str) -> String {
+    if let Some(at) = text.find("no credentials found in chain") {
+        let tried: Vec<&str> = CHAIN_LINKS
+            .iter()
+            .filter(|(sdk, _)| text[at..].contains(&format!("{sdk}:")))
+            .map(|(_, said)| *said)
+            .collect();
+        return match tried.as_slice() {
+            [] => "no credentials found".to_string(),
+            [one] => format!("no credentials from {one}"),
+            [rest @ .., last] => format!("no credentials from {} or {last}", rest.join(", ")),
+        };
+    }
+    let text = match debug_message(text) {
+        Some(message) => message,
+        None => text.to_string(),
+    };
+    let one_line = text
+        .replace("\\n", " ")
+        .replace("\\r", " ")
+        .replace(['\n', '\r', '\t'], " ");
+    let words: Vec<&str> = one_line.split_whitespace().collect();
+    let mut line = String::new();
+    for word in words {
+        if line.chars().count() + word.chars().count() + 1 > MAX_WORDS {
+            line.push('…');
+            return line;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    line
+}
+
+/// The message inside a Rust `Debug` form of an SDK error (`message: Some("…")`), with what
+/// precedes the form kept (`GetRoleCredentials failed: `).
+fn debug_message(text: &str) -> Option<String> {
+    let start = text.find(" { ").or_else(|| text.find("Error {"))?;
+    let quoted = text.find("message: Some(\"")? + "message: Some(\"".len();
+    let end = text[quoted..].find("\")")? + quoted;
+    let before = text[..start]
+        .rsplit_once(": ")
+        .map(|(head, _)| head)
+        .filter(|head| !head.contains('{'))
+        .unwrap_or("");
+    let message = text[quoted..end].replace("\\\"", "\"");
+    Some(if before.is_empty() {
+        message
+    } else {
+        format!("{before}: {message}")
+    })
 }
 
 /// The text of an error and all its causes, which is where the SDK puts credential-chain and
@@ -200,6 +290,7 @@ where
                 failure.kind = FailureKind::NotAws {
                     content_type: header(raw, "content-type"),
                 };
+                failure.message = secret::scrub_text(&describe_foreign_body(raw));
             }
             failure
         }
@@ -252,10 +343,20 @@ fn classify_response(
     message: String,
     bearer: bool,
 ) -> Failure {
-    let status = raw.status().as_u16();
     let code = code.or_else(|| {
         header(raw, "x-amzn-errortype").map(|t| t.split(':').next().unwrap_or("").to_string())
     });
+    classify_answer(raw.status().as_u16(), code, message, bearer)
+}
+
+/// An error answer classified by its status, AWS error code and message: the same kinds a
+/// live call gets, for an answer the relay passed back to the user's client too.
+pub(crate) fn classify_answer(
+    status: u16,
+    code: Option<String>,
+    message: String,
+    bearer: bool,
+) -> Failure {
     let text = normalise(&message);
     let code_is = |c: &str| code.as_deref() == Some(c);
     let kind = if text.contains("authorization header is missing") {
@@ -355,7 +456,8 @@ fn body_text(raw: &HttpResponse) -> String {
         .unwrap_or_default()
 }
 
-/// "HTTP 502 text/html: <title>Access Denied by Corporate Proxy</title>".
+/// What answered instead of AWS, in words: `an HTML page "Access Denied by Corporate Proxy"
+/// (HTTP 403, server "proxy.corp")`; a body without a title is quoted by its first words.
 fn describe_foreign_body(raw: &HttpResponse) -> String {
     let body = body_text(raw);
     let title = body
@@ -366,19 +468,33 @@ fn describe_foreign_body(raw: &HttpResponse) -> String {
                 .map(|end| rest[..end].trim().to_string())
         })
         .filter(|t| !t.is_empty());
-    let snippet = title.unwrap_or_else(|| {
-        body.chars()
-            .filter(|c| !c.is_control())
-            .take(120)
-            .collect::<String>()
-    });
+    let content_type = header(raw, "content-type");
+    let html = content_type
+        .as_deref()
+        .is_some_and(|ct| ct.contains("html"))
+        || body.trim_start().starts_with('<');
+    let excerpt = || {
+        let words: String = body
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(80)
+            .collect();
+        format!("\"{words}\"")
+    };
+    let what = match (html, title) {
+        (true, Some(title)) => format!("an HTML page \"{title}\""),
+        (true, None) => "an HTML page".to_string(),
+        (false, _) => match &content_type {
+            Some(ct) => format!("a {ct} answer {}", excerpt()),
+            None => format!("an answer without a content type {}", excerpt()),
+        },
+    };
     let server = header(raw, "server")
         .map(|s| format!(", server \"{s}\""))
         .unwrap_or_default();
-    format!(
-        "the response is {} from something that is not AWS{server}: {snippet}",
-        header(raw, "content-type").unwrap_or_else(|| "without a content type".into())
-    )
+    format!("{what} (HTTP {}{server})", raw.status().as_u16())
 }
 
 fn is_tls(chain: &str) -> bool {
@@ -427,6 +543,28 @@ pub(crate) fn credentials_kind(chain: &str) -> FailureKind {
 #[cfg(test)]
 mod tests {
     use super::{Failure, FailureKind};
+
+    #[test]
+    fn what_was_said_is_one_line_of_words() {
+        use super::plain_words;
+        let chain = "the credential provider was not enabled: no credentials found in chain. Attempted:\n  Environment: the credential provider was not enabled: environment variable not set\n  Profile: the credential provider was not enabled\n  WebIdentityToken: not set\n  EcsContainer: ECS provider not configured\n  Ec2InstanceMetadata: IMDS disabled";
+        assert_eq!(
+            plain_words(chain),
+            "no credentials from env, profile, web identity, container or instance metadata"
+        );
+        let debug = r#"failed to load SSO token: Error { code: "UnauthorizedException", message: Some("Session token not found or invalid"), aws_request_id: "x" }"#;
+        assert_eq!(
+            plain_words(debug),
+            "failed to load SSO token: Session token not found or invalid"
+        );
+        assert_eq!(plain_words("a\\nb\n  c"), "a b c");
+        let long = "word ".repeat(200);
+        let cut = plain_words(&long);
+        assert!(
+            cut.chars().count() <= super::MAX_WORDS + 1 && cut.ends_with('…'),
+            "{cut}"
+        );
+    }
 
     #[test]
     fn a_kind_is_named_as_json_names_it() {

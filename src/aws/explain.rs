@@ -20,6 +20,8 @@ pub(crate) struct Attempt<'a> {
     pub model: Option<&'a str>,
     pub auth: AuthMode,
     pub profiles: Option<&'a ProfileList>,
+    /// How long the call was given.
+    pub timeout: std::time::Duration,
 }
 
 impl<'a> Attempt<'a> {
@@ -32,6 +34,7 @@ impl<'a> Attempt<'a> {
             model: None,
             auth: clients.auth,
             profiles: None,
+            timeout: clients.timeout,
         }
     }
 
@@ -57,6 +60,7 @@ impl<'a> Attempt<'a> {
             model: Some(model),
             auth: clients.auth,
             profiles,
+            timeout: clients.timeout,
         }
     }
 }
@@ -67,6 +71,9 @@ pub struct Explanation {
     pub fix: String,
     /// What the service (or the SDK) said, verbatim but scrubbed: support engineers search for it.
     pub evidence: String,
+    /// The same, as a person reads it: one line (see [`crate::aws::errors::plain_words`]);
+    /// `None` where nothing was said (no answer came).
+    pub said: Option<String>,
     /// What other failures this one is the same problem as (see [`cause_of`]).
     pub cause: String,
 }
@@ -76,6 +83,7 @@ impl Explanation {
         let mut check = crate::report::CheckResult::new(id, title, self.status, self.summary)
             .fix(self.fix)
             .cause(self.cause);
+        check.said = self.said;
         check
             .details
             .push(crate::report::Detail::evidence(self.evidence));
@@ -124,12 +132,14 @@ pub(crate) fn explain(
     let op = attempt.operation;
     let profile = &config.profile.name;
     let evidence = format!("{} said: {}", attempt.operation, failure.brief());
+    let said = (failure.kind != FailureKind::Timeout).then(|| failure.said());
     let cause = cause_of(failure, attempt);
     let fail = |summary: String, fix: String| Explanation {
         status: Status::Fail,
         summary,
         fix,
         evidence: evidence.clone(),
+        said: said.clone(),
         cause: cause.clone(),
     };
     match &failure.kind {
@@ -152,12 +162,12 @@ pub(crate) fn explain(
                     policy::statement_for("bedrock:CallWithBearerToken", &config.region.value)
                 ));
             }
-            fail(format!("{op}: IAM denies {action}: {}", failure.message), fix)
+            fail(format!("{op}: IAM denies {action} to the identity Claude Code uses"), fix)
         }
         FailureKind::Marketplace => fail(
             format!("{op} on {model}: the AWS Marketplace subscription actions are denied"),
             format!(
-                "Allow the Marketplace actions Bedrock uses to subscribe to Anthropic models (or have an administrator open the model once in the console):\n{}",
+                "Allow aws-marketplace:ViewSubscriptions and aws-marketplace:Subscribe when called via Bedrock (or have an administrator open the model once in the console):\n{}",
                 policy::statement_for("aws-marketplace:Subscribe", &config.region.value)
             ),
         ),
@@ -188,7 +198,7 @@ pub(crate) fn explain(
             format!("Move to a current model{}.", newest_hint(model, attempt.profiles, region)),
         ),
         FailureKind::NotFound => fail(
-            format!("{op}: {} not found in {region}: {}", attempt.model.unwrap_or("the resource"), failure.message),
+            format!("{op}: {} not found in {region}", attempt.model.unwrap_or("the resource")),
             format!("Check the ID and the region; `claude-bedrock models --region {region}` lists what exists."),
         ),
         FailureKind::ExpiredToken => fail(
@@ -200,7 +210,7 @@ pub(crate) fn explain(
             format!("Run: aws sso login --profile {}", crate::secret::shell_quote(profile)),
         ),
         FailureKind::InvalidCredentials => fail(
-            format!("{op}: AWS does not recognise the access key ({})", failure.message),
+            format!("{op}: AWS does not recognise the access key"),
             credentials_fix(config),
         ),
         FailureKind::SignatureMismatch => fail(
@@ -208,53 +218,49 @@ pub(crate) fn explain(
             credentials_fix(config),
         ),
         FailureKind::BearerRejected => fail(
-            format!("{op}: Bedrock rejected the API key: {}", failure.message),
+            format!("{op}: Bedrock rejected the API key"),
             format!(
                 "Check that the key is current, was made for {region}, and that its IAM identity has bedrock:CallWithBearerToken and bedrock:InvokeModel:\n{}",
                 policy::statement_for("bedrock:CallWithBearerToken", &config.region.value)
             ),
         ),
         FailureKind::NoCredentials => fail(
-            format!("{op}: no AWS credentials could be found: {}", failure.message),
+            format!("{op}: no AWS credentials could be found"),
             "Run `claude-bedrock setup`, or `aws configure sso` and set AWS_PROFILE, or set AWS_BEARER_TOKEN_BEDROCK.".into(),
         ),
         FailureKind::CredentialProvider => fail(
-            format!("{op}: the credential provider failed: {}", failure.message),
+            format!("{op}: the credential provider failed"),
             provider_fix(config),
         ),
         FailureKind::Throttled => Explanation {
             evidence: evidence.clone(),
+            said: said.clone(),
             cause: cause.clone(),
             status: Status::Warn,
-            summary: format!("{op}: throttled by Bedrock (429): {}", failure.message),
-            fix: "This is a quota, not a configuration problem: retry later, or request a higher quota in Service Quotas.".into(),
+            summary: format!("{op} on {model}: Bedrock throttled the call (429): the account's quota for it in {region} is used up for now"),
+            fix: format!("This is a quota, not a configuration problem: retry later, or request a higher quota in Service Quotas (Amazon Bedrock, the on-demand requests and tokens per minute for this model in {region})."),
         },
-        FailureKind::NotAws { content_type } => fail(
-            format!(
-                "{op}: something other than AWS answered at {}{}: {}",
-                attempt.endpoint,
-                content_type.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
-                failure.message
-            ),
-            "A proxy, firewall or gateway is answering instead of Bedrock: check HTTPS_PROXY / NO_PROXY, ANTHROPIC_BEDROCK_BASE_URL and AWS_ENDPOINT_URL_*; the network checks of `claude-bedrock doctor` show which.".into(),
+        FailureKind::NotAws { .. } => fail(
+            format!("{op}: something other than Bedrock answered at {}", attempt.endpoint),
+            "A proxy, firewall or gateway is answering instead of Bedrock: check HTTPS_PROXY and NO_PROXY (a proxy Claude Code takes), ANTHROPIC_BEDROCK_BASE_URL and AWS_ENDPOINT_URL_* (an endpoint set by hand).".into(),
         ),
         FailureKind::Timeout => fail(
-            format!("{op}: no answer from {} within the timeout", attempt.endpoint),
+            format!("{op}: no answer from {} within {} s", attempt.endpoint, attempt.timeout.as_secs()),
             "Check the network path (VPN, proxy, firewall) to the endpoint, or raise --timeout.".into(),
         ),
         FailureKind::Connect => fail(
-            format!("{op}: cannot connect to {}: {}", attempt.endpoint, failure.message),
+            format!("{op}: cannot connect to {}", attempt.endpoint),
             "Check DNS, the firewall and the proxy settings (HTTPS_PROXY, NO_PROXY), and any endpoint override (ANTHROPIC_BEDROCK_BASE_URL, AWS_ENDPOINT_URL_*).".into(),
         ),
         FailureKind::Tls => fail(
-            format!("{op}: the TLS handshake with {} failed: {}", attempt.endpoint, failure.message),
+            format!("{op}: the TLS handshake with {} failed", attempt.endpoint),
             "If a corporate proxy inspects TLS, point AWS_CA_BUNDLE (AWS SDK and CLI) and NODE_EXTRA_CA_CERTS (Claude Code, exported in the shell) at its CA certificate.".into(),
         ),
         FailureKind::PaginationLoop => fail(
-            format!("{op}: {}", failure.message),
+            format!("{op}: {}", failure.words()),
             "The endpoint that answers (a gateway or proxy in front of Bedrock?) repeats its pages; Claude Code's own listing would not end either. Fix or bypass it (NO_PROXY, ANTHROPIC_BEDROCK_BASE_URL).".into(),
         ),
-        FailureKind::Other => fail(format!("{op}: {}", failure.brief()), "See the AWS message above; `-vv` shows every call made.".into()),
+        FailureKind::Other => fail(format!("{op} failed"), "What AWS said names what went wrong; `-v` lists every call made and its answer.".into()),
     }
 }
 
@@ -274,7 +280,19 @@ fn refresh_fix(config: &EffectiveConfig) -> String {
             crate::secret::shell_quote(name)
         ),
         CredentialSource::EnvKeys { .. } => {
-            "The session token in AWS_SESSION_TOKEN has expired: export fresh credentials.".into()
+            let set: Vec<&str> = [
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_SECURITY_TOKEN",
+            ]
+            .into_iter()
+            .filter(|name| config.env.get(name).is_some_and(|v| !v.is_empty()))
+            .collect();
+            format!(
+                "The temporary credentials in {} have expired: export fresh ones (from `aws configure export-credentials`, your identity provider, or a profile).",
+                set.join(", ")
+            )
         }
         CredentialSource::CredentialExport { .. } => {
             "The awsCredentialExport command returned expired credentials: check what it prints."

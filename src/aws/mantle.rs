@@ -253,7 +253,8 @@ pub(crate) fn denial(response: &Response, auth: &Auth, config: &EffectiveConfig)
     }
     Denial {
         problem: format!("Mantle answered {status} {kind}: {message}"),
-        fix: "See Mantle's message above; `-vv` lists every call.".into(),
+        fix: "What Mantle said names what went wrong; `-v` lists every call made and its answer."
+            .into(),
         credentials_rejected: false,
     }
 }

@@ -86,6 +86,7 @@ impl Clients {
                     .map_err(|message| resolve::CredentialError {
                         message,
                         fix: "Run the awsCredentialExport command by hand: it must exit 0 and print {\"Credentials\":{\"AccessKeyId\":…,\"SecretAccessKey\":…,\"SessionToken\":…}}.".into(),
+                        said: None,
                     }),
             ),
             _ => Some(resolve::resolve(config, &inputs, timeout).await),

@@ -142,6 +142,8 @@ impl SdkInputs {
 pub struct CredentialError {
     pub message: String,
     pub fix: String,
+    /// What the provider said, as a person reads it (one line).
+    pub said: Option<String>,
 }
 
 /// Resolves the SigV4 credentials of this configuration's chain, bounded by `timeout`.
@@ -155,6 +157,7 @@ pub(crate) async fn resolve(
         return Err(CredentialError {
             message: format!("{}: {problem}", provider.what),
             fix: provider.fix.clone(),
+            said: None,
         });
     }
     if let Err(cycle) = config.aws_files.chain(&config.profile.name) {
@@ -264,19 +267,20 @@ impl Provider {
         {
             return CredentialError {
                 message: format!(
-                    "the SSO session for profile \"{profile}\" has expired or was never started ({})",
-                    crate::secret::scrub_text(reason)
+                    "the SSO session for profile \"{profile}\" has expired or was never started"
                 ),
                 fix: self.fix.clone(),
+                said: Some(crate::aws::errors::plain_words(&crate::secret::scrub_text(
+                    reason,
+                ))),
             };
         }
         CredentialError {
-            message: format!(
-                "{} could not supply credentials: {}",
-                self.what,
-                crate::secret::scrub_text(reason)
-            ),
+            message: format!("{} could not supply credentials", self.what),
             fix: self.fix.clone(),
+            said: Some(crate::aws::errors::plain_words(&crate::secret::scrub_text(
+                reason,
+            ))),
         }
     }
 
@@ -288,6 +292,7 @@ impl Provider {
                 seconds(timeout)
             ),
             fix: self.fix.clone(),
+            said: None,
         }
     }
 }

@@ -23,9 +23,11 @@ pub(crate) async fn run(
     let report = report(config, args, out, timeout).await;
     let text = match out.format {
         Format::Json => render::json::to_string(&report),
-        Format::Markdown => render::markdown::render_report(&report),
+        Format::Markdown => {
+            render::markdown::render_report(&report, args.show_account, out.verbose >= 1)
+        }
         Format::Junit => render::junit::render_report(&report),
-        Format::Human => render::human::render_report(&report, out, "claude-bedrock doctor"),
+        Format::Human => render::human::render_report(&report, out, "claude-bedrock doctor", false),
     };
     DoctorOutcome {
         text,
@@ -48,7 +50,11 @@ pub(crate) async fn report_and_facts(
     args: &DoctorArgs,
     out: &Output,
     timeout: Duration,
-) -> (Report, Option<doctor::facts::live::LiveFacts>) {
+) -> (
+    Report,
+    Option<doctor::facts::live::LiveFacts>,
+    Option<doctor::defects::Version>,
+) {
     let mut context = doctor::context(config);
     let options = doctor::registry::Options {
         offline: args.offline,
@@ -84,8 +90,48 @@ pub(crate) async fn report_and_facts(
         context.control_endpoint = Some(control);
         context.runtime_endpoint = Some(runtime);
     }
-    (
-        Report::new(context, outcome.checks, outcome.calls),
-        outcome.live,
-    )
+    context.client_version = outcome
+        .client_version
+        .map(|version| format!("Claude Code {version}"));
+    let mut checks = outcome.checks;
+    let mut causes = doctor::diagnosis::causes(&mut checks);
+    mark_repairable(
+        config,
+        &checks,
+        &mut causes,
+        outcome.live.as_ref(),
+        outcome.client_version,
+    );
+    let areas = doctor::diagnosis::areas(&checks, &causes, &context);
+    let mut report = Report::new(context, checks, causes, outcome.calls);
+    report.areas = areas;
+    (report, outcome.live, outcome.client_version)
+}
+
+/// The problems `doctor --fix` removes by itself: those a mechanical remedy reaches (an edit
+/// it makes, or a line it gives to run), from what this run measured.
+fn mark_repairable(
+    config: &EffectiveConfig,
+    checks: &[crate::report::CheckResult],
+    causes: &mut [crate::report::Cause],
+    live: Option<&doctor::facts::live::LiveFacts>,
+    client: Option<doctor::defects::Version>,
+) {
+    use doctor::remedy::{Action, Evidence, remedies};
+    let evidence = Evidence {
+        checks,
+        live,
+        client,
+        answering: &|_| None,
+    };
+    for remedy in remedies(config, &evidence) {
+        if matches!(remedy.action, Action::NotApplied { .. }) {
+            continue;
+        }
+        for cause in causes.iter_mut() {
+            if cause.checks.iter().any(|c| c == remedy.check.as_str()) {
+                cause.repairable = true;
+            }
+        }
+    }
 }

@@ -37,8 +37,9 @@ pub(crate) async fn run(
             Some("Pass --yes to apply the fixes without asking, or --dry-run to see them."),
         ));
     }
-    let (before, facts) = super::doctor::report_and_facts(config, args, out, timeout).await;
-    let planned = plan(config, &before, facts.as_ref(), args, timeout).await?;
+    let (before, facts, version) =
+        super::doctor::report_and_facts(config, args, out, timeout).await;
+    let planned = plan(config, &before, facts.as_ref(), version).await?;
     let (files, commands, not_applied) = planned;
     let mut outcome = FixOutcome {
         before,
@@ -65,8 +66,12 @@ pub(crate) async fn run(
     if !args.yes {
         // The findings, then their fixes, then the question: in the order they are read.
         if report_first {
-            let report =
-                crate::render::human::render_report(&outcome.before, out, "claude-bedrock doctor");
+            let report = crate::render::human::render_report(
+                &outcome.before,
+                out,
+                "claude-bedrock doctor",
+                true,
+            );
             crate::document::emit(&report, None, crate::cli::Format::Human)?;
             outcome.report_shown = true;
         }
@@ -141,17 +146,8 @@ async fn plan(
     config: &EffectiveConfig,
     report: &Report,
     facts: Option<&LiveFacts>,
-    args: &DoctorArgs,
-    timeout: Duration,
+    version: Option<crate::doctor::defects::Version>,
 ) -> Result<Planned, FatalError> {
-    let client = crate::doctor::facts::claude_bin::locate(config, args.claude_bin.as_deref()).ok();
-    let version = match &client {
-        Some(claude) => crate::doctor::facts::claude_bin::run_version(claude, config, timeout)
-            .await
-            .ok()
-            .map(|(v, _)| v),
-        None => None,
-    };
     let answering = match facts {
         Some(facts) => newest_answering(config, facts).await,
         None => HashMap::new(),

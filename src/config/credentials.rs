@@ -93,7 +93,6 @@ pub struct CredentialNote {
 pub enum NoteSeverity {
     Info,
     Warn,
-    Fail,
 }
 
 #[derive(Debug, Clone)]

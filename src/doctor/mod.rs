@@ -5,6 +5,7 @@
 pub mod check_id;
 pub mod checks;
 pub mod defects;
+pub mod diagnosis;
 pub mod facts;
 pub mod registry;
 pub mod remedy;
@@ -128,6 +129,7 @@ pub fn context(config: &EffectiveConfig) -> Context {
         claude_config_dir: config.tilde(&config.locations.claude_config_dir),
         project_dir: config.tilde(&config.locations.project_dir),
         os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
+        client_version: None,
         mode: crate::report::Mode::Online,
         control_endpoint: None,
         runtime_endpoint: None,

@@ -49,7 +49,7 @@ pub struct Check {
 
 /// The list of checks to run, from the table in [`super::check_id`].
 macro_rules! declare_checks {
-    ($($variant:ident $id:literal $title:literal $facts:ident ($($run:tt)*)),* $(,)?) => {
+    ($($variant:ident $id:literal $title:literal $area:ident $facts:ident ($($run:tt)*)),* $(,)?) => {
         /// Every check, in report order.
         pub const CHECKS: &[Check] = &[
             $(Check { id: CheckId::$variant, run: Run::$facts($($run)*) }),*
@@ -94,6 +94,13 @@ impl NotRun {
 
 pub const OFFLINE: &str = "--offline: no network call made";
 
+const MANTLE_ALONE: &str = "Mantle alone (no CLAUDE_CODE_USE_BEDROCK): Claude Code calls neither the Invoke API nor the control plane";
+
+/// Only Mantle is switched on.
+fn mantle_alone(config: &EffectiveConfig) -> bool {
+    config.provider.mantle.is_some() && config.provider.bedrock.is_none()
+}
+
 /// What the doctor was asked to do.
 pub struct Options {
     pub offline: bool,
@@ -111,6 +118,8 @@ pub struct Outcome {
     pub endpoints: Option<(String, String)>,
     /// What the live calls measured, for what comes after the report (the remedies).
     pub live: Option<LiveFacts>,
+    /// `claude --version`, when a client was found and answered.
+    pub client_version: Option<super::defects::Version>,
 }
 
 /// Runs `future` within `limit`, turning a panic or an overrun into the reason.
@@ -153,10 +162,11 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
             })
             .collect();
         return Outcome {
-            checks,
+            checks: placed(checks),
             calls: Vec::new(),
             endpoints: None,
             live: None,
+            client_version: client_version(&client),
         };
     }
 
@@ -208,6 +218,11 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
         .map(|check| match &check.run {
             Run::Config(f) => guarded(check.id.as_str(), check.id.title(), || f(config)),
             Run::Sso(f) => guarded(check.id.as_str(), check.id.title(), || f(config, &sso)),
+            // With Mantle alone Claude Code calls neither the Invoke API nor the control plane:
+            // nothing of theirs can fail it.
+            Run::Live(_) if mantle_alone(config) && check.id != CheckId::AuthIdentity => {
+                NotRun::NotWanted(MANTLE_ALONE.into()).result(check)
+            }
             Run::Live(f) => compute(check, &live, |facts| f(config, facts)),
             Run::Network(f) => {
                 let mut result = compute(check, &network, |facts| f(config, facts));
@@ -226,14 +241,30 @@ pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
         calls.extend(client.relayed_calls());
     }
     Outcome {
-        checks,
+        checks: placed(checks),
         calls,
         endpoints: Some((
             clients.control_endpoint.clone(),
             clients.runtime_endpoint.clone(),
         )),
         live: live.ok(),
+        client_version: client_version(&client),
     }
+}
+
+/// The client's version, when it was asked and answered.
+fn client_version(client: &Result<ClientFacts, String>) -> Option<super::defects::Version> {
+    let facts = client.as_ref().ok()?;
+    let (version, _) = facts.version.as_ref()?.as_ref().ok()?;
+    Some(*version)
+}
+
+/// Each result placed in its check's area of the report.
+fn placed(mut checks: Vec<CheckResult>) -> Vec<CheckResult> {
+    for check in &mut checks {
+        check.area = CheckId::from_id(&check.id).map(CheckId::area);
+    }
+    checks
 }
 
 /// A check from facts that may not have been had.

@@ -356,7 +356,7 @@ fn refresh_loop(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Ve
     };
     remedies.push(edit(
         CheckId::SsoRefreshLoop,
-        "awsAuthRefresh can start the SSO login over and over on this network path (see sso.refresh-loop); run `aws sso login` yourself before starting Claude Code".into(),
+        "awsAuthRefresh can start the SSO login over and over on this network path; run `aws sso login` yourself before starting Claude Code".into(),
         &refresh.source,
         Change::RemoveKey {
             key: "awsAuthRefresh".into(),

@@ -72,6 +72,12 @@ pub struct Exchange {
     pub status: Option<u16>,
     /// The account's error (`ValidationException: invalid beta flag`), or why nothing answered.
     pub error: Option<String>,
+    /// The error answer's AWS code (`ValidationException`) and message, for classifying it as
+    /// the live calls' failures are.
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_message: Option<String>,
     /// Where it went on to (a gateway's password masked); `None` when it was not forwarded.
     pub upstream: Option<String>,
     pub duration_ms: u64,
@@ -218,6 +224,8 @@ async fn relay(
         shrunk: None,
         status: None,
         error: None,
+        error_code: None,
+        error_message: None,
         upstream: None,
         duration_ms: 0,
     };
@@ -310,7 +318,13 @@ async fn relay(
         Ok(answer) => {
             exchange.status = Some(answer.status);
             if answer.status >= 300 {
-                exchange.error = Some(error_text(&answer));
+                let (code, message) = error_parts(&answer);
+                exchange.error = Some(match &code {
+                    Some(code) => format!("{} {code}: {message}", answer.status),
+                    None => format!("{}: {message}", answer.status),
+                });
+                exchange.error_code = code;
+                exchange.error_message = Some(message);
             }
             back_to_client(answer)
         }
@@ -436,17 +450,19 @@ fn bounded_text(text: &str) -> String {
     crate::secret::scrub_text(&shown)
 }
 
-/// `ValidationException: invalid beta flag`, from AWS's or Anthropic's error shapes.
-fn error_text(answer: &crate::net::http::Response) -> String {
+/// The code and message of an error answer (`ValidationException`, `invalid beta flag`), from
+/// AWS's or Anthropic's error shapes; a body that is neither is quoted by its first words.
+fn error_parts(answer: &crate::net::http::Response) -> (Option<String>, String) {
     let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-    let kind = answer
+    let code = answer
         .header("x-amzn-errortype")
         .map(|t| bounded_text(t.split(':').next().unwrap_or(t)))
         .or_else(|| {
             json.pointer("/error/type")
                 .and_then(Value::as_str)
                 .map(bounded_text)
-        });
+        })
+        .filter(|code| !code.is_empty());
     let message = json
         .get("message")
         .or_else(|| json.get("Message"))
@@ -454,10 +470,7 @@ fn error_text(answer: &crate::net::http::Response) -> String {
         .and_then(Value::as_str)
         .map(bounded_text)
         .unwrap_or_else(|| bounded_text(&answer.text()));
-    match kind {
-        Some(kind) if !kind.is_empty() => format!("{} {kind}: {message}", answer.status),
-        _ => format!("{}: {message}", answer.status),
-    }
+    (code, message)
 }
 
 fn back_to_client(answer: crate::net::http::Response) -> Response {

@@ -189,7 +189,7 @@ fn section(text: &mut String, title: &str, rows: Vec<Vec<String>>, cap: usize, o
         })
         .collect();
     text.push_str(&format!("\n{}\n", Palette::bold().apply_to(title)));
-    text.push_str(&crate::render::text::aligned(&rows, out.width, cap));
+    text.push_str(&crate::render::text::columns(&rows, out.width, cap));
 }
 
 /// The configuration for people.
@@ -308,18 +308,12 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
             ),
         ));
     }
-    let label_width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
-    for (label, value) in rows {
-        let mut lines = value.lines();
-        text.push_str(&format!(
-            "  {:<label_width$}  {}\n",
-            bold.apply_to(&label),
-            lines.next().unwrap_or("")
-        ));
-        for line in lines {
-            text.push_str(&format!("  {:<label_width$}  {line}\n", ""));
-        }
-    }
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(label, value)| vec![bold.apply_to(&label).to_string(), value])
+        .collect();
+    // Only the values are long; the last column never needs to go under another.
+    text.push_str(&crate::render::text::columns(&rows, usize::MAX, usize::MAX));
 
     let mut env_rows = Vec::new();
     for (name, var) in config.env.iter() {

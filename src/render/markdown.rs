@@ -3,38 +3,113 @@
 //! that is not in the report, and redacts endpoint URLs once more in case one carries a password.
 
 use crate::encoding::escape_controls;
-use crate::report::{CheckResult, Level, Report, Status};
+use crate::report::{CheckResult, Report, Status};
 use crate::secret::redact_url;
 
-pub fn render_report(report: &Report) -> String {
+/// The report as a GitHub issue body: the problems first, each with what AWS said and its fix,
+/// a table of the problems, then — folded — every check and the context. The account id and
+/// IAM names are masked unless `show_account`; the calls are listed under `-v` (`verbose`).
+pub fn render_report(report: &Report, show_account: bool, verbose: bool) -> String {
+    let md = ticket(report, verbose);
+    if show_account { md } else { mask_account(&md) }
+}
+
+fn ticket(report: &Report, verbose: bool) -> String {
     let mut md = String::new();
     let ctx = &report.context;
-    md.push_str("## claude-bedrock doctor report\n\n");
-    md.push_str(&format!(
-        "**{}** — {}\n\n",
-        report
-            .summary
-            .parts()
-            .into_iter()
-            .map(|(_, part)| part)
-            .collect::<Vec<_>>()
-            .join(" · "),
-        report.summary.verdict(ctx.mode).1
+    let causes = &report.causes;
+    let heading = match causes.len() {
+        0 => "no problem found".to_string(),
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    md.push_str(&format!("## claude-bedrock doctor: {heading}\n\n"));
+    let mut facts = vec![
+        ctx.region.clone(),
+        format!("profile {} (auth {})", ctx.profile, ctx.auth),
+    ];
+    if let Some(client) = &ctx.client_version {
+        facts.push(client.clone());
+    }
+    facts.push(format!(
+        "{} {} on {}",
+        report.tool.name, report.tool.version, ctx.os
     ));
-
+    if ctx.mode == crate::report::Mode::Offline {
+        facts.push("offline".into());
+    }
+    md.push_str(&format!(
+        "**{}** {}\n",
+        inline(report.summary.verdict(ctx.mode).1),
+        inline(&facts.join(" · "))
+    ));
+    for (n, cause) in causes.iter().enumerate() {
+        md.push_str(&format!(
+            "\n### {} {}. {}\n\n{}\n",
+            badge(cause.status),
+            n + 1,
+            inline(&cause.title),
+            inline(&cause.summary)
+        ));
+        if let Some(said) = &cause.said {
+            md.push_str(&format!("\n> {}\n", inline(said)));
+        }
+        let others: Vec<String> = cause.checks[1..]
+            .iter()
+            .map(|id| format!("`{}`", code_span_safe(id)))
+            .collect();
+        if !others.is_empty() {
+            md.push_str(&format!("\nAlso affects {}.\n", others.join(", ")));
+        }
+        if let Some(fix) = &cause.fix {
+            let repairs = if cause.repairable {
+                " (`claude-bedrock doctor --fix` makes this change)"
+            } else {
+                ""
+            };
+            md.push_str(&format!("\n**Fix**{repairs}\n\n"));
+            md.push_str(&fenced(fix));
+        }
+    }
+    if !causes.is_empty() {
+        md.push_str("\n| # | Problem | Checks |\n| --- | --- | --- |\n");
+        for (n, cause) in causes.iter().enumerate() {
+            md.push_str(&format!(
+                "| {} | {} {} | {} |\n",
+                n + 1,
+                badge(cause.status),
+                inline(&cause.title),
+                cause
+                    .checks
+                    .iter()
+                    .map(|id| format!("`{}`", code_span_safe(id)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+        }
+    }
+    let fine: Vec<&CheckResult> = report.checks.iter().filter(|c| !c.is_problem()).collect();
+    md.push_str(&format!(
+        "\n<details><summary>The other checks ({} passed, {} did not apply)</summary>\n\n| Status | Check | Summary |\n| --- | --- | --- |\n",
+        report.summary.pass, report.summary.skip
+    ));
+    for check in fine {
+        md.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            badge(check.status),
+            code_span_safe(&check.id),
+            inline(&check.summary)
+        ));
+    }
+    md.push_str("\n</details>\n");
     let provider = match (ctx.bedrock, ctx.mantle) {
         (true, true) => "Bedrock Invoke API and Mantle",
         (true, false) => "Bedrock Invoke API",
         (false, true) => "Bedrock Mantle",
         (false, false) => "Bedrock not switched on",
     };
+    md.push_str("\n<details><summary>Context</summary>\n\n");
     let mut rows: Vec<(&str, String)> = vec![
-        (
-            "Tool",
-            format!("{} {}", report.tool.name, report.tool.version),
-        ),
-        ("OS", ctx.os.clone()),
-        ("Mode", ctx.mode.as_str().to_string()),
         ("Provider", provider.to_string()),
         ("Region", format!("{} ({})", ctx.region, ctx.region_source)),
         (
@@ -45,88 +120,16 @@ pub fn render_report(report: &Report) -> String {
         ("Claude config dir", ctx.claude_config_dir.clone()),
         ("Project dir", ctx.project_dir.clone()),
     ];
-    if let Some(endpoint) = &ctx.control_endpoint {
-        rows.push(("Control-plane endpoint", redact_url(endpoint)));
-    }
     if let Some(endpoint) = &ctx.runtime_endpoint {
         rows.push(("Runtime endpoint", redact_url(endpoint)));
     }
-    md.push_str("| | |\n| --- | --- |\n");
     for (name, value) in rows {
-        md.push_str(&format!("| {name} | {} |\n", inline(&value)));
+        md.push_str(&format!("- {name}: {}\n", inline(&value)));
     }
-
-    md.push_str("\n### Checks\n\n| Status | Check | Summary |\n| --- | --- | --- |\n");
-    for check in &report.checks {
-        md.push_str(&format!(
-            "| {} | {} `{}` | {} |\n",
-            badge(check.status),
-            inline(&check.title),
-            code_span_safe(&check.id),
-            inline(&check.summary)
-        ));
-    }
-
-    let explained: Vec<&CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| !c.details.is_empty() || c.fix.is_some())
-        .collect();
-    if !explained.is_empty() {
-        md.push_str("\n### Details\n");
-        for check in explained {
-            md.push_str(&format!(
-                "\n#### {} {} `{}`\n\n{}\n",
-                badge(check.status),
-                inline(&check.title),
-                code_span_safe(&check.id),
-                inline(&check.summary)
-            ));
-            // A shared cause is told in full once, under the first check it affects.
-            let told_under = report.told_under(check);
-            let lines: Vec<String> = check
-                .details
-                .iter()
-                .filter(|d| told_under.is_none() || d.level != Level::Evidence)
-                .map(super::super::report::Detail::marked)
-                .collect();
-            if !lines.is_empty() {
-                md.push('\n');
-                md.push_str(&fenced(&lines.join("\n")));
-            }
-            let fix = match (&check.fix, told_under) {
-                (Some(fix), Some(first)) => {
-                    let told: Vec<&str> = first.fix.as_deref().unwrap_or("").lines().collect();
-                    let own: Vec<&str> = fix.lines().filter(|l| !told.contains(l)).collect();
-                    (!own.is_empty()).then(|| own.join("\n"))
-                }
-                (fix, _) => fix.clone(),
-            };
-            if let Some(fix) = fix {
-                md.push_str("\n**Fix**\n\n");
-                md.push_str(&fenced(&fix));
-            }
-            if let Some(first) = told_under {
-                md.push_str(&format!(
-                    "\nSame cause as {} `{}` (its fix is above).\n",
-                    inline(&first.title),
-                    code_span_safe(&first.id)
-                ));
-            }
-            let also = report.also_affected(check);
-            if !also.is_empty() {
-                let names: Vec<String> = also
-                    .iter()
-                    .map(|c| format!("{} `{}`", inline(&c.title), code_span_safe(&c.id)))
-                    .collect();
-                md.push_str(&format!("\nThe same cause affects {}.\n", names.join(", ")));
-            }
-        }
-    }
-
-    if !report.calls.is_empty() {
+    md.push_str("\n</details>\n");
+    if verbose && !report.calls.is_empty() {
         md.push_str(
-            "\n### Network calls\n\n| Operation | Status | Outcome | Time | Endpoint |\n| --- | --- | --- | --- | --- |\n",
+            "\n<details><summary>Network calls</summary>\n\n| Operation | Status | Outcome | Time | Endpoint |\n| --- | --- | --- | --- | --- |\n",
         );
         for call in &report.calls {
             md.push_str(&format!(
@@ -140,13 +143,53 @@ pub fn render_report(report: &Report) -> String {
                 inline(&redact_url(&call.endpoint))
             ));
         }
+        md.push_str("\n</details>\n");
     }
     md
 }
 
+/// The account id (its last four digits kept) and the IAM user, role and session names in an
+/// ARN, masked: a ticket is shared beyond the account.
+fn mask_account(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // A run of exactly twelve digits is an account id.
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let after = chars.get(i + run);
+            if run == 12 && after.is_none_or(|c| !c.is_ascii_alphanumeric()) {
+                out.push_str("********");
+                out.extend(&chars[i + 8..i + 12]);
+                i += 12;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+        // An IAM name after `:user/`, `:role/`, `:assumed-role/`, `:federated-user/`.
+        for kind in [":user/", ":role/", ":assumed-role/", ":federated-user/"] {
+            if out.ends_with(kind) {
+                let name = chars[i..]
+                    .iter()
+                    .take_while(|c| {
+                        !c.is_whitespace() && !matches!(c, '"' | ')' | ',' | '`' | '|' | '\\')
+                    })
+                    .count();
+                if name > 0 {
+                    out.push_str("(masked)");
+                    i += name;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The tool could not produce a report: the reason, in the report's place.
 pub fn error_document(message: &str, fix: Option<&str>) -> String {
-    let mut md = String::from("## claude-bedrock doctor report\n\n");
+    let mut md = String::from("## claude-bedrock doctor: no report\n\n");
     md.push_str(&format!("**error** — {}\n", inline(message)));
     if let Some(fix) = fix {
         md.push_str("\n**Fix**\n\n");
@@ -218,6 +261,20 @@ mod tests {
     fn inline_text_is_escaped_and_single_line() {
         assert_eq!(inline("a|b <c> *d*\nnext"), "a\\|b \\<c\\> \\*d\\* next");
         assert_eq!(inline("AWS_REGION _x_"), "AWS_REGION \\_x\\_");
+    }
+
+    #[test]
+    fn the_account_and_iam_names_are_masked() {
+        assert_eq!(
+            mask_account(
+                "account 123456789012 as arn:aws:sts::123456789012:assumed-role/Dev_01/dev@example.com, and 1234567890123"
+            ),
+            "account ********9012 as arn:aws:sts::********9012:assumed-role/(masked), and 1234567890123"
+        );
+        assert_eq!(
+            mask_account("User: arn:aws:iam::123456789012:user/alice is not authorized"),
+            "User: arn:aws:iam::********9012:user/(masked) is not authorized"
+        );
     }
 
     #[test]

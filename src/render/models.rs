@@ -1,4 +1,4 @@
-//! `claude-bedrock models`: the inference profiles, as aligned lines or a JSON document.
+//! `claude-bedrock models`: the inference profiles, as a table or a JSON document.
 
 use serde_json::{Value, json};
 
@@ -9,6 +9,7 @@ use crate::catalogue::Row;
 use crate::config::EffectiveConfig;
 use crate::knowledge::Family;
 use crate::output::Palette;
+use crate::render::text::{Line, table};
 use crate::report::{SCHEMA_VERSION, Tool};
 
 pub fn to_json(config: &EffectiveConfig, rows: &[Row]) -> Value {
@@ -65,30 +66,16 @@ pub fn render_human(
         });
         return text;
     }
-    // Grouped, aligned lines rather than a table: IDs are what people copy, so they are never
-    // wrapped; an ID too long for the column (an ARN) gets a line of its own.
+    // One table for every family, so that the columns line up across them. IDs are what people
+    // copy, so they are never wrapped; an ID too long for its column (an ARN) gets a line of its
+    // own.
     const ID_COLUMN: usize = 48;
-    let id_width = rows
-        .iter()
-        .map(|r| esc(r.model_id()).chars().count())
-        .filter(|len| *len <= ID_COLUMN)
-        .max()
-        .unwrap_or(0);
-    let model_width = rows
-        .iter()
-        .map(|r| esc(r.model.as_deref().unwrap_or("")).chars().count())
-        .max()
-        .unwrap_or(0);
     let kind_of = |row: &Row| match (&row.prefix, row.kind.as_str()) {
         (Some(prefix), _) => format!("{prefix}. cross-region"),
         (None, "application") => format!("application \"{}\"", esc(&row.name)),
         _ => esc(&row.kind),
     };
-    let kind_width = rows
-        .iter()
-        .map(|r| kind_of(r).chars().count())
-        .max()
-        .unwrap_or(0);
+    let mut lines = Vec::new();
     let mut last_family = None;
     for row in rows {
         let family = match row.family {
@@ -99,25 +86,19 @@ pub fn render_human(
         };
         if last_family != Some(family) {
             if last_family.is_some() {
-                text.push('\n');
+                lines.push(Line::Text(String::new()));
             }
-            text.push_str(&format!("{}\n", Palette::bold().apply_to(family)));
+            lines.push(Line::Text(Palette::bold().apply_to(family).to_string()));
             last_family = Some(family);
         }
-        let id = esc(row.model_id());
-        let rest = format!(
-            "{:<model_width$}  {:<kind_width$}  {}",
+        lines.push(Line::Row(vec![
+            esc(row.model_id()),
             esc(row.model.as_deref().unwrap_or("")),
             kind_of(row),
-            row.probe.as_ref().map(availability).unwrap_or_default()
-        );
-        let rest = rest.trim_end();
-        if id.chars().count() > id_width {
-            text.push_str(&format!("  {id}\n  {:<id_width$}  {rest}\n", ""));
-        } else {
-            text.push_str(&format!("  {id:<id_width$}  {rest}\n"));
-        }
+            row.probe.as_ref().map(availability).unwrap_or_default(),
+        ]));
     }
+    text.push_str(&table(&lines, usize::MAX, ID_COLUMN));
     if let Some((failing, e)) = first_failure {
         text.push_str(&format!(
             "\n{failing} of {} did not answer. {}\n{} {}\n",

@@ -14,69 +14,128 @@ pub const MAX_VALUE_CHARS: usize = 400;
 /// A report line (summary, detail, fix) longer than this is cut the same way.
 pub const MAX_LINE_CHARS: usize = 2_000;
 
-/// Rows of columns for people, aligned, never wrapped: they hold IDs and paths that people copy.
-/// A cell wider than `cap` does not widen its column: the rest of its row moves to the next
-/// line. When any row's last cell would cross `width`, every row's last cell goes on a line of
-/// its own, under the second column, so that the rows read alike. Cells may be styled; a last
-/// cell of several lines keeps them aligned.
-pub fn aligned(rows: &[Vec<String>], width: usize, cap: usize) -> String {
-    use console::measure_text_width as measure;
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; columns];
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(columns.saturating_sub(1)) {
-            let w = measure(cell);
-            if w <= cap {
-                widths[i] = widths[i].max(w);
+/// Rows of columns for people, drawn by comfy-table (borderless, never wrapped: they hold IDs and
+/// paths that people copy). A cell wider than `cap` does not widen its column: it keeps a line
+/// of its own and the rest of its row follows on the next. When a row would cross `width`, every
+/// row's last cell goes under the one before it, so that the rows read alike. Cells may be
+/// styled and hold several lines; callers escape and bound what they pass.
+pub fn columns(rows: &[Vec<String>], width: usize, cap: usize) -> String {
+    let lines: Vec<Line> = rows.iter().cloned().map(Line::Row).collect();
+    table(&lines, width, cap)
+}
+
+/// A line of a [`table`]: a row of cells, or text of its own (a heading, a blank line) that
+/// keeps its place among the rows and does not count towards their columns.
+pub enum Line {
+    Row(Vec<String>),
+    Text(String),
+}
+
+/// [`columns`], with lines of text between the rows.
+pub fn table(lines: &[Line], width: usize, cap: usize) -> String {
+    let rows: Vec<&Vec<String>> = lines
+        .iter()
+        .filter_map(|line| match line {
+            Line::Row(row) => Some(row),
+            Line::Text(_) => None,
+        })
+        .collect();
+    let count = rows.iter().map(|row| row.len()).max().unwrap_or(0);
+    let widest = |cell: &str| cell.lines().map(measure_text_width).max().unwrap_or(0);
+    // A row's overlong cells (not its last) and everything before them lead on their own line.
+    let split: Vec<(usize, Vec<String>)> = rows
+        .iter()
+        .map(|row| {
+            let lead = row
+                .iter()
+                .enumerate()
+                .take(row.len().saturating_sub(1))
+                .rfind(|(_, cell)| widest(cell) > cap)
+                .map_or(0, |(i, _)| i + 1);
+            let mut body: Vec<String> = (*row).clone();
+            for cell in body.iter_mut().take(lead) {
+                cell.clear();
             }
+            (lead, body)
+        })
+        .collect();
+    let draw = |bodies: &[Vec<String>]| {
+        let mut table = comfy_table::Table::new();
+        table
+            .load_preset(comfy_table::presets::NOTHING)
+            .set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        for body in bodies {
+            table.add_row(body.clone());
         }
-    }
-    let start = |column: usize| 2 + widths[..column].iter().map(|w| w + 2).sum::<usize>();
-    let widest = |cell: &String| cell.lines().map(measure).max().unwrap_or(0);
-    let stacked = columns > 2
-        && rows.iter().any(|row| {
-            row.last()
-                .is_some_and(|last| start(row.len() - 1) + widest(last) > width)
-        });
-    let mut text = String::new();
-    let flush = |line: &mut String, text: &mut String| {
-        text.push_str(line.trim_end());
-        text.push('\n');
-        line.clear();
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
+        table
     };
-    for row in rows {
-        let mut line = String::from("  ");
-        let mut used = 2;
-        for (i, cell) in row.iter().enumerate() {
-            let last = i + 1 == row.len();
-            let mut column = start(i);
-            if last && stacked {
-                flush(&mut line, &mut text);
-                used = 0;
-                column = start(1);
-            }
-            if used < column {
-                line.push_str(&" ".repeat(column - used));
-                used = column;
-            }
-            let indent = used;
-            let mut lines = cell.lines();
-            let first = lines.next().unwrap_or("");
-            line.push_str(first);
-            used += measure(first);
-            for more in lines {
-                flush(&mut line, &mut text);
-                line.push_str(&" ".repeat(indent));
-                line.push_str(more);
-                used = indent + measure(more);
-            }
-            if !last && measure(cell) > widths[i] {
-                // Too wide for its column: the rest of the row starts on the next line.
-                flush(&mut line, &mut text);
-                used = 0;
+    let mut bodies: Vec<Vec<String>> = split.iter().map(|(_, body)| body.clone()).collect();
+    let mut table = draw(&bodies);
+    if count > 2
+        && table
+            .lines()
+            .any(|line| 2 + measure_text_width(line.trim_end()) > width)
+    {
+        for body in &mut bodies {
+            if body.len() == count
+                && let Some(last) = body.pop()
+                && let Some(before) = body.last_mut()
+            {
+                before.push('\n');
+                before.push_str(&last);
             }
         }
-        flush(&mut line, &mut text);
+        table = draw(&bodies);
+    }
+    let widths: Vec<usize> = table
+        .column_max_content_widths()
+        .into_iter()
+        .map(usize::from)
+        .collect();
+    let start = |column: usize| {
+        2 + widths[..column.min(widths.len())]
+            .iter()
+            .map(|w| w + 2)
+            .sum::<usize>()
+    };
+    let mut drawn = table.lines();
+    let mut text = String::new();
+    let mut rows = split.iter().zip(&bodies).zip(rows);
+    for line in lines {
+        let Line::Row(_) = line else {
+            if let Line::Text(own) = line {
+                let _ = writeln!(text, "{own}");
+            }
+            continue;
+        };
+        let Some((((lead, _), body), row)) = rows.next() else {
+            break;
+        };
+        if *lead > 0 {
+            let mut line = String::new();
+            for (i, cell) in row.iter().take(*lead).enumerate() {
+                let used = measure_text_width(&line);
+                let at = start(i).max(if used == 0 { 0 } else { used + 2 });
+                line.push_str(&" ".repeat(at - used));
+                line.push_str(cell);
+            }
+            let _ = writeln!(text, "{}", line.trim_end());
+        }
+        let height = body
+            .iter()
+            .map(|c| c.lines().count())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        for line in drawn.by_ref().take(height) {
+            let line = line.trim_end();
+            if !line.is_empty() || *lead == 0 {
+                let _ = writeln!(text, "{}", format!("  {line}").trim_end());
+            }
+        }
     }
     text
 }
@@ -135,7 +194,7 @@ mod tests {
             ],
             vec!["B".to_string(), "x".repeat(60), "source".into()],
         ];
-        let text = aligned(&rows, 80, 48);
+        let text = columns(&rows, 80, 48);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "  A            short  from here");
         assert_eq!(lines[1], "  LONGER_NAME  v      from there");
@@ -144,7 +203,7 @@ mod tests {
         assert_eq!(lines[3], format!("  B            {}", "x".repeat(60)));
         assert_eq!(lines[4], "                      source");
         // One row too wide for the terminal puts every row's last cell on its own line.
-        let narrow = aligned(&rows[..2], 30, 48);
+        let narrow = columns(&rows[..2], 30, 48);
         assert_eq!(
             narrow.lines().collect::<Vec<_>>(),
             [

@@ -380,19 +380,25 @@ fn human_doctor_output_has_marks_fixes_and_a_summary() {
     let run = s.run(&["doctor", "--offline"]);
     assert_eq!(run.code, 1);
     let out = &run.stdout;
-    assert!(out.contains("✓ Settings files"), "{out}");
-    assert!(out.contains("! Region"), "{out}");
-    assert!(out.contains("✗ Pinned models"), "{out}");
+    // An area a line, each problem with its fix, the problems numbered, the verdict last.
+    assert!(out.contains("✗  Configuration"), "{out}");
+    assert!(out.contains("✓  Credentials"), "{out}");
     assert!(out.contains("fix: "), "{out}");
+    assert!(out.contains("2 problems"), "{out}");
     let last = out.lines().last().unwrap();
     assert!(
-        last.contains("1 failed · 1 warning · 5 passed · 22 skipped"),
+        last.contains("will not work as configured") && last.contains("5 checks passed"),
         "{last}"
     );
-    // -q keeps only problems and the summary.
+    // -q keeps the closing block alone: the problems and their fixes, the verdict.
     let quiet = s.run(&["doctor", "--offline", "-q"]);
-    assert!(!quiet.stdout.contains("Settings files"));
-    assert!(quiet.stdout.contains("Pinned models"));
+    assert!(!quiet.stdout.contains("Credentials"), "{}", quiet.stdout);
+    assert!(quiet.stdout.contains("2 problems"), "{}", quiet.stdout);
+    assert!(
+        quiet.stdout.contains("us.anthropic.claude-opus-4-6-v1"),
+        "{}",
+        quiet.stdout
+    );
 }
 
 #[test]

@@ -41,9 +41,18 @@ pub(crate) struct Doctor {
     pub context: Context,
     pub checks: Vec<Check>,
     pub causes: Vec<Cause>,
+    pub areas: Vec<AreaDoc>,
     pub summary: Summary,
     #[serde(default)]
     pub calls: Vec<Call>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AreaDoc {
+    pub area: String,
+    pub status: String,
+    pub summary: String,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +69,7 @@ pub(crate) struct Context {
     pub claude_config_dir: String,
     pub project_dir: String,
     pub os: String,
+    pub client_version: Option<String>,
     pub mode: String,
     pub control_endpoint: Option<String>,
     pub runtime_endpoint: Option<String>,
@@ -70,12 +80,15 @@ pub(crate) struct Context {
 pub(crate) struct Check {
     pub id: String,
     pub title: String,
+    pub area: Option<String>,
     pub status: String,
     pub summary: String,
     pub details: Vec<String>,
     pub fix: Option<String>,
     pub cause: Option<String>,
+    pub blocked_by: Option<String>,
     pub skip: Option<SkipDoc>,
+    pub said: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -92,10 +105,13 @@ pub(crate) enum SkipDoc {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Cause {
     pub id: String,
+    pub title: String,
     pub status: String,
     pub summary: String,
+    pub said: Option<String>,
     pub fix: Option<String>,
     pub checks: Vec<String>,
+    pub repairable: bool,
 }
 
 #[derive(Deserialize, PartialEq, Debug)]
@@ -151,6 +167,16 @@ pub(crate) fn doctor(doc: &Value) -> Doctor {
             let listed = report.causes.iter().find(|c| &c.id == cause);
             let listed = listed.unwrap_or_else(|| panic!("{}: cause {cause} not listed", check.id));
             assert!(listed.checks.contains(&check.id), "{}: {cause}", check.id);
+            // The first check of a cause tells it; every other is blocked by that one.
+            let teller = &listed.checks[0];
+            assert_eq!(
+                check.blocked_by.as_ref(),
+                (teller != &check.id).then_some(teller),
+                "{}: blocked_by",
+                check.id
+            );
+        } else {
+            assert_eq!(check.blocked_by, None, "{}: blocked_by", check.id);
         }
         if report.context.mode == "offline" && check.skip == Some(SkipDoc::Offline) {
             assert_eq!(check.duration_ms, 0);
@@ -158,6 +184,24 @@ pub(crate) fn doctor(doc: &Value) -> Doctor {
     }
     let linked: usize = report.causes.iter().map(|c| c.checks.len()).sum();
     assert_eq!(linked, report.summary.fail + report.summary.warn);
+    // Each area is a line: the areas checks name, in report order; a problem's said is a line.
+    for area in &report.areas {
+        assert!(
+            [
+                "configuration",
+                "credentials",
+                "bedrock",
+                "network",
+                "claude-code"
+            ]
+            .contains(&area.area.as_str())
+        );
+        assert!(!area.summary.contains('\n'), "{}", area.summary);
+    }
+    for cause in &report.causes {
+        assert!(!cause.title.is_empty());
+        assert!(cause.said.as_deref().is_none_or(|s| !s.contains('\n')));
+    }
     report
 }
 

@@ -182,7 +182,7 @@ fn a_report_written_from_a_terminal_has_no_colour_codes() {
     session.set_expect_timeout(Some(Duration::from_secs(30)));
     session.expect(Eof).unwrap();
     let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains("Settings files"), "{text}");
+    assert!(text.contains("Configuration"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }
 
@@ -210,7 +210,7 @@ fn the_fix_shows_every_change_and_asks_once_in_a_terminal() {
     assert!(shown.contains("env.DISABLE_PROMPT_CACHING = 1"), "{shown}");
     // The findings come first, then their fixes, then the question.
     let report_at = shown
-        .find("Pinned models")
+        .find("Configuration")
         .expect("the report before the question");
     assert!(report_at < shown.find("Fixes").unwrap(), "{shown}");
     p.send(ENTER).unwrap();

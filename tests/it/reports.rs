@@ -43,7 +43,9 @@ fn report() -> Report {
             "run with --trace-client to watch which auth headers your `claude` sends",
         ),
     ];
-    Report::new(context, checks, vec![])
+    let mut checks = checks;
+    let causes = claude_bedrock::doctor::diagnosis::causes(&mut checks);
+    Report::new(context, checks, causes, vec![])
 }
 
 fn child<'a, 'input>(
@@ -141,45 +143,99 @@ fn junit_survives_control_characters() {
 }
 
 #[test]
-fn markdown_has_context_every_check_and_the_fixes() {
-    let md = markdown::render_report(&report());
-    assert!(md.starts_with("## claude-bedrock doctor report\n"), "{md}");
+fn markdown_tells_the_problems_first_then_folds_the_rest() {
+    let md = markdown::render_report(&report(), true, false);
     assert!(
-        md.contains("**1 failed · 1 warning · 1 passed · 1 skipped**"),
+        md.starts_with("## claude-bedrock doctor: 2 problems\n"),
         "{md}"
     );
-    assert!(
-        md.contains(concat!(
-            "| Tool | claude-bedrock ",
-            env!("CARGO_PKG_VERSION"),
-            " |"
-        )),
-        "{md}"
-    );
-    assert!(md.contains(&format!(
-        "| OS | {}-{} |",
-        std::env::consts::OS,
-        std::env::consts::ARCH
-    )));
-    for (badge, id) in [
-        ("✅ pass", "region"),
-        ("⚠️ warn", "auth.bearer"),
-        ("❌ fail", "iam.invoke"),
-        ("➖ skip", "client.bearer-trace"),
-    ] {
-        assert!(md.contains(&format!("| {badge} |")), "{badge} {md}");
-        assert!(md.contains(&format!("`{id}`")), "{id} {md}");
+    // The problems come first, with their fixes; then their table; the rest is folded.
+    let at = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{md}"))
+    };
+    let first_problem = at("### ❌ fail 1.");
+    let table = at("| # | Problem | Checks |");
+    let folded = at("<details><summary>The other checks");
+    assert!(first_problem < table && table < folded, "{md}");
+    for (badge, id) in [("✅ pass", "region"), ("➖ skip", "client.bearer-trace")] {
+        assert!(
+            md.contains(&format!("| {badge} | `{id}` |")),
+            "{badge} {md}"
+        );
     }
     // Markup in a summary is escaped, so `<resource>` is not swallowed as an HTML tag.
     assert!(md.contains("on \\<resource\\> \\& \"more\""), "{md}");
-    // Details and fixes keep their text verbatim in fenced blocks.
-    assert!(md.contains("```text\n✗ also denied: bedrock:InvokeModelWithResponseStream\nInvokeModel said: AccessDeniedException <403>\n```"), "{md}");
+    // A fix keeps its text verbatim in a fenced block.
     assert!(
         md.contains("**Fix**\n\n```text\nAttach this statement:\n{\"Action\""),
         "{md}"
     );
-    // Passing checks without details get no section of their own.
-    assert!(!md.contains("#### ✅ pass"), "{md}");
+    assert!(
+        md.contains(concat!("claude-bedrock ", env!("CARGO_PKG_VERSION"))),
+        "{md}"
+    );
+}
+
+/// The ticket for one cause, from a real run: short, the account masked unless asked for, and a
+/// document a CommonMark parser renders (headings, the problems' table, the folded blocks).
+#[test]
+fn the_ticket_for_one_cause_is_short_masked_and_renders() {
+    let fake = crate::support::fake_aws::FakeAws::start(crate::support::fake_aws::Scenario::load(
+        "marketplace-everywhere",
+    ));
+    let sandbox = crate::live::sandbox_for(&fake);
+    let run = sandbox.run(&[
+        "doctor",
+        "--format",
+        "markdown",
+        "--no-client",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(
+        md.lines().count() <= 80,
+        "{} lines\n{md}",
+        md.lines().count()
+    );
+    assert!(!md.contains("123456789012"), "the account is masked\n{md}");
+    assert!(
+        !md.contains("AWSReservedSSO_Developer"),
+        "the role is masked\n{md}"
+    );
+    assert!(md.contains("********9012"), "{md}");
+    assert_eq!(
+        md.matches("aws:CalledViaLast").count(),
+        1,
+        "the fix once\n{md}"
+    );
+    let shown = sandbox.run(&[
+        "doctor",
+        "--format",
+        "markdown",
+        "--no-client",
+        "--show-account",
+        "--timeout",
+        "2",
+    ]);
+    assert!(shown.stdout.contains("123456789012"), "{}", shown.stdout);
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut headings = 0;
+    let mut tables = 0;
+    let mut html = 0;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => headings += 1,
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Html(text) if text.contains("details") => html += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(headings, 2, "the title and the one problem\n{md}");
+    assert_eq!(tables, 2, "the problems and the other checks\n{md}");
+    assert!(html >= 4, "two folded blocks, opened and closed\n{md}");
 }
 
 fn healthy() -> Sandbox {
@@ -280,7 +336,7 @@ fn doctor_prints_markdown_and_junit_on_stdout() {
     let md = sandbox.run(&["doctor", "--offline", "--format", "markdown"]);
     assert_eq!(md.code, 0, "{}", md.stderr);
     assert!(
-        md.stdout.starts_with("## claude-bedrock doctor report"),
+        md.stdout.starts_with("## claude-bedrock doctor: "),
         "{}",
         md.stdout
     );
@@ -309,6 +365,6 @@ fn a_report_file_never_carries_escape_codes() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("✓ Settings files"), "{text}");
+    assert!(text.contains("✓  Credentials"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text:?}");
 }

@@ -73,6 +73,22 @@ pub(crate) fn with_valid_sso_session(sandbox: Sandbox) -> Sandbox {
     sandbox
 }
 
+/// An SSO profile "dev" used by Claude Code whose token expired 340 days ago, with no way to
+/// renew it.
+pub(crate) fn with_expired_sso_session(sandbox: Sandbox) -> Sandbox {
+    let sandbox = sandbox
+        .local_settings(r#"{"env":{"AWS_PROFILE":"dev","AWS_REGION":"us-east-1"}}"#)
+        .aws_config(SSO_CONFIG);
+    write_token(
+        &sandbox,
+        "token-legacy.json",
+        "corp",
+        Duration::days(-340),
+        false,
+    );
+    sandbox
+}
+
 fn sso_sandbox() -> Sandbox {
     Sandbox::new()
         .user_settings(r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_PROFILE":"dev","AWS_REGION":"eu-west-1"}}"#)

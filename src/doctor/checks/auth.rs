@@ -155,7 +155,6 @@ pub fn check_source(config: &EffectiveConfig) -> CheckResult {
     }
     for note in &credentials.notes {
         match note.severity {
-            NoteSeverity::Fail => findings.fail(note.message.clone(), "See above."),
             NoteSeverity::Warn => findings.warn(
                 note.message.clone(),
                 "Keep one credential source: unset the variables you do not mean Claude Code to use.",

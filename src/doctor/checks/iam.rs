@@ -64,21 +64,24 @@ fn identity_check(
 ) -> CheckResult {
     let id = CheckId::AuthIdentity;
     if let Some(err) = &clients.credential_error {
-        return CheckResult::new(id.as_str(), id.title(), Status::Fail, err.message.clone())
-            .fix(err.fix.clone());
+        let mut check =
+            CheckResult::new(id.as_str(), id.title(), Status::Fail, err.message.clone())
+                .fix(err.fix.clone())
+                .cause("aws.credentials");
+        check.said = err.said.clone();
+        return check;
     }
     let Some((result, ms)) = identity else {
         let reason = match (&clients.auth, &config.bearer) {
             (AuthMode::Bearer, Some(bearer)) => match &bearer.analysis.kind {
                 BearerKind::LongTerm { account } => format!(
-                    "STS cannot take a bearer key; the long-term key belongs to account {account}; the Bedrock calls below test it"
+                    "STS cannot take a bearer key; the long-term key belongs to account {account}; the Bedrock calls test it"
                 ),
                 BearerKind::ShortTerm { region, .. } => format!(
-                    "STS cannot take a bearer key; the short-term key was made in {region}; the Bedrock calls below test it"
+                    "STS cannot take a bearer key; the short-term key was made in {region}; the Bedrock calls test it"
                 ),
                 BearerKind::Malformed { .. } => {
-                    "STS cannot take a bearer key; the key is malformed (see auth.bearer)"
-                        .to_string()
+                    "STS cannot take a bearer key, and this one is malformed".to_string()
                 }
             },
             (AuthMode::None, _) => {
@@ -112,6 +115,7 @@ fn identity_check(
                 model: None,
                 auth: clients.auth,
                 profiles: None,
+                timeout: clients.timeout,
             };
             let mut check = explain(&failure, &attempt, config).into_check(id.as_str(), id.title());
             // STS that only this doctor calls cannot fail Claude Code: an unreachable one
@@ -126,7 +130,7 @@ fn identity_check(
             if network && !crate::doctor::facts::network::Role::Sts.used_by_client(config) {
                 check.status = Status::Warn;
                 check.summary = format!(
-                    "could not confirm the identity: {} (Claude Code does not call STS with this configuration; the Bedrock checks below test the credentials)",
+                    "could not confirm the identity: {} (Claude Code does not call STS with this configuration; the Bedrock calls test the credentials)",
                     check.summary
                 );
             }
@@ -220,6 +224,7 @@ fn get_check(
                 model: Some(&profile_id),
                 auth: clients.auth,
                 profiles: list,
+                timeout: clients.timeout,
             };
             let mut e = explain(&failure, &attempt, config);
             if !needed
@@ -321,16 +326,25 @@ fn permission_check(
                 );
                 e.into_check(id.as_str(), id.title())
             }
-            Some((model, failure)) => CheckResult::new(
-                id.as_str(),
-                id.title(),
-                Status::Warn,
-                format!(
-                    "{action} could not be confirmed: no model answered ({model}: {})",
-                    failure.brief()
-                ),
-            )
-            .fix("See the models.* checks below for why each model failed."),
+            Some((model, failure)) => {
+                // No model answered for a reason of its own: that reason is the problem, and
+                // this check one more that it affects.
+                let e = explain(
+                    failure,
+                    &Attempt::invoke(clients, stream, model, list),
+                    config,
+                );
+                let mut check = CheckResult::new(
+                    id.as_str(),
+                    id.title(),
+                    Status::Warn,
+                    format!("{action} could not be confirmed: no model answered"),
+                )
+                .fix(e.fix)
+                .cause(e.cause);
+                check.said = e.said;
+                check
+            }
             None => CheckResult::new(id.as_str(), id.title(), Status::Skip, "no probe ran"),
         }
     };

@@ -37,13 +37,13 @@ fn region_finding(region: &str, findings: &mut Findings) {
 
 fn net_fix(err: &NetError) -> String {
     match err.kind {
-        NetErrorKind::Tls => "Claude Code would refuse this certificate: see network.tls for the CA to export in NODE_EXTRA_CA_CERTS.".into(),
+        NetErrorKind::Tls => "Claude Code would refuse this certificate: export the CA that issued it as NODE_EXTRA_CA_CERTS in the shell that starts Claude Code.".into(),
         NetErrorKind::Dns => "The host does not resolve: check the region (Mantle is served only in some) and ANTHROPIC_BEDROCK_MANTLE_BASE_URL, and DNS on this network.".into(),
-        NetErrorKind::Timeout => "No answer in time: check the network path (VPN, proxy, firewall; see network.proxy), or raise --timeout.".into(),
+        NetErrorKind::Timeout => "No answer in time: check the network path (VPN, proxy, firewall), or raise --timeout.".into(),
         NetErrorKind::ProxyAuth | NetErrorKind::ProxyRefused { .. } | NetErrorKind::ProxyProtocol => {
-            "The proxy did not let the request through: see network.proxy.".into()
+            "The proxy did not let the request through: check HTTPS_PROXY and NO_PROXY, or ask for the Mantle host to be allowed.".into()
         }
-        _ => "Check the network path to the endpoint (see network.proxy) and ANTHROPIC_BEDROCK_MANTLE_BASE_URL.".into(),
+        _ => "Check the network path to the endpoint (VPN, proxy, firewall) and ANTHROPIC_BEDROCK_MANTLE_BASE_URL.".into(),
     }
 }
 
@@ -87,7 +87,7 @@ pub fn check_endpoint(config: &EffectiveConfig, facts: &MantleFacts) -> CheckRes
                     target.host,
                     decision.describe()
                 ),
-                "Fix the proxy variable (see network.proxy).".to_string(),
+                "Fix the proxy variable: a URL such as http://proxy.example.com:8080 (or unset it).".to_string(),
             );
             return findings.into_result(id, title, "");
         }
@@ -140,7 +140,7 @@ pub fn check_endpoint(config: &EffectiveConfig, facts: &MantleFacts) -> CheckRes
         }
         Some(AuthFacts::NoCredentials) => findings.fail(
             "no SigV4 credentials to sign Mantle requests with",
-            "Configure credentials for Claude Code (see auth.source and auth.identity).",
+            "Give Claude Code credentials: `claude-bedrock setup`, or AWS_PROFILE naming a profile that has them.",
         ),
         Some(AuthFacts::CredentialError(why)) => findings.fail(
             format!("the AWS credentials could not be resolved: {why}"),
@@ -197,24 +197,20 @@ fn blocked(config: &EffectiveConfig, facts: &MantleFacts) -> Option<String> {
     }
     let reached = matches!(facts.reach, Some((Ok(()), _)));
     Some(match (&facts.reach, &facts.auth_used, &facts.list) {
-        (None, _, _) => "the endpoint is not usable (see mantle.endpoint)".to_string(),
-        (Some(_), _, _) if !reached => {
-            "the endpoint is not reachable (see mantle.endpoint)".to_string()
-        }
+        (None, _, _) => "the Mantle endpoint is not usable".to_string(),
+        (Some(_), _, _) if !reached => "the Mantle endpoint is not reachable".to_string(),
         (_, None, _) | (_, _, None) => {
-            "there are no credentials to sign Mantle requests with (see mantle.endpoint)"
-                .to_string()
+            "there are no credentials to sign Mantle requests with".to_string()
         }
-        (_, Some(_), Some(Err(err))) => format!(
-            "the endpoint did not answer: {} (see mantle.endpoint)",
-            err.message
-        ),
+        (_, Some(_), Some(Err(err))) => {
+            format!("the Mantle endpoint did not answer: {}", err.message)
+        }
         (_, Some(auth), Some(Ok(response))) => {
             if denial(response, auth, config).credentials_rejected {
-                "the endpoint does not accept the credentials (see mantle.endpoint)".to_string()
+                "the Mantle endpoint does not accept the credentials".to_string()
             } else {
                 format!(
-                    "the endpoint refused the model listing ({}; see mantle.endpoint)",
+                    "the Mantle endpoint refused the model listing ({})",
                     response.status
                 )
             }
@@ -274,7 +270,7 @@ pub fn check_models(config: &EffectiveConfig, facts: &MantleFacts) -> CheckResul
                     )),
                     Some(problem) => findings.fail(
                         format!("{model}: {problem}"),
-                        "Claude Code streams every answer: a proxy that buffers or rewrites text/event-stream breaks it (see network.proxy).".to_string(),
+                        "Claude Code streams every answer: a proxy that buffers or rewrites text/event-stream breaks it: exempt the Mantle host in NO_PROXY, or ask for streaming to be let through.".to_string(),
                     ),
                 }
                 if listed == Some(false) {
@@ -309,12 +305,10 @@ pub fn check_models(config: &EffectiveConfig, facts: &MantleFacts) -> CheckResul
                         .map(|l| format!(": one of {}", l.join(", ")))
                         .unwrap_or_default();
                     findings.fail(
-                        format!(
-                            "{model} is not served by Mantle in {region} ({} {kind}: {message})",
-                            m.status
-                        ),
+                        format!("{model} is not served by Mantle in {region}"),
                         format!("Pin a model Mantle serves{choices}."),
                     );
+                    findings.said(format!("{} {kind}: {message}", m.status));
                 } else {
                     let d = denial(m, auth, config);
                     findings.fail(format!("{model}: {}", d.problem), d.fix);

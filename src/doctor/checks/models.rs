@@ -92,7 +92,7 @@ fn model_check(
         }
         if chosen.kind == ModelIdKind::MantleId && config.provider.mantle.is_some() {
             findings.note(format!(
-                "{model} is a Mantle model ID: the Invoke API does not serve it (see mantle.models)"
+                "{model} is a Mantle model ID: Claude Code sends it to Mantle, where it is checked"
             ));
             continue;
         }

@@ -263,7 +263,7 @@ pub fn check_tls(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult 
         }
         let tls = match &e.tls {
             None => {
-                findings.note(format!("{label} {host}: not reached (see network.proxy)"));
+                findings.note(format!("{label} {host}: not reached, so no handshake"));
                 continue;
             }
             Some(Err(err)) if e.endpoint.client_calls => {
@@ -289,7 +289,7 @@ pub fn check_tls(config: &EffectiveConfig, facts: &NetworkFacts) -> CheckResult 
             // What the doctor alone meets is told, not held against Claude Code.
             let mut own = Findings::default();
             describe_tls(config, trust, &label, &host, target, e, tls, &mut own);
-            for (_, problem) in own.problems {
+            for problem in own.problems.into_iter().map(|p| p.text) {
                 findings.note(format!(
                     "{problem} — Claude Code does not call {label} with this configuration"
                 ));

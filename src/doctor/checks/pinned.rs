@@ -147,17 +147,30 @@ fn check_one(
                 ),
                 format!("Use the inference profile ID {suggestion} instead."),
             );
+            // The same problem the live call meets, told once.
+            findings.caused_by(format!("aws.on-demand-unsupported:{}", id.id));
         }
-        ModelIdKind::MantleId if !mantle_on => {
-            let suggestion = profile_form(&id.id, default_prefix).unwrap_or_default();
-            findings.fail(
+        // `anthropic.claude-sonnet-4-6` is a foundation model on the Invoke API (refused on
+        // demand) and a model on Mantle: the inference profile leads, Mantle is the other way.
+        ModelIdKind::MantleId if !mantle_on => match profile_form(&id.id, default_prefix) {
+            Some(suggestion) => {
+                findings.fail(
+                    format!(
+                        "{setting} = {} is a foundation-model ID with no inference profile: the Invoke API refuses it on demand",
+                        id.id
+                    ),
+                    format!("Use the inference profile ID {suggestion} instead (`claude-bedrock models` lists the exact IDs); or, to send this ID to Mantle, set CLAUDE_CODE_USE_MANTLE=1."),
+                );
+                findings.caused_by(format!("aws.on-demand-unsupported:{}", id.id));
+            }
+            None => findings.fail(
                 format!(
                     "{setting} = {} is a Mantle model ID, but Mantle is off (CLAUDE_CODE_USE_MANTLE); the Invoke API will reject it",
                     id.id
                 ),
-                format!("Set CLAUDE_CODE_USE_MANTLE=1, or use an inference profile ID for the Invoke API (such as {suggestion}; check the exact ID with `claude-bedrock models`)."),
-            );
-        }
+                "Set CLAUDE_CODE_USE_MANTLE=1, or pin an inference profile ID for the Invoke API (`claude-bedrock models` lists them).".to_string(),
+            ),
+        },
         ModelIdKind::CrossRegionProfile { .. }
         | ModelIdKind::SystemProfileArn { .. }
         | ModelIdKind::ApplicationProfileArn { .. }
@@ -190,6 +203,7 @@ fn check_one(
                     ),
                     format!("Use {suggestion}, or change the region."),
                 );
+                findings.caused_by(format!("config.profile-region:{}", id.id));
             }
             PrefixFit::Uncertain { expected } => findings.warn(
                 format!(
@@ -197,7 +211,7 @@ fn check_one(
                     id.id,
                     expected.join(", ")
                 ),
-                "Check with `claude-bedrock doctor` online, which lists the profiles this region offers.".to_string(),
+                "`claude-bedrock models` lists the profiles this region offers.".to_string(),
             ),
         }
     }

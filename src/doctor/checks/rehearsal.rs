@@ -7,7 +7,10 @@ use crate::doctor::facts::client::ClientFacts;
 use crate::doctor::facts::client_run::{ClientRun, NotRun};
 use crate::doctor::facts::rehearsal::CACHE_FOR;
 
+use crate::aws::errors::{Failure, FailureKind, classify_answer};
+use crate::aws::explain::Attempt;
 use crate::loopback::relay::Exchange;
+use crate::loopback::request::{AuthSeen, Operation};
 use crate::report::{CheckResult, Detail, Findings, Skip, Status};
 
 use crate::doctor::check_id::CheckId;
@@ -59,12 +62,58 @@ fn note_cached(check: &mut CheckResult, facts: &ClientFacts) {
     }
 }
 
-/// What the account said to the first refused turn, as a cause other checks can share.
+/// What the account (or the path to it) answered a relayed request, classified as the live
+/// calls' failures are; `None` for an answer that is not an error.
+fn failure_of(exchange: &Exchange) -> Option<Failure> {
+    match exchange.status {
+        Some(status) if status < 300 => None,
+        Some(status) => Some(classify_answer(
+            status,
+            exchange.error_code.clone(),
+            exchange.error_message.clone().unwrap_or_default(),
+            matches!(exchange.request.auth, AuthSeen::Bearer { .. }),
+        )),
+        None => {
+            let why = exchange.error.clone().unwrap_or_default();
+            let kind = if why.contains("within") {
+                FailureKind::Timeout
+            } else {
+                FailureKind::Connect
+            };
+            Some(Failure::new(kind, why))
+        }
+    }
+}
+
+/// The cause a refused request shares with the live checks: the same problem of the account or
+/// the path (a denied action, a model not enabled, no answer) is one cause, whoever met it. A
+/// refusal of the request's shape (a beta, a guardrail) is the rehearsal's own.
 fn refusal_cause(exchange: &Exchange) -> String {
-    format!(
-        "client.refused:{}",
-        exchange.error.as_deref().unwrap_or("no answer")
-    )
+    match failure_of(exchange) {
+        Some(failure) if failure.kind != FailureKind::Other => {
+            let operation = match exchange.request.operation {
+                Operation::InvokeModel => "InvokeModel",
+                _ => "InvokeModelWithResponseStream",
+            };
+            let attempt = Attempt {
+                operation,
+                action: match operation {
+                    "InvokeModel" => "bedrock:InvokeModel",
+                    _ => "bedrock:InvokeModelWithResponseStream",
+                },
+                endpoint: exchange.upstream.as_deref().unwrap_or(""),
+                model: exchange.model.as_deref(),
+                auth: crate::aws::AuthMode::SigV4,
+                profiles: None,
+                timeout: std::time::Duration::ZERO,
+            };
+            crate::aws::explain::cause_of(&failure, &attempt)
+        }
+        _ => format!(
+            "client.refused:{}",
+            exchange.error.as_deref().unwrap_or("no answer")
+        ),
+    }
 }
 
 /// `client.models`: the model the main loop ran on, how the client got there, and whether the
@@ -139,7 +188,7 @@ fn models_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
             ));
         } else {
             result.fix = Some(
-                "See the models.* checks for why each model fails, and pin one that works: `claude-bedrock setup`."
+                "Pin a model that answers: `claude-bedrock setup` probes each candidate and offers those that answer."
                     .into(),
             );
         }
@@ -259,23 +308,41 @@ fn requests_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
         told.push(key);
         let model = turn.model.as_deref().unwrap_or("?");
         let message = turn.error.clone().unwrap_or_else(|| "no answer".into());
-        let throttled = turn.status == Some(429);
+        let failure = failure_of(turn);
+        let throttled = failure.as_ref().is_some_and(Failure::is_throttled);
+        let unanswered = turn.status.is_none();
         let recovered = turns[i + 1..].iter().find(|later| later.ok());
         let fix = refusal_fix(config, turn, &message);
         match recovered {
-            _ if throttled => findings.warn(
-                format!("{model} was throttled ({message})"),
-                "A quota, not the configuration: retry later, or ask for a higher quota in Service Quotas.",
-            ),
+            _ if throttled => {
+                findings.warn(
+                    format!("{model} was throttled ({message}): the account's quota for it is used up for now"),
+                    "A quota, not the configuration: retry later, or ask for a higher quota in Service Quotas.",
+                );
+                findings.caused_by(refusal_cause(turn));
+            }
+            None if unanswered => {
+                findings.fail(
+                    format!("{model}'s request got no answer: {message}"),
+                    "Check the network path to Bedrock (VPN, proxy, firewall), or raise --timeout.",
+                );
+                findings.caused_by(refusal_cause(turn));
+            }
             Some(later) => {
                 let dropped = match (&turn.shape, &later.shape) {
                     (Some(refused), Some(taken)) => refused.dropped_in(taken),
                     _ => Vec::new(),
                 };
                 let what = if dropped.is_empty() {
-                    format!("and carried on with {}", later.model.as_deref().unwrap_or("?"))
+                    format!(
+                        "and carried on with {}",
+                        later.model.as_deref().unwrap_or("?")
+                    )
                 } else {
-                    format!("without {}, which stays off for the session", dropped.join(", "))
+                    format!(
+                        "without {}, which stays off for the session",
+                        dropped.join(", ")
+                    )
                 };
                 findings.warn(
                     format!("the account refused {model}'s request ({message}); Claude Code retried {what}"),
@@ -300,7 +367,7 @@ fn requests_verdict(config: &EffectiveConfig, run: &ClientRun) -> CheckResult {
         )));
     }
     let summary = match turns.len() {
-        0 => "the client sent no request of its own (see client.models)".to_string(),
+        0 => "the client sent no request of its own".to_string(),
         n => format!(
             "the account took the client's request{} ({})",
             if n == 1 { "" } else { "s" },
@@ -345,7 +412,7 @@ fn refusal_fix(config: &EffectiveConfig, turn: &Exchange, message: &str) -> Stri
             shape.service_tier.as_deref().unwrap_or("?")
         );
     }
-    "Bedrock's message above names what it refused; `claude-bedrock doctor -v` lists every relayed request.".into()
+    "What Bedrock said names the part of the request it refuses; `-v` lists each request the client sent and what it carried (betas, thinking, effort, headers).".into()
 }
 
 #[cfg(test)]
@@ -376,6 +443,13 @@ mod tests {
             shrunk: None,
             status: Some(status),
             error: error.map(str::to_string),
+            // `400 ValidationException: message`
+            error_code: error.and_then(|e| {
+                e.split_once(": ")
+                    .and_then(|(head, _)| head.split_once(' '))
+                    .map(|(_, code)| code.to_string())
+            }),
+            error_message: error.map(|e| e.split_once(": ").map_or(e, |(_, m)| m).to_string()),
             upstream: Some("http://127.0.0.1:1".into()),
             duration_ms: 1,
         }

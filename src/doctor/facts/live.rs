@@ -216,9 +216,11 @@ async fn probe_targets(
             }
         }
     }
-    // A pinned profile is fetched; otherwise the first Anthropic profile from the list.
+    // A pinned profile is fetched; otherwise the first Anthropic profile from the list — never
+    // an unpinned tier's candidate the account may not have (Claude Code fetches none).
     let profile = targets
         .iter()
+        .filter(|t| t.fallbacks.is_empty())
         .find_map(|t| match &t.id.kind {
             ModelIdKind::ApplicationProfileArn { .. }
             | ModelIdKind::CrossRegionProfile { .. }

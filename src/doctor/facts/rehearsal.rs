@@ -78,7 +78,7 @@ async fn relay_options(
 ) -> Result<RelayOptions, String> {
     if let Some(err) = &clients.credential_error {
         return Err(format!(
-            "no AWS credentials to sign the client's requests with ({}; see auth.identity)",
+            "no AWS credentials to sign the client's requests with ({})",
             err.message
         ));
     }

@@ -68,6 +68,7 @@ impl Wizard<'_> {
                     model: None,
                     auth: clients.auth,
                     profiles: None,
+                    timeout: clients.timeout,
                 };
                 let e = explain(&failure, &attempt, pending);
                 self.refuse_or_continue(e.summary, e.fix)
