@@ -5,6 +5,7 @@ mod support;
 mod bearer_keys;
 mod cli;
 mod client;
+mod completions;
 mod documents;
 mod evidence;
 mod fix;
