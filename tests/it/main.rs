@@ -10,6 +10,7 @@ mod documents;
 mod evidence;
 mod fix;
 mod hardening;
+mod install;
 mod layering;
 pub mod live;
 mod mantle;
