@@ -404,3 +404,44 @@ fn manual_pages_render_and_name_every_command() {
         "{config}"
     );
 }
+
+#[test]
+fn output_writes_the_script_and_the_page_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, name, kind) in [
+        (
+            &["completions", "fish"][..],
+            "claude-bedrock.fish",
+            "completion script",
+        ),
+        (
+            &["man", "doctor"][..],
+            "claude-bedrock-doctor.1",
+            "manual page",
+        ),
+    ] {
+        let file = dir.path().join(name);
+        let output = Command::new(BIN)
+            .args(args)
+            .arg("--output")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}: stdout stays empty");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.starts_with(&format!("wrote the {kind} to ")), "{said}");
+        let printed = run(Command::new(BIN).args(args), "print");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+    }
+    // A directory that cannot be made is a usage error, said on stderr.
+    let blocked = dir.path().join("file");
+    std::fs::write(&blocked, "").unwrap();
+    let output = Command::new(BIN)
+        .args(["man", "--dir"])
+        .arg(blocked.join("man1"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write the manual pages"));
+}

@@ -166,7 +166,10 @@ fn help_of_the_tool_and_every_command() {
             "{command}"
         );
         for (code, _) in guide.exit_codes {
-            assert!(text.contains(&format!("\n  {code} ")), "{command}: exit {code}");
+            assert!(
+                text.contains(&format!("\n  {code} ")),
+                "{command}: exit {code}"
+            );
         }
         assert_shown(&format!("help-{command}"), &text);
     }
