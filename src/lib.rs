@@ -250,12 +250,15 @@ pub fn usage_error(err: clap::Error) -> u8 {
         let _ = err.print();
         return 0;
     }
-    // A `--format` the command does not offer is the error itself: no document of that format.
-    let format_refused = err.kind() == clap::error::ErrorKind::InvalidValue
-        && matches!(
-            err.get(clap::error::ContextKind::InvalidArg),
-            Some(clap::error::ContextValue::String(arg)) if arg.starts_with("--format")
-        );
+    // A `--format` the command does not offer (a value, or the option itself) is the error: no
+    // document of that format.
+    let format_refused = matches!(
+        err.kind(),
+        clap::error::ErrorKind::InvalidValue | clap::error::ErrorKind::UnknownArgument
+    ) && matches!(
+        err.get(clap::error::ContextKind::InvalidArg),
+        Some(clap::error::ContextValue::String(arg)) if arg.starts_with("--format")
+    );
     if let Some(format) = wanted_format(std::env::args(), format_refused) {
         let message = err
             .kind()

@@ -276,13 +276,16 @@ fn report_formats_are_for_doctor_only() {
         }
     }
     // `policy` prints its JSON policy whatever is asked: it offers no --format at all.
-    let run = sandbox.run(&["policy", "--offline", "--format", "json"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("unexpected argument '--format'"),
-        "{}",
-        run.stderr
-    );
+    for format in ["json", "junit"] {
+        let run = sandbox.run(&["policy", "--offline", "--format", format]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("unexpected argument '--format'"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+    }
     // --json still asks for the error as a document.
     let run = sandbox.run(&["config", "--format", "junit", "--json"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
