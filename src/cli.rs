@@ -4,11 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  no check failed
-  1  at least one check failed (or warned, with --strict)
-  2  usage error, or the tool itself could not run";
+use crate::help;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,7 +12,8 @@ Exit codes:
     version,
     about = "Get Claude Code working on Amazon Bedrock, and find out exactly why it doesn't.",
     long_about = None,
-    after_help = EXIT_CODES,
+    after_help = help::short(&help::TOOL),
+    after_long_help = help::long(&help::TOOL),
     propagate_version = true
 )]
 pub struct Cli {
@@ -26,7 +23,27 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The document format asked for: `--json`, else the command's own `--format`. `policy`
+    /// always prints its JSON policy, and `completions` and `man` their scripts and pages; for
+    /// those, `--json` only makes a fatal error a JSON document too.
+    pub fn format(&self) -> Format {
+        if self.global.json {
+            return Format::Json;
+        }
+        match &self.command {
+            Command::Doctor(args) => args.format,
+            Command::Setup(args) => args.format.into(),
+            Command::Models(args) => args.format.into(),
+            Command::Config(args) => args.format.into(),
+            Command::Policy(_) | Command::Completions(_) | Command::Man(_) => Format::Human,
+        }
+    }
+}
+
+/// Options every command takes, shown under their own heading.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// AWS profile to use instead of AWS_PROFILE (as the AWS CLI spells it)
     #[arg(long, global = true, value_name = "NAME")]
@@ -48,11 +65,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub managed_settings_dir: Option<PathBuf>,
 
-    /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-
-    /// Shorthand for --format json
+    /// Print a JSON document (shorthand for --format json); a fatal error is one too
     #[arg(long, global = true)]
     pub json: bool,
 
@@ -81,12 +94,6 @@ pub struct GlobalArgs {
     pub timeout: f64,
 }
 
-impl GlobalArgs {
-    pub fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.format }
-    }
-}
-
 fn parse_timeout(value: &str) -> Result<f64, String> {
     let seconds: f64 = value
         .parse()
@@ -97,14 +104,36 @@ fn parse_timeout(value: &str) -> Result<f64, String> {
     Ok(seconds)
 }
 
+/// The doctor's formats: a report in four forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// For a person at a terminal
     Human,
+    /// The JSON report, with a schema_version
     Json,
-    /// A redacted report to paste into a support ticket or an issue (doctor only)
+    /// A redacted report to paste into a support ticket or an issue
     Markdown,
-    /// JUnit XML for CI dashboards (doctor only)
+    /// JUnit XML for CI dashboards: one test case per check
     Junit,
+}
+
+/// The formats of `setup`, `models` and `config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DocumentFormat {
+    /// For a person at a terminal
+    #[default]
+    Human,
+    /// A JSON document, with a schema_version
+    Json,
+}
+
+impl From<DocumentFormat> for Format {
+    fn from(format: DocumentFormat) -> Format {
+        match format {
+            DocumentFormat::Human => Format::Human,
+            DocumentFormat::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,18 +146,63 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Set up Claude Code for Bedrock: credentials, region, models; writes settings.json
+    #[command(
+        long_about = "Set up Claude Code for Bedrock: credentials, region, models; writes settings.json.\n\n\
+            On a terminal, a wizard: authentication, region, a verification call, the account's \
+            models probed, the pins, a preview of every change, then the write. Every prompt has \
+            a flag; --yes answers the rest from the current configuration and the defaults. The \
+            global --profile and --region are its answers for the profile and the region. Only \
+            the `env` block (and awsAuthRefresh) of one settings file is written; every other \
+            byte stays as it was.",
+        after_help = help::short(&help::SETUP),
+        after_long_help = help::long(&help::SETUP)
+    )]
     Setup(SetupArgs),
     /// Diagnose why Claude Code on Bedrock does or doesn't work
+    #[command(
+        long_about = "Diagnose why Claude Code on Bedrock does or doesn't work.\n\n\
+            Computes the configuration Claude Code will see (the environment overlaid by every \
+            settings file's env block), checks it offline, then with live calls to AWS made as \
+            Claude Code makes them, and rehearses a request with your own `claude`. One line per \
+            check; beneath each problem, its details and the exact fix.",
+        after_help = help::short(&help::DOCTOR),
+        after_long_help = help::long(&help::DOCTOR)
+    )]
     Doctor(DoctorArgs),
     /// List the inference profiles (models) this account can use in the region
+    #[command(
+        after_help = help::short(&help::MODELS),
+        after_long_help = help::long(&help::MODELS)
+    )]
     Models(ModelsArgs),
     /// Show the effective configuration Claude Code will see, and where each value comes from
+    #[command(
+        after_help = help::short(&help::CONFIG),
+        after_long_help = help::long(&help::CONFIG)
+    )]
     Config(ConfigArgs),
     /// Print the least-privilege IAM policy that lets this configuration work
+    #[command(
+        long_about = "Print the least-privilege IAM policy that lets this configuration work.\n\n\
+            The policy is a JSON document on stdout, as `aws iam create-policy \
+            --policy-document` takes it; where each resource came from, and what could not be \
+            measured, goes to stderr.",
+        after_help = help::short(&help::POLICY),
+        after_long_help = help::long(&help::POLICY)
+    )]
     Policy(PolicyArgs),
-    /// Internal: resolves a credential chain in a child process that can be killed whole
-    #[command(name = "__resolve-credentials", hide = true)]
-    ResolveCredentials,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(
+        after_help = help::short(&help::COMPLETIONS),
+        after_long_help = help::long(&help::COMPLETIONS)
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write every page to a directory
+    #[command(
+        after_help = help::short(&help::MAN),
+        after_long_help = help::long(&help::MAN)
+    )]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -189,6 +263,10 @@ pub struct SetupArgs {
     /// Pin models even when their probe fails, and continue past a failed verification
     #[arg(long)]
     pub force: bool,
+
+    /// Output format of the result
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DocumentFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,6 +334,9 @@ pub struct DoctorArgs {
     /// In the Markdown report: show the account id and IAM names (masked by default)
     #[arg(long)]
     pub show_account: bool,
+    /// Output format of the report (--fix: human or json)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -267,10 +348,18 @@ pub struct ModelsArgs {
     /// Test each profile with a one-token request
     #[arg(long)]
     pub probe: bool,
+
+    /// Output format of the list
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DocumentFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct ConfigArgs {}
+pub struct ConfigArgs {
+    /// Output format of the configuration
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DocumentFormat,
+}
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -282,6 +371,35 @@ pub struct PolicyArgs {
     /// an unpinned tier settles on) is named and left to a narrow wildcard
     #[arg(long)]
     pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The commands that have a manual page of their own (`claude-bedrock-doctor(1)`, …).
+pub const MAN_PAGES: [&str; 7] = [
+    "setup",
+    "doctor",
+    "models",
+    "config",
+    "policy",
+    "completions",
+    "man",
+];
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print [default: the tool's own page, claude-bedrock(1)]
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(MAN_PAGES), conflicts_with = "dir")]
+    pub command: Option<String>,
+
+    /// Write every page (claude-bedrock.1, claude-bedrock-doctor.1, …) into DIR instead
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 fn sid_prefix(value: &str) -> Result<String, String> {

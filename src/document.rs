@@ -18,6 +18,11 @@ pub(crate) fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<()
     } else {
         text
     };
+    emit_as(text, file, kind(format))
+}
+
+/// [`emit`] for a text that is not a report (a completion script, a manual page), named `kind`.
+pub(crate) fn emit_as(text: &str, file: Option<&Path>, kind: &str) -> Result<(), FatalError> {
     let Some(file) = file else {
         return print_stdout(text).map_err(|err| {
             FatalError::new(
@@ -41,11 +46,10 @@ pub(crate) fn emit(text: &str, file: Option<&Path>, format: Format) -> Result<()
             refused => refused.to_string(),
         };
         FatalError::new(
-            format!("{problem}; the {} was not written", kind(format)),
+            format!("{problem}; the {kind} was not written"),
             Some("Choose a writable path for --output, or leave it out to print to stdout."),
         )
     })?;
-    let kind = kind(format);
     match written {
         Written::File { link_target: None } => {
             print_stderr(&format!("wrote the {kind} to {}", file.display()));
@@ -73,19 +77,6 @@ fn kind(format: Format) -> &'static str {
     }
 }
 
-/// Markdown and JUnit are report formats: only `doctor` produces a report.
-pub(crate) fn require_report_format(format: Format, command: &str) -> Result<(), FatalError> {
-    let name = match format {
-        Format::Markdown => "markdown",
-        Format::Junit => "junit",
-        Format::Human | Format::Json => return Ok(()),
-    };
-    Err(FatalError::new(
-        format!("--format {name} applies to `doctor` only, not to `{command}`"),
-        Some("Use --format human or --format json (or --json) here."),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,12 +93,5 @@ mod tests {
             leftovers, 1,
             "the temporary file was renamed, not left behind"
         );
-    }
-
-    #[test]
-    fn report_formats_are_refused_elsewhere() {
-        assert!(require_report_format(Format::Json, "config").is_ok());
-        let err = require_report_format(Format::Junit, "models").unwrap_err();
-        assert!(err.message.contains("doctor"), "{}", err.message);
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod document;
 pub mod encoding;
 pub mod error;
 pub(crate) mod fsio;
+pub mod help;
 pub mod knowledge;
 pub mod loopback;
 pub(crate) mod net;
@@ -27,23 +28,27 @@ use config::{EffectiveConfig, Inputs};
 use error::FatalError;
 use output::{Output, print_stdout};
 
+/// The tool's internal child (it resolves a credential chain in a process that can be killed
+/// whole) is no command of the interface: it is recognised before the command line is parsed, so
+/// neither help nor the completions offer it. Returns its exit status when this process is one.
+pub fn internal_child() -> Option<u8> {
+    let first = std::env::args_os().nth(1)?;
+    (first == aws::resolve::CHILD_COMMAND).then(aws::resolve::child_main)
+}
+
 /// Runs a parsed command line; returns the process exit status.
 ///
 /// Whatever happens inside — a panic included — a command asked for a document gets one: the
 /// checks are guarded one by one, and this is the guard for everything else.
 pub fn run(cli: Cli) -> u8 {
-    if let Command::ResolveCredentials = cli.command {
-        return aws::resolve::child_main();
-    }
-    let out = Output::from_args(&cli.global);
+    let out = Output::from_args(&cli.global, cli.format());
     // A fatal error still gives the document that was asked for, on stdout: JSON from every
-    // command, a report format from `doctor` (elsewhere it is refused as a usage error). With
-    // --output the document was meant for the file, so stdout stays empty.
-    let error_document = match (out.format, &cli.command) {
+    // command, a report format from `doctor` (the only command that offers one). With --output
+    // the document was meant for the file, so stdout stays empty.
+    let error_document = match out.format {
         _ if cli.global.output.is_some() => None,
-        (cli::Format::Json, _) => Some(cli::Format::Json),
-        (format @ (cli::Format::Junit | cli::Format::Markdown), Command::Doctor(_)) => Some(format),
-        _ => None,
+        cli::Format::Human => None,
+        format => Some(format),
     };
     let out = Output {
         error_document,
@@ -110,10 +115,30 @@ fn last_panic() -> Option<String> {
 
 async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
     let g = &cli.global;
-    if let Command::Setup(args) = &cli.command {
-        // Setup resolves the configuration itself: --profile and --region are its answers.
-        document::require_report_format(out.format, "setup")?;
-        return commands::setup::run(g, args, out, timeout(g)).await;
+    match &cli.command {
+        Command::Setup(args) => {
+            // Setup resolves the configuration itself: --profile and --region are its answers.
+            return commands::setup::run(g, args, out, timeout(g)).await;
+        }
+        Command::Completions(args) => {
+            let script = commands::completions::script(args);
+            document::emit_as(&script, g.output.as_deref(), "completion script")?;
+            return Ok(0);
+        }
+        Command::Man(args) => {
+            if let Some(dir) = &args.dir {
+                let written = commands::man::write_all(dir)?;
+                output::print_stderr(&format!(
+                    "wrote {written} manual pages to {}",
+                    dir.display()
+                ));
+            } else {
+                let page = commands::man::one(args.command.as_deref());
+                document::emit_as(&page.roff, g.output.as_deref(), "manual page")?;
+            }
+            return Ok(0);
+        }
+        _ => {}
     }
     let inputs = Inputs::from_process(
         g.claude_config_dir.clone(),
@@ -125,7 +150,6 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
     let config = EffectiveConfig::resolve(&inputs).await;
     match &cli.command {
         Command::Config(_) => {
-            document::require_report_format(out.format, "config")?;
             let text = if out.is_json() {
                 render::json::to_string(&render::config::to_json(&config))
             } else {
@@ -189,7 +213,6 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Ok(outcome.exit_code)
         }
         Command::Models(args) => {
-            document::require_report_format(out.format, "models")?;
             let outcome = commands::models::run(&config, args, out, timeout(g)).await;
             if !outcome.text.is_empty() {
                 document::emit(&outcome.text, g.output.as_deref(), out.format)?;
@@ -197,7 +220,6 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             Ok(outcome.exit_code)
         }
         Command::Policy(args) => {
-            document::require_report_format(out.format, "policy")?;
             let policy = commands::policy::run(&config, args, timeout(g)).await;
             let explanation = commands::policy::explain(&policy, out);
             if !explanation.is_empty() {
@@ -207,7 +229,7 @@ async fn dispatch(cli: &Cli, out: &Output) -> Result<u8, FatalError> {
             document::emit(&text, g.output.as_deref(), cli::Format::Json)?;
             Ok(0)
         }
-        Command::Setup(_) | Command::ResolveCredentials => {
+        Command::Setup(_) | Command::Completions(_) | Command::Man(_) => {
             unreachable!("dispatched before the configuration is resolved")
         }
     }
@@ -233,7 +255,16 @@ pub fn usage_error(err: clap::Error) -> u8 {
         let _ = err.print();
         return 0;
     }
-    if let Some(format) = wanted_format(std::env::args()) {
+    // A `--format` the command does not offer (a value, or the option itself) is the error: no
+    // document of that format.
+    let format_refused = matches!(
+        err.kind(),
+        clap::error::ErrorKind::InvalidValue | clap::error::ErrorKind::UnknownArgument
+    ) && matches!(
+        err.get(clap::error::ContextKind::InvalidArg),
+        Some(clap::error::ContextValue::String(arg)) if arg.starts_with("--format")
+    );
+    if let Some(format) = wanted_format(std::env::args(), format_refused) {
         let message = err
             .kind()
             .as_str()
@@ -258,13 +289,16 @@ pub fn usage_error(err: clap::Error) -> u8 {
     error::EXIT_USAGE
 }
 
-/// The document format the command line asks for (`--json`, `--format json|junit|markdown`).
-fn wanted_format(args: impl Iterator<Item = String>) -> Option<&'static str> {
+/// The document format the command line asks for (`--json`, `--format json|junit|markdown`;
+/// only `--json` when the `--format` given was refused).
+fn wanted_format(args: impl Iterator<Item = String>, format_refused: bool) -> Option<&'static str> {
     let args: Vec<String> = args.collect();
     let mut wanted = None;
     for (i, arg) in args.iter().enumerate() {
         let value = if arg == "--json" {
             Some("json")
+        } else if format_refused {
+            None
         } else if let Some(value) = arg.strip_prefix("--format=") {
             Some(value)
         } else if arg == "--format" {

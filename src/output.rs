@@ -23,7 +23,7 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn from_args(args: &GlobalArgs) -> Output {
+    pub fn from_args(args: &GlobalArgs, format: Format) -> Output {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
@@ -36,7 +36,6 @@ impl Output {
         let stdout_color = stdout_color && args.output.is_none();
         console::set_colors_enabled(stdout_color);
         console::set_colors_enabled_stderr(stderr_color);
-        let format = args.format();
         let ascii = args.ascii || !locale_is_utf8();
         ASCII.store(ascii, std::sync::atomic::Ordering::Relaxed);
         let width = console::Term::stdout()

@@ -1,7 +1,9 @@
 //! Each subcommand's flow, and how any of them ends on a fatal error.
 
+pub(crate) mod completions;
 pub(crate) mod doctor;
 pub(crate) mod fix;
+pub(crate) mod man;
 pub(crate) mod models;
 pub(crate) mod policy;
 pub(crate) mod setup;

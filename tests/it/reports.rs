@@ -315,19 +315,42 @@ fn output_to_an_unwritable_place_is_a_usage_error() {
 #[test]
 fn report_formats_are_for_doctor_only() {
     let sandbox = healthy();
-    for command in ["config", "models"] {
+    for command in ["config", "models", "setup"] {
         for format in ["markdown", "junit"] {
+            // Refused as a usage error, with the formats this command writes; and no document of
+            // a format it does not write.
             let run = sandbox.run(&[command, "--format", format]);
             assert_eq!(run.code, 2, "{command} {format}: {}", run.stderr);
             assert!(
                 run.stderr
-                    .contains(&format!("--format {format} applies to `doctor` only")),
+                    .contains(&format!("invalid value '{format}' for '--format <FORMAT>'"))
+                    && run.stderr.contains("[possible values: human, json]"),
                 "{}",
                 run.stderr
             );
             assert_eq!(run.stdout, "");
         }
     }
+    // `policy` prints its JSON policy whatever is asked: it offers no --format at all.
+    for format in ["json", "junit"] {
+        let run = sandbox.run(&["policy", "--offline", "--format", format]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("unexpected argument '--format'"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+    }
+    // --json still asks for the error as a document.
+    let run = sandbox.run(&["config", "--format", "junit", "--json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'junit'")
+    );
 }
 
 #[test]

@@ -134,3 +134,45 @@ fn every_check_in_the_table_is_titled_documented_and_shown_in_order() {
         rest = &rest[at + check.title().len()..];
     }
 }
+
+/// Help as a terminal of 100 columns shows it: the tool's and every command's long help
+/// (`--help`: options, global options under their own heading, examples, exit codes), and the
+/// short help (`-h`) of the tool and of `setup`, whose own options and the global ones are two
+/// lists.
+#[test]
+fn help_of_the_tool_and_every_command() {
+    use clap::CommandFactory;
+    let help = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_claude-bedrock"))
+            .env_clear()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(output.stderr.is_empty(), "{args:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_shown("help", &help(&["--help"]));
+    assert_shown("help-short", &help(&["-h"]));
+    assert_shown("help-setup-short", &help(&["setup", "-h"]));
+    let commands: Vec<String> = claude_bedrock::cli::Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for command in &commands {
+        let text = help(&[command, "--help"]);
+        let guide = claude_bedrock::help::guide(command).unwrap();
+        assert!(
+            text.contains("\nGlobal options:\n") && text.contains("\nExamples:\n"),
+            "{command}"
+        );
+        for (code, _) in guide.exit_codes {
+            assert!(
+                text.contains(&format!("\n  {code} ")),
+                "{command}: exit {code}"
+            );
+        }
+        assert_shown(&format!("help-{command}"), &text);
+    }
+}

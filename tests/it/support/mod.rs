@@ -10,6 +10,7 @@ pub(crate) mod fake_mantle;
 pub(crate) mod fake_tls;
 pub(crate) mod keys;
 pub(crate) mod mitm;
+pub(crate) mod tools;
 
 use std::collections::BTreeMap;
 use std::fs;
