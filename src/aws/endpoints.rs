@@ -82,7 +82,7 @@ impl Endpoints {
             Some(base) => Ok(base.clone()),
             None => resolve_service!(aws_sdk_bedrockruntime, "Bedrock Runtime", sdk, region),
         };
-        let small_fast_runtime = match config.haiku_region() {
+        let small_fast_runtime = match config.small_fast_region() {
             None => None,
             Some(other) => Some((
                 other.to_string(),

@@ -22,6 +22,8 @@ pub(crate) struct Attempt<'a> {
     pub profiles: Option<&'a ProfileList>,
     /// How long the call was given.
     pub timeout: std::time::Duration,
+    /// The region the call was made in, when not the configured one (the small/fast region).
+    pub region: Option<&'a str>,
 }
 
 impl<'a> Attempt<'a> {
@@ -35,6 +37,7 @@ impl<'a> Attempt<'a> {
             auth: clients.auth,
             profiles: None,
             timeout: clients.timeout,
+            region: None,
         }
     }
 
@@ -61,7 +64,22 @@ impl<'a> Attempt<'a> {
             auth: clients.auth,
             profiles,
             timeout: clients.timeout,
+            region: None,
         }
+    }
+
+    /// The same call made in `region` (`None`: the configured one), on that region's runtime.
+    pub(crate) fn in_region(mut self, clients: &'a crate::aws::Clients, region: Option<&'a str>) -> Attempt<'a> {
+        if let (Some(wanted), Some((small_fast, url))) =
+            (region, &clients.endpoints.small_fast_runtime)
+            && wanted == small_fast
+        {
+            if let Ok(url) = url {
+                self.endpoint = url.as_str();
+            }
+            self.region = Some(small_fast.as_str());
+        }
+        self
     }
 }
 
@@ -127,7 +145,7 @@ pub(crate) fn explain(
     attempt: &Attempt<'_>,
     config: &EffectiveConfig,
 ) -> Explanation {
-    let region = &config.region.value;
+    let region = attempt.region.unwrap_or(&config.region.value);
     let model = attempt.model.unwrap_or("the model");
     let op = attempt.operation;
     let profile = &config.profile.name;

@@ -80,10 +80,6 @@ async fn measured_grants(
     let mut unmeasured = facts.failures();
     let mut said: Vec<Vec<&str>> = Vec::new();
     for target in &facts.targets {
-        let region = target
-            .region
-            .clone()
-            .unwrap_or_else(|| config.region.value.clone());
         let models: Vec<(String, ModelId)> = if target.fallbacks.is_empty() {
             vec![(why(target), target.id.clone())]
         } else if let Some(model) = facts.answering(target) {
@@ -101,11 +97,14 @@ async fn measured_grants(
             candidates(target)
         };
         for (why, model) in models {
+            let region = target
+                .region_of(&model)
+                .unwrap_or_else(|| config.region.value.clone());
             if !chosen
                 .iter()
                 .any(|(_, m, r)| m.id == model.id && *r == region)
             {
-                chosen.push((why, model, region.clone()));
+                chosen.push((why, model, region));
             }
         }
     }
@@ -152,16 +151,15 @@ fn candidates(target: &ModelTarget) -> Vec<(String, ModelId)> {
 fn offline_grants(config: &EffectiveConfig) -> Vec<ModelGrant> {
     let mut grants: Vec<ModelGrant> = Vec::new();
     for target in model_targets(config, None) {
-        let region = target
-            .region
-            .clone()
-            .unwrap_or_else(|| config.region.value.clone());
         let models: Vec<(String, ModelId)> = if target.fallbacks.is_empty() {
             vec![(why(&target), target.id.clone())]
         } else {
             candidates(&target)
         };
         for (why, model) in models {
+            let region = target
+                .region_of(&model)
+                .unwrap_or_else(|| config.region.value.clone());
             if !grants
                 .iter()
                 .any(|g| g.model.id == model.id && g.region == region)
@@ -169,7 +167,7 @@ fn offline_grants(config: &EffectiveConfig) -> Vec<ModelGrant> {
                 grants.push(ModelGrant {
                     why,
                     model,
-                    region: region.clone(),
+                    region,
                     routes: None,
                 });
             }

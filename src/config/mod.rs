@@ -428,12 +428,16 @@ impl EffectiveConfig {
         }
     }
 
-    /// `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION`, when Claude Code applies it: the Haiku-class model
-    /// is then called in that region (only with `ANTHROPIC_DEFAULT_HAIKU_MODEL` set).
-    pub fn haiku_region(&self) -> Option<&str> {
+    /// `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION`, when Claude Code may use it: a region (as the
+    /// client checks its shape) other than the configured one, with `ANTHROPIC_SMALL_FAST_MODEL`
+    /// or `ANTHROPIC_DEFAULT_HAIKU_MODEL` set. Which requests go there is the roles' business.
+    pub fn small_fast_region(&self) -> Option<&str> {
         self.env
             .get("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION")
-            .filter(|_| self.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_some())
+            .filter(|_| {
+                self.env.get("ANTHROPIC_SMALL_FAST_MODEL").is_some()
+                    || self.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_some()
+            })
             .filter(|r| region::is_region_shaped(r) && *r != self.region.value)
     }
 

@@ -151,7 +151,7 @@ pub fn remedies(config: &EffectiveConfig, evidence: &Evidence) -> Vec<Remedy> {
 /// own region.
 pub fn role_region(config: &EffectiveConfig, role: &str) -> Option<String> {
     matches!(role, "haiku" | "small-fast")
-        .then(|| config.haiku_region().map(str::to_string))
+        .then(|| config.small_fast_region().map(str::to_string))
         .flatten()
 }
 

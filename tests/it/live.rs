@@ -128,6 +128,7 @@ scenarios! {
     pagination => "pagination",
     application_profile => "application-profile",
     get_profile_denied => "get-profile-denied",
+    application_profile_get_denied => "application-profile-get-denied",
 }
 
 #[test]

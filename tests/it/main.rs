@@ -15,6 +15,7 @@ mod install;
 mod layering;
 pub mod live;
 mod mantle;
+mod matrix;
 mod models;
 mod network;
 mod no_secrets;

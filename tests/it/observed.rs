@@ -211,27 +211,91 @@ fn observe(version: &str) -> Observed {
     }
 }
 
+/// What changed from one observation to the next, a line per change: what a person checks
+/// after a release.
+fn changes(before: &Observed, after: &Observed) -> Vec<String> {
+    let mut lines = Vec::new();
+    if before.client != after.client {
+        lines.push(format!("client: {} → {}", before.client, after.client));
+    }
+    if before.default_primary_tier != after.default_primary_tier {
+        lines.push(format!(
+            "default tier: {:?} → {:?}",
+            before.default_primary_tier, after.default_primary_tier
+        ));
+    }
+    for (tier, old, new) in [
+        ("opus", &before.chains.opus, &after.chains.opus),
+        ("sonnet", &before.chains.sonnet, &after.chains.sonnet),
+        ("haiku", &before.chains.haiku, &after.chains.haiku),
+    ] {
+        if old != new {
+            lines.push(format!(
+                "{tier} chain: {} → {}",
+                old.join(", "),
+                new.join(", ")
+            ));
+        }
+    }
+    if before.probe != after.probe {
+        lines.push(format!(
+            "probe: {} {} → {} {}",
+            before.probe.operation, before.probe.body, after.probe.operation, after.probe.body
+        ));
+    }
+    let old: BTreeSet<&String> = before.variables.iter().collect();
+    let new: BTreeSet<&String> = after.variables.iter().collect();
+    for added in new.difference(&old) {
+        lines.push(format!("variable added: {added}"));
+    }
+    for removed in old.difference(&new) {
+        lines.push(format!("variable removed: {removed}"));
+    }
+    lines
+}
+
 #[test]
 fn the_checked_in_observation_is_what_the_pinned_client_does() {
     let version = std::env::var("CLAUDE_BEDROCK_OBSERVE_CLIENT").unwrap_or_else(|_| CURRENT.into());
     let seen = observe(&version);
     let path = data_file();
+    let checked_in: Observed =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let changed = changes(&checked_in, &seen);
     if std::env::var_os("CLAUDE_BEDROCK_OBSERVE_WRITE").is_some() {
         let text = serde_json::to_string_pretty(&seen).unwrap() + "\n";
         std::fs::write(&path, text).unwrap();
-        eprintln!("wrote {}", path.display());
+        // `--nocapture` shows it: what the new release changed, to check against the rules.
+        eprintln!("wrote {}; {} changes:", path.display(), changed.len());
+        for line in &changed {
+            eprintln!("  {line}");
+        }
         return;
     }
-    let checked_in: Observed =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(
         checked_in.client, CURRENT,
         "the data observes the pinned client"
     );
-    assert_eq!(
-        checked_in,
-        seen,
-        "{} no longer matches Claude Code {version}; regenerate it (see tests/it/observed.rs)",
-        path.display()
+    assert!(
+        changed.is_empty(),
+        "{} no longer matches Claude Code {version}; regenerate it (see tests/it/observed.rs):\n  {}",
+        path.display(),
+        changed.join("\n  ")
     );
+}
+
+#[test]
+fn a_refresh_says_what_changed() {
+    let before = claude_bedrock::knowledge::observed().clone();
+    let mut after = before.clone();
+    after.client = "9.9.9".into();
+    after.chains.haiku.reverse();
+    after.variables.retain(|v| v != "AWS_REGION");
+    after.variables.push("CLAUDE_CODE_SOMETHING_NEW".into());
+    let lines = changes(&before, &after);
+    assert!(lines.iter().any(|l| l.starts_with("client: ")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("haiku chain: ")) == (before.chains.haiku.len() > 1));
+    assert!(lines.contains(&"variable added: CLAUDE_CODE_SOMETHING_NEW".to_string()), "{lines:?}");
+    assert!(lines.contains(&"variable removed: AWS_REGION".to_string()), "{lines:?}");
+    assert!(changes(&before, &before).is_empty());
 }

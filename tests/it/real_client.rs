@@ -10,7 +10,7 @@ use crate::support::claude_code;
 use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
 
 /// The current Claude Code release these tests pin (and `data/claude-code-observed.json` observes).
-pub const CURRENT: &str = "2.1.332";
+pub const CURRENT: &str = "2.1.337";
 
 const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
 const SONNET: &str = "us.anthropic.claude-sonnet-4-6";

@@ -116,6 +116,7 @@ fn identity_check(
                 auth: clients.auth,
                 profiles: None,
                 timeout: clients.timeout,
+                region: None,
             };
             let mut check = explain(&failure, &attempt, config).into_check(id.as_str(), id.title());
             // STS that only this doctor calls cannot fail Claude Code: an unreachable one
@@ -225,20 +226,26 @@ fn get_check(
                 auth: clients.auth,
                 profiles: list,
                 timeout: clients.timeout,
+                region: None,
             };
             let mut e = explain(&failure, &attempt, config);
-            if !needed
-                && e.status == Status::Fail
-                && matches!(
-                    failure.kind,
-                    crate::aws::errors::FailureKind::AccessDenied { .. }
-                )
-            {
-                // Claude Code calls it only for application-inference-profile ARNs.
+            // Claude Code calls it only for an application inference profile ARN, and carries
+            // on when it fails (seen on 2.1.332 and 2.1.337): not knowing the model behind the
+            // ARN, it leaves out what the model may not take. A warning, then, naming that.
+            if e.status == Status::Fail {
                 e.status = Status::Warn;
-                e.summary.push_str(
-                    " (Claude Code needs it only for application inference profile ARNs)",
-                );
+                if needed {
+                    e.summary.push_str(
+                        ": Claude Code still works, but without the model behind the ARN it sends thinking \"enabled\" instead of adaptive, and no effort setting",
+                    );
+                    e.fix.push_str(
+                        "\nOr tell Claude Code what the model takes: CLAUDE_CODE_MODEL_CAPABILITIES=adaptive_thinking,effort in the shell or the user settings (project settings cannot set it).",
+                    );
+                } else {
+                    e.summary.push_str(
+                        " (Claude Code needs it only for application inference profile ARNs)",
+                    );
+                }
             }
             e.into_check(id.as_str(), id.title())
         }

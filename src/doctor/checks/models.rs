@@ -78,7 +78,7 @@ fn model_check(
     for target in targets {
         let chosen = facts.settles_on(target);
         if !target.fallbacks.is_empty() {
-            let works = |f: &ModelId| facts.answers(&f.id, &target.region);
+            let works = |f: &ModelId| facts.answers(&f.id, &target.region_of(f));
             match target.fallbacks.iter().find(|f| works(f)) {
                 Some(f) => findings.note(format!("the first that answers here is {}", f.id)),
                 None => findings.note("none of them answers here"),
@@ -125,12 +125,13 @@ fn model_check(
                 _ => {}
             }
         }
-        if let Some(region) = &target.region {
+        let region = target.region_of(&chosen);
+        if let Some(region) = &region {
             findings.note(format!(
                 "called in {region} (ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION)"
             ));
         }
-        let Some(probe) = probes.get(&(model.clone(), target.region.clone())) else {
+        let Some(probe) = probes.get(&(model.clone(), region.clone())) else {
             continue;
         };
         ms = ms
@@ -154,7 +155,8 @@ fn model_check(
             Some((failure, stream)) => {
                 let e = explain(
                     failure,
-                    &Attempt::invoke(clients, stream, model, list),
+                    &Attempt::invoke(clients, stream, model, list)
+                        .in_region(clients, region.as_deref()),
                     config,
                 );
                 let mut status = e.status;

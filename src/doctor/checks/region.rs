@@ -84,17 +84,31 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
                 format!("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION \"{value}\" ({where_}) is not a region code"),
                 "Set it to a region code such as us-west-2, or remove it.",
             );
-        } else if config.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_none() {
+        } else if config.env.get("ANTHROPIC_SMALL_FAST_MODEL").is_none()
+            && config.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_none()
+        {
             findings.warn(
                 format!(
-                    "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION={value} ({where_}) has no effect: it applies only when ANTHROPIC_DEFAULT_HAIKU_MODEL is set"
+                    "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION={value} ({where_}) sends no request there: Claude Code uses it only with ANTHROPIC_SMALL_FAST_MODEL or ANTHROPIC_DEFAULT_HAIKU_MODEL set (it only moves its Haiku availability probe)"
                 ),
-                "Pin ANTHROPIC_DEFAULT_HAIKU_MODEL, or remove ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION.",
+                "Set ANTHROPIC_SMALL_FAST_MODEL (or ANTHROPIC_DEFAULT_HAIKU_MODEL) to the model for background work in that region, or remove ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION.",
             );
-        } else {
-            findings.note(format!(
-                "the Haiku-class model is called in {value} ({where_})"
-            ));
+        } else if value != region.value {
+            let targets = crate::doctor::facts::roles::model_targets(config, None);
+            match targets.first().and_then(|main| main.small_fast.as_ref()) {
+                Some(rule) => findings.note(format!(
+                    "requests for the small/fast model ({}) are called in {value} ({where_}); the main loop stays in {}",
+                    rule.model().raw,
+                    region.value
+                )),
+                None => findings.warn(
+                    format!(
+                        "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION={value} ({where_}) sends no request there: the small/fast model is spelled as the main-loop model, and Claude Code then keeps every request in {}",
+                        region.value
+                    ),
+                    "Remove ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION, or set ANTHROPIC_SMALL_FAST_MODEL to a model other than the main loop's.",
+                ),
+            }
         }
     }
     if let Some(var) = config.env.var("AWS_REGION")

@@ -106,6 +106,7 @@ fn refusal_cause(exchange: &Exchange) -> String {
                 auth: crate::aws::AuthMode::SigV4,
                 profiles: None,
                 timeout: std::time::Duration::ZERO,
+                region: None,
             };
             crate::aws::explain::cause_of(&failure, &attempt)
         }

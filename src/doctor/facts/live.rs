@@ -71,7 +71,7 @@ impl LiveFacts {
         target
             .fallbacks
             .iter()
-            .find(|f| self.answers(&f.id, &target.region))
+            .find(|f| self.answers(&f.id, &target.region_of(f)))
     }
 
     /// Whether `model` answered both probes (in `region`, or the configured one).

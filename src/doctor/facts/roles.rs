@@ -1,6 +1,6 @@
 //! Which model each of Claude Code's roles calls — the main loop, each tier, background work,
 //! subagents, the fallback models, the overrides — resolved as the real client was seen to
-//! resolve them (2.1.332; `tests/it/roles.rs` compares with the client). Pure: the account's
+//! resolve them (2.1.337; `tests/it/roles.rs` compares with the client). Pure: the account's
 //! profile list is the one live input, as it is for the client.
 
 use crate::aws::ops::ProfileList;
@@ -18,15 +18,24 @@ pub struct ModelTarget {
     pub setting: String,
     pub id: ModelId,
     pub pinned: bool,
-    /// The region the call goes to when it is not the configured one (the Haiku-class model).
-    pub region: Option<String>,
+    /// `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION`, when it applies at all: which of this role's
+    /// requests it sends elsewhere.
+    pub small_fast: Option<SmallFastRegion>,
     /// For an unpinned tier: Claude Code's candidates, newest first (`id` is the first).
     pub fallbacks: Vec<ModelId>,
 }
 
 impl ModelTarget {
     pub fn key(&self) -> ProbeKey {
-        (self.id.id.clone(), self.region.clone())
+        (self.id.id.clone(), self.region_of(&self.id))
+    }
+
+    /// The region a request of this role for `model` goes to, when it is not the configured one.
+    pub fn region_of(&self, model: &ModelId) -> Option<String> {
+        self.small_fast
+            .as_ref()
+            .filter(|rule| rule.applies_to(model))
+            .map(|rule| rule.region.clone())
     }
 
     /// Every model this target may call: the pin, or each candidate.
@@ -36,8 +45,63 @@ impl ModelTarget {
         } else {
             self.fallbacks
                 .iter()
-                .map(|f| (f.id.clone(), self.region.clone()))
+                .map(|f| (f.id.clone(), self.region_of(f)))
                 .collect()
+        }
+    }
+}
+
+/// `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION` as Claude Code applies it (read from 2.1.337 and
+/// measured): it needs `ANTHROPIC_SMALL_FAST_MODEL` or `ANTHROPIC_DEFAULT_HAIKU_MODEL` set and
+/// the small/fast model spelled unlike the main-loop model; then a request goes to that region
+/// when its model is the small/fast model under any spelling (prefix, date and version aside)
+/// and is not spelled as the main-loop model (2.1.335 on; older clients sent a main loop spelled
+/// otherwise there too — a defect of theirs).
+#[derive(Debug, Clone)]
+pub struct SmallFastRegion {
+    pub region: String,
+    small_fast: ModelId,
+    main: String,
+}
+
+impl SmallFastRegion {
+    fn of(config: &EffectiveConfig, main: &ModelId) -> Option<SmallFastRegion> {
+        let region = config.small_fast_region()?;
+        let small_fast = config
+            .env
+            .get("ANTHROPIC_SMALL_FAST_MODEL")
+            .or_else(|| config.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL"))
+            .map(ModelId::parse)?;
+        (small_fast.raw.trim() != main.raw.trim()).then(|| SmallFastRegion {
+            region: region.to_string(),
+            small_fast,
+            main: main.raw.trim().to_string(),
+        })
+    }
+
+    /// The small/fast model, as set.
+    pub fn model(&self) -> &ModelId {
+        &self.small_fast
+    }
+
+    pub fn applies_to(&self, request: &ModelId) -> bool {
+        identity(request) == identity(&self.small_fast) && request.raw.trim() != self.main
+    }
+}
+
+/// A model as Claude Code identifies it across spellings: its name (family and version) when
+/// it is a Claude model, else the ID without its cross-region prefix.
+fn identity(id: &ModelId) -> String {
+    match id.model {
+        Some(name) => format!("{:?}-{}-{}", name.family, name.major, name.minor),
+        None => {
+            let base = id.id.rsplit('/').next().unwrap_or(&id.id);
+            match base.split_once('.') {
+                Some((prefix, rest)) if crate::config::models::KNOWN_PREFIXES.contains(&prefix) => {
+                    rest.to_string()
+                }
+                _ => base.to_string(),
+            }
         }
     }
 }
@@ -107,7 +171,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     };
     // A tier's pin, or Claude Code's candidates for it, best first (a rung that modelOverrides
     // maps is called by its override).
-    let tier = |check: CheckId, family: Family, lead: Option<String>, region: Option<String>| {
+    let tier = |check: CheckId, family: Family, lead: Option<String>| {
         let variable = format!(
             "ANTHROPIC_DEFAULT_{}_MODEL",
             family.name().to_ascii_uppercase()
@@ -119,7 +183,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
                 setting: format!("{lead}{variable}"),
                 id: ModelId::parse(value),
                 pinned: true,
-                region,
+                small_fast: None,
                 fallbacks: Vec::new(),
             };
         }
@@ -153,7 +217,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             setting,
             id: fallbacks[0].clone(),
             pinned: false,
-            region,
+            small_fast: None,
             fallbacks,
         }
     };
@@ -166,7 +230,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         })
     };
     // What a model selection resolves to: an alias is its tier, anything else the ID itself.
-    let selection = |check: CheckId, setting: String, id: ModelId, region: Option<String>| {
+    let selection = |check: CheckId, setting: String, id: ModelId| {
         if id.kind == ModelIdKind::Alias && id.id == "fable" {
             return match env.get("ANTHROPIC_DEFAULT_FABLE_MODEL") {
                 Some(pin) => ModelTarget {
@@ -174,7 +238,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
                     setting: format!("{setting}=fable → ANTHROPIC_DEFAULT_FABLE_MODEL"),
                     id: ModelId::parse(pin),
                     pinned: true,
-                    region,
+                    small_fast: None,
                     fallbacks: Vec::new(),
                 },
                 None => ModelTarget {
@@ -184,19 +248,19 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
                     ),
                     id,
                     pinned: true,
-                    region,
+                    small_fast: None,
                     fallbacks: Vec::new(),
                 },
             };
         }
         match alias_family(&id) {
-            Some(family) => tier(check, family, Some(format!("{setting}={}", id.raw)), region),
+            Some(family) => tier(check, family, Some(format!("{setting}={}", id.raw))),
             None => ModelTarget {
                 check,
                 setting,
                 id,
                 pinned: true,
-                region,
+                small_fast: None,
                 fallbacks: Vec::new(),
             },
         }
@@ -236,18 +300,16 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         default_family = Family::Sonnet;
     }
     let primary = match explicit {
-        Some((setting, id)) => selection(CheckId::ModelsPrimary, setting, id, None),
+        Some((setting, id)) => selection(CheckId::ModelsPrimary, setting, id),
         None if lone_sonnet_pin => tier(
             CheckId::ModelsPrimary,
             Family::Sonnet,
             Some("nothing selects a model and only the Sonnet tier is pinned".into()),
-            None,
         ),
         None => tier(
             CheckId::ModelsPrimary,
             default_family,
             Some("nothing selects a model".into()),
-            None,
         ),
     };
     // The primary is the unpinned default tier: background work then goes to the Sonnet tier.
@@ -258,15 +320,9 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
         && env.get("ANTHROPIC_DEFAULT_OPUS_MODEL").is_none();
 
     let mut targets = vec![primary.clone()];
-    let haiku_region = config.haiku_region().map(str::to_string);
-    targets.push(tier(CheckId::ModelsOpus, Family::Opus, None, None));
-    targets.push(tier(CheckId::ModelsSonnet, Family::Sonnet, None, None));
-    targets.push(tier(
-        CheckId::ModelsHaiku,
-        Family::Haiku,
-        None,
-        haiku_region.clone(),
-    ));
+    targets.push(tier(CheckId::ModelsOpus, Family::Opus, None));
+    targets.push(tier(CheckId::ModelsSonnet, Family::Sonnet, None));
+    targets.push(tier(CheckId::ModelsHaiku, Family::Haiku, None));
 
     // Background (small/fast): ANTHROPIC_SMALL_FAST_MODEL, ANTHROPIC_DEFAULT_HAIKU_MODEL, else the
     // main-loop model — except when that is the unpinned default, then the Sonnet tier.
@@ -276,7 +332,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             setting: "ANTHROPIC_SMALL_FAST_MODEL".into(),
             id: ModelId::parse(value),
             pinned: true,
-            region: haiku_region.clone(),
+            small_fast: None,
             fallbacks: Vec::new(),
         }
     } else if let Some(value) = env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL") {
@@ -285,7 +341,7 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             setting: "ANTHROPIC_SMALL_FAST_MODEL unset → ANTHROPIC_DEFAULT_HAIKU_MODEL".into(),
             id: ModelId::parse(value),
             pinned: true,
-            region: haiku_region.clone(),
+            small_fast: None,
             fallbacks: Vec::new(),
         }
     } else if primary_is_unpinned_default {
@@ -296,7 +352,6 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
                 "no Haiku model set and no model selected: background work runs on the Sonnet tier"
                     .into(),
             ),
-            None,
         )
     } else {
         ModelTarget {
@@ -319,7 +374,6 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             CheckId::ModelsSubagent,
             "CLAUDE_CODE_SUBAGENT_MODEL".into(),
             ModelId::parse(value),
-            None,
         ),
         None => ModelTarget {
             check: CheckId::ModelsSubagent,
@@ -335,7 +389,6 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             CheckId::ModelsFallback,
             format!("fallbackModel[{index}]"),
             ModelId::parse(&fallback.value),
-            None,
         );
         target.check = CheckId::ModelsFallback;
         targets.push(target);
@@ -346,9 +399,14 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
             setting: format!("modelOverrides.{name}"),
             id: ModelId::parse(&value.value),
             pinned: true,
-            region: None,
+            small_fast: None,
             fallbacks: Vec::new(),
         });
+    }
+    // Every role's requests for the small/fast model may go to its own region.
+    let small_fast = SmallFastRegion::of(config, &primary.id);
+    for target in &mut targets {
+        target.small_fast.clone_from(&small_fast);
     }
     targets
 }

@@ -69,6 +69,7 @@ impl Wizard<'_> {
                     auth: clients.auth,
                     profiles: None,
                     timeout: clients.timeout,
+                    region: None,
                 };
                 let e = explain(&failure, &attempt, pending);
                 self.refuse_or_continue(e.summary, e.fix)

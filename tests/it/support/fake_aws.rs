@@ -68,6 +68,9 @@ pub(crate) struct When {
     /// Headers that must have these values (names lower-case).
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
+    /// The request is signed for this region (as a region's own endpoint would refuse it).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 impl When {
@@ -104,6 +107,10 @@ impl When {
                 .headers
                 .iter()
                 .all(|(name, value)| header(name) == *value)
+            && self
+                .region
+                .as_ref()
+                .is_none_or(|region| signing_region(request).as_ref() == Some(region))
     }
 }
 
@@ -233,6 +240,8 @@ pub(crate) struct Seen {
     /// The header names, lower-case.
     pub headers: Vec<String>,
     pub body: String,
+    /// The status the fake answered with (`None` while it has not, or never does).
+    pub status: Option<u16>,
 }
 
 struct State {
@@ -357,7 +366,23 @@ async fn handle(state: &State, request: Request) -> Response {
             .map(|k| k.as_str().to_string())
             .collect(),
         body: String::from_utf8_lossy(request.body()).into_owned(),
+        status: None,
     });
+    let at = state.seen.lock().unwrap().len() - 1;
+    let response = respond(state, request, operation, model, is_sts, auth).await;
+    state.seen.lock().unwrap()[at].status = Some(response.status().as_u16());
+    response
+}
+
+async fn respond(
+    state: &State,
+    request: Request,
+    operation: String,
+    model: Option<String>,
+    is_sts: bool,
+    auth: AuthOutcome,
+) -> Response {
+    let scenario = &state.scenario;
     if scenario.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(scenario.latency_ms)).await;
     }
