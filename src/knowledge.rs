@@ -71,6 +71,17 @@ pub struct Observed {
     pub probe: Probe,
     /// The Bedrock-, AWS-, Mantle- and model-related variable names in the client's binary.
     pub variables: Vec<String>,
+    /// The header a bearer key (`AWS_BEARER_TOKEN_BEDROCK`) goes to Mantle in.
+    pub mantle_bearer_header: MantleBearerHeader,
+}
+
+/// Where a client puts a bearer key on a Mantle request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MantleBearerHeader {
+    #[serde(rename = "x-api-key")]
+    XApiKey,
+    #[serde(rename = "authorization")]
+    Authorization,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +103,9 @@ pub struct Probe {
 /// Placeholders in [`Probe::body`] for what changes from run to run.
 pub const USER_ID_PLACEHOLDER: &str = "<user id>";
 pub const BUILD_PLACEHOLDER: &str = "<build>";
+
+/// The beta a `[1m]` model ID asks for, in the body's `anthropic_beta` on Bedrock.
+pub const ONE_MILLION_BETA: &str = "context-1m-2025-08-07";
 
 const DATA: &str = include_str!("../data/claude-code-observed.json");
 

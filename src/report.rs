@@ -510,11 +510,34 @@ pub struct Context {
     pub os: String,
     /// The user's Claude Code, as `claude --version` says it, when it was found.
     pub client_version: Option<String>,
+    /// The Claude Code release this tool's knowledge of the client was observed from.
+    pub observed_client: String,
     pub mode: Mode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub control_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runtime_endpoint: Option<String>,
+}
+
+impl Context {
+    /// The user's client as a report's header names it, said once: a client newer than the one
+    /// this tool observed is marked so (the rehearsal with it is then the evidence).
+    pub fn client_line(&self) -> Option<String> {
+        let client = self.client_version.as_ref()?;
+        let newer = crate::doctor::defects::Version::parse(client)
+            .zip(crate::doctor::defects::Version::parse(
+                &self.observed_client,
+            ))
+            .is_some_and(|(yours, observed)| yours > observed);
+        Some(if newer {
+            format!(
+                "{client} (newer than the {} this tool has observed)",
+                self.observed_client
+            )
+        } else {
+            client.clone()
+        })
+    }
 }
 
 /// One area of the report in a line: its worst status, and what it comes to.
@@ -628,6 +651,7 @@ mod tests {
             project_dir: String::new(),
             os: String::new(),
             client_version: None,
+            observed_client: String::new(),
             mode: Mode::Online,
             control_endpoint: None,
             runtime_endpoint: None,

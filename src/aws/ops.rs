@@ -262,6 +262,38 @@ impl Probe {
 /// A one-token `InvokeModel`.
 /// `region`: `None` for the configured region, or the Haiku-class model's own region.
 pub(crate) async fn invoke(clients: &Clients, model_id: &str, region: Option<&str>) -> Probe {
+    // The one-token request Claude Code itself sends to probe a model, as observed.
+    invoke_body(
+        clients,
+        model_id,
+        region,
+        crate::knowledge::observed().probe_body(),
+    )
+    .await
+}
+
+/// The one-token `InvokeModel` with a beta in the body's `anthropic_beta`, as Claude Code
+/// sends a beta on Bedrock.
+pub(crate) async fn invoke_with_beta(
+    clients: &Clients,
+    model_id: &str,
+    region: Option<&str>,
+    beta: &str,
+) -> Probe {
+    let mut body: serde_json::Value =
+        serde_json::from_str(&crate::knowledge::observed().probe_body()).unwrap_or_default();
+    if let Some(object) = body.as_object_mut() {
+        object.insert("anthropic_beta".into(), serde_json::json!([beta]));
+    }
+    invoke_body(clients, model_id, region, body.to_string()).await
+}
+
+async fn invoke_body(
+    clients: &Clients,
+    model_id: &str,
+    region: Option<&str>,
+    request_body: String,
+) -> Probe {
     let started = Instant::now();
     if let Some(failure) = too_long(model_id) {
         return Probe::from(Err(failure), started);
@@ -273,8 +305,7 @@ pub(crate) async fn invoke(clients: &Clients, model_id: &str, region: Option<&st
             .model_id(model_id)
             .content_type("application/json")
             .accept("application/json")
-            // The one-token request Claude Code itself sends to probe a model, as observed.
-            .body(Blob::new(crate::knowledge::observed().probe_body()))
+            .body(Blob::new(request_body))
             .send()
             .await
             .map_err(|e| classify(&e, bearer(clients)))?;

@@ -321,6 +321,7 @@ pub const MODEL_VARIABLES: &[(&str, &str)] = &[
     ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "haiku"),
     ("ANTHROPIC_SMALL_FAST_MODEL", "small-fast"),
     ("CLAUDE_CODE_SUBAGENT_MODEL", "subagent"),
+    ("CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL", "workflow-subagent"),
 ];
 
 /// One model identifier found in the configuration.
@@ -552,7 +553,10 @@ fn string_leaves(value: &Value, out: &mut Vec<String>) {
 fn pinned_models(env: &EffectiveEnv, keys: &SettingsKeys) -> Vec<PinnedModel> {
     let mut models = Vec::new();
     for (name, role) in MODEL_VARIABLES {
-        if let Some((value, source)) = env.get_with_source(name) {
+        // A subagent variable set to `inherit` names no model: the parent's is used.
+        if let Some((value, source)) = env.get_with_source(name).filter(|(value, _)| {
+            !(role.contains("subagent") && value.eq_ignore_ascii_case("inherit"))
+        }) {
             models.push(PinnedModel {
                 setting: name.to_string(),
                 role,
@@ -623,6 +627,7 @@ pub const RELEVANT_VARIABLES: &[&str] = &[
     "ANTHROPIC_SMALL_FAST_MODEL",
     "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION",
     "CLAUDE_CODE_SUBAGENT_MODEL",
+    "CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL",
     "ANTHROPIC_CUSTOM_HEADERS",
     "ANTHROPIC_AUTH_TOKEN",
     "ANTHROPIC_API_KEY",

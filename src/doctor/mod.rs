@@ -130,6 +130,7 @@ pub fn context(config: &EffectiveConfig) -> Context {
         project_dir: config.tilde(&config.locations.project_dir),
         os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         client_version: None,
+        observed_client: crate::knowledge::observed().client.clone(),
         mode: crate::report::Mode::Online,
         control_endpoint: None,
         runtime_endpoint: None,

@@ -176,7 +176,9 @@ fn pins(config: &EffectiveConfig, evidence: &Evidence, remedies: &mut Vec<Remedy
     let mantle_only = config.provider.mantle.is_some() && config.provider.bedrock.is_none();
     for pin in &config.models {
         let name = &pin.setting;
-        let env_pin = name.starts_with("ANTHROPIC_") || name == "CLAUDE_CODE_SUBAGENT_MODEL";
+        let env_pin = name.starts_with("ANTHROPIC_")
+            || name == "CLAUDE_CODE_SUBAGENT_MODEL"
+            || name == "CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL";
         let override_pin = name.starts_with("modelOverrides.");
         // `availableModels` is a list of what may be chosen, not a pin.
         if !env_pin && !override_pin && name != "model" {

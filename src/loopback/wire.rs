@@ -175,14 +175,14 @@ pub fn sts_error(status: u16, code: &str, message: &str) -> Response {
     response(status, "text/xml", body)
 }
 
-/// Mantle's (Anthropic Messages API) answer to a one-token message.
-pub fn mantle_message(model: &str) -> Response {
-    json(200, &message(model, "max_tokens"))
+/// Mantle's (Anthropic Messages API) answer to a short message (see [`stop_reason_for`]).
+pub fn mantle_message(model: &str, stop_reason: &str) -> Response {
+    json(200, &message(model, stop_reason))
 }
 
-/// Mantle's streaming answer to a one-token request, as server-sent events.
-pub fn mantle_sse(model: &str) -> Response {
-    sse(&stream_events(model, "max_tokens"))
+/// Mantle's streaming answer to a short request, as server-sent events.
+pub fn mantle_sse(model: &str, stop_reason: &str) -> Response {
+    sse(&stream_events(model, stop_reason))
 }
 
 /// Anthropic streaming events as server-sent events (Mantle's `stream: true`).

@@ -51,8 +51,8 @@ fn header(text: &mut String, report: &Report, heading: &str) {
     if ctx.auth != "profile" {
         facts.push(format!("auth {}", ctx.auth));
     }
-    if let Some(client) = &ctx.client_version {
-        facts.push(client.clone());
+    if let Some(client) = ctx.client_line() {
+        facts.push(client);
     }
     if ctx.mode == Mode::Offline {
         facts.push("offline".into());

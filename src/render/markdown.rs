@@ -28,8 +28,8 @@ fn ticket(report: &Report, verbose: bool) -> String {
         ctx.region.clone(),
         format!("profile {} (auth {})", ctx.profile, ctx.auth),
     ];
-    if let Some(client) = &ctx.client_version {
-        facts.push(client.clone());
+    if let Some(client) = ctx.client_line() {
+        facts.push(client);
     }
     facts.push(format!(
         "{} {} on {}",

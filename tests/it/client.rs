@@ -445,3 +445,61 @@ fn a_value_both_empty_and_not_a_string_is_removed_once() {
     let written = fs::read_to_string(sandbox.user_settings_path()).unwrap();
     assert!(!written.contains("ANTHROPIC_BEDROCK_BASE_URL"), "{written}");
 }
+
+/// The current client behind a `--version` of a release this tool has not observed.
+fn newer_claude(sandbox: &Sandbox, version: &str) -> PathBuf {
+    let real = claude_code::install(crate::real_client::CURRENT);
+    let path = sandbox.root.join("newer-claude");
+    fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '{version} (Claude Code)'; exit 0; fi\nexec '{}' \"$@\"\n",
+            real.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn a_client_newer_than_the_observed_one_is_said_once_and_rehearsed_even_offline() {
+    let sandbox = bearer_sandbox();
+    let observed = claude_bedrock::knowledge::observed().client.clone();
+    let claude = newer_claude(&sandbox, "2.1.999");
+    let bin = claude.to_str().unwrap();
+    let run = sandbox.run(&["doctor", "--offline", "--json", "--claude-bin", bin]);
+    assert_eq!(run.json()["context"]["observed_client"], observed.as_str());
+    // Offline, the client runs only when asked — except when it is newer than what was observed:
+    // its own requests are then the evidence.
+    let trace = run.check("client.bearer-trace");
+    assert_eq!(trace["status"], "pass", "{trace}");
+    assert!(
+        run.check("client.version")["details"]
+            .to_string()
+            .contains(&format!("newer than the {observed} this tool has observed")),
+        "{}",
+        run.check("client.version")
+    );
+    let human = sandbox.run(&["doctor", "--offline", "--claude-bin", bin]);
+    let said = format!("Claude Code 2.1.999 (newer than the {observed} this tool has observed)");
+    assert_eq!(human.stdout.matches(&said).count(), 1, "{}", human.stdout);
+
+    // The observed release itself: no such line, and offline no rehearsal unless asked.
+    let same = newer_claude(&sandbox, &observed);
+    let run = sandbox.run(&[
+        "doctor",
+        "--offline",
+        "--claude-bin",
+        same.to_str().unwrap(),
+    ]);
+    assert!(!run.stdout.contains("newer than"), "{}", run.stdout);
+    let run = sandbox.run(&[
+        "doctor",
+        "--offline",
+        "--json",
+        "--claude-bin",
+        same.to_str().unwrap(),
+    ]);
+    assert_eq!(run.check("client.bearer-trace")["skip"]["kind"], "offline");
+}

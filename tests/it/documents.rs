@@ -70,6 +70,7 @@ pub(crate) struct Context {
     pub project_dir: String,
     pub os: String,
     pub client_version: Option<String>,
+    pub observed_client: String,
     pub mode: String,
     pub control_endpoint: Option<String>,
     pub runtime_endpoint: Option<String>,

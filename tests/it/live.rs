@@ -129,6 +129,7 @@ scenarios! {
     application_profile => "application-profile",
     get_profile_denied => "get-profile-denied",
     application_profile_get_denied => "application-profile-get-denied",
+    one_million_refused => "one-million-refused",
 }
 
 #[test]

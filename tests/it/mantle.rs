@@ -3,6 +3,8 @@
 //! one-token messages plain and streamed, and the ways Mantle refuses.
 
 use crate::support::Sandbox;
+use claude_bedrock::knowledge::MantleBearerHeader;
+
 use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
 use crate::support::fake_mantle::{BearerStyle, FakeMantle, MantleScenario};
 
@@ -108,11 +110,33 @@ fn the_bearer_key_is_tried_in_both_headers_and_the_accepted_one_named() {
             .env("AWS_BEARER_TOKEN_BEDROCK", &key)
             .run(&["doctor", "--json", "--timeout", "3"]);
         let endpoint = run.check("mantle.endpoint");
-        assert_eq!(endpoint["status"], "pass", "{endpoint:#}");
-        assert_eq!(
-            endpoint["summary"],
-            format!("127.0.0.1 answers; authenticated with the bearer key in {accepted}")
-        );
+        // Only the header the client itself sends makes a working setup.
+        let client_sends = match claude_bedrock::knowledge::observed().mantle_bearer_header {
+            MantleBearerHeader::XApiKey => "x-api-key",
+            MantleBearerHeader::Authorization => "Authorization: Bearer",
+        };
+        if accepted == client_sends {
+            assert_eq!(endpoint["status"], "pass", "{endpoint:#}");
+            assert_eq!(
+                endpoint["summary"],
+                format!("127.0.0.1 answers; authenticated with the bearer key in {accepted}")
+            );
+        } else {
+            assert_eq!(endpoint["status"], "fail", "{endpoint:#}");
+            assert!(
+                endpoint["summary"].as_str().unwrap().starts_with(&format!(
+                    "this endpoint takes the bearer key only in {accepted}, and Claude Code (as seen in "
+                )),
+                "{endpoint:#}"
+            );
+            assert!(
+                endpoint["fix"]
+                    .as_str()
+                    .unwrap()
+                    .contains("unset AWS_BEARER_TOKEN_BEDROCK"),
+                "{endpoint:#}"
+            );
+        }
         let all = text(&endpoint);
         assert!(
             all.contains(&format!("bearer key in {accepted}: accepted")),

@@ -17,17 +17,16 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::real_client::CURRENT;
-use crate::support::fake_aws::{
-    ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, Seen, bearer_key,
-};
-use crate::support::fake_mantle::{FakeMantle, MantleScenario};
+use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, Seen, bearer_key};
+use crate::support::fake_mantle::{BearerStyle, FakeMantle, MantleScenario};
 use crate::support::{Sandbox, claude_code};
 
 const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
 const SONNET: &str = "us.anthropic.claude-sonnet-4-6";
 const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const GLOBAL_HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
-const APP_ARN: &str = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/opus-prod";
+const APP_ARN: &str =
+    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/opus-prod";
 const OTHER_REGION: &str = "eu-west-1";
 
 /// A configuration of the grid: settings `env` and other top-level settings keys.
@@ -55,7 +54,7 @@ const ALL_PINNED: [(&str, &str); 3] = [
     ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU),
 ];
 
-/// A way the account refuses, as rules of the fake.
+/// A way the account refuses, as the fake AWS's scenario (its rules, and what it lists).
 fn failure(name: &str) -> Value {
     let denied = |operation: &str, when: Value| {
         json!({
@@ -66,41 +65,83 @@ fn failure(name: &str) -> Value {
             "when": when
         })
     };
-    match name {
-        "healthy" => json!([]),
+    let not_authorized = |action: &str| {
+        json!({
+            "operation": action,
+            "status": 403,
+            "type": "AccessDeniedException",
+            "message": format!("User: arn:aws:sts::123456789012:assumed-role/Developer/dev is not authorized to perform: bedrock:{action} because no identity-based policy allows the bedrock:{action} action")
+        })
+    };
+    let not_enabled = |model: &str| {
+        json!([
+            {"operation": "InvokeModel", "model": model, "status": 403, "type": "AccessDeniedException",
+             "message": "You don't have access to the model with the specified model ID."},
+            {"operation": "InvokeModelWithResponseStream", "model": model, "status": 403,
+             "type": "AccessDeniedException",
+             "message": "You don't have access to the model with the specified model ID."},
+        ])
+    };
+    let rules = match name {
+        "healthy" | "nothing listed" => json!([]),
+        // Mantle's own refusals are the fake Mantle's (see `mantle_failure`).
+        "Mantle model not served"
+        | "Mantle denied"
+        | "Mantle not granted"
+        | "Mantle takes the key only in x-api-key" => json!([]),
         // The small/fast region's endpoint refuses every model (not enabled there).
         "other region refuses" => json!([
             denied("InvokeModel", json!({"region": OTHER_REGION})),
-            denied("InvokeModelWithResponseStream", json!({"region": OTHER_REGION})),
+            denied(
+                "InvokeModelWithResponseStream",
+                json!({"region": OTHER_REGION})
+            ),
         ]),
-        "GetInferenceProfile denied" => json!([{
-            "operation": "GetInferenceProfile",
-            "status": 403,
-            "type": "AccessDeniedException",
-            "message": "User: arn:aws:sts::123456789012:assumed-role/Developer/dev is not authorized to perform: bedrock:GetInferenceProfile because no identity-based policy allows the bedrock:GetInferenceProfile action"
-        }]),
-        "Opus 4.6 not enabled" => json!([
-            {"operation": "InvokeModel", "model": OPUS, "status": 403, "type": "AccessDeniedException",
-             "message": "You don't have access to the model with the specified model ID."},
-            {"operation": "InvokeModelWithResponseStream", "model": OPUS, "status": 403,
-             "type": "AccessDeniedException",
-             "message": "You don't have access to the model with the specified model ID."},
-        ]),
-        "1M context refused" => json!([{
+        "GetInferenceProfile denied" => json!([not_authorized("GetInferenceProfile")]),
+        "ListInferenceProfiles denied" => json!([not_authorized("ListInferenceProfiles")]),
+        "stream denied" => json!([not_authorized("InvokeModelWithResponseStream")]),
+        "Opus 4.6 not enabled" => not_enabled(OPUS),
+        "Haiku not enabled" => not_enabled(HAIKU),
+        "1M context refused" => json!(["InvokeModel", "InvokeModelWithResponseStream"].map(
+            |operation| json!({
+                "operation": operation,
+                "status": 400,
+                "type": "ValidationException",
+                "message": "invalid beta flag",
+                "when": {"body_beta": "context-1m-2025-08-07"}
+            })
+        )),
+        "effort refused" => json!([{
             "operation": "InvokeModelWithResponseStream",
             "status": 400,
             "type": "ValidationException",
-            "message": "invalid beta flag",
-            "when": {"body_beta": "context-1m-2025-08-07"}
-        }]),
-        "stream denied" => json!([{
-            "operation": "InvokeModelWithResponseStream",
-            "status": 403,
-            "type": "AccessDeniedException",
-            "message": "User: arn:aws:sts::123456789012:assumed-role/Developer/dev is not authorized to perform: bedrock:InvokeModelWithResponseStream because no identity-based policy allows the bedrock:InvokeModelWithResponseStream action"
+            "message": "output_config.effort: Extra inputs are not permitted",
+            "when": {"effort": true}
         }]),
         other => panic!("no failure {other}"),
+    };
+    let profiles = if name == "nothing listed" {
+        "none"
+    } else {
+        "us-east-1"
+    };
+    json!({"rules": rules, "profiles": profiles, "other_regions": [OTHER_REGION]})
+}
+
+/// The fake Mantle of a failure. A healthy one takes a bearer key in either header.
+fn mantle_failure(name: &str) -> MantleScenario {
+    let mut scenario = MantleScenario {
+        bearer_style: BearerStyle::Authorization,
+        ..MantleScenario::default()
+    };
+    match name {
+        "Mantle takes the key only in x-api-key" => scenario.bearer_style = BearerStyle::XApiKey,
+        "Mantle model not served" => scenario.models.retain(|m| !m.contains("opus")),
+        "Mantle denied" => scenario.deny_create_inference = true,
+        "Mantle not granted" => scenario.not_granted = true,
+        _ => {}
     }
+    scenario
 }
 
 fn grid() -> Vec<(Config, Vec<&'static str>)> {
@@ -112,8 +153,14 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
         "Mantle alone, every tier pinned",
         &[
             ("ANTHROPIC_DEFAULT_OPUS_MODEL", "anthropic.claude-opus-4-6"),
-            ("ANTHROPIC_DEFAULT_SONNET_MODEL", "anthropic.claude-sonnet-4-6"),
-            ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "anthropic.claude-haiku-4-5"),
+            (
+                "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                "anthropic.claude-sonnet-4-6",
+            ),
+            (
+                "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                "anthropic.claude-haiku-4-5",
+            ),
         ],
     );
     mantle.mantle = true;
@@ -122,22 +169,53 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
         &[("ANTHROPIC_MODEL", "anthropic.claude-opus-4-6")],
     );
     mantle_model.mantle = true;
+    let mut mantle_bearer = config(
+        "Mantle alone, API key",
+        &[("ANTHROPIC_MODEL", "anthropic.claude-opus-4-6")],
+    );
+    mantle_bearer.mantle = true;
+    mantle_bearer.bearer = true;
+    let mut mantle_and_invoke = config(
+        "Mantle and Invoke, the main loop on Mantle",
+        &[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("ANTHROPIC_MODEL", "anthropic.claude-opus-4-6"),
+            ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU),
+        ],
+    );
+    mantle_and_invoke.mantle = true;
     let region = ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", OTHER_REGION);
     vec![
         (
             config("nothing pinned", &[]),
-            vec!["healthy", "GetInferenceProfile denied", "Opus 4.6 not enabled"],
+            vec![
+                "healthy",
+                "GetInferenceProfile denied",
+                "ListInferenceProfiles denied",
+                "Opus 4.6 not enabled",
+                "nothing listed",
+            ],
         ),
         (
             config("every tier pinned", &ALL_PINNED),
-            vec!["healthy", "Opus 4.6 not enabled", "stream denied"],
+            vec![
+                "healthy",
+                "Opus 4.6 not enabled",
+                "Haiku not enabled",
+                "stream denied",
+                "ListInferenceProfiles denied",
+                "effort refused",
+            ],
         ),
         (
             config("Opus pinned", &[("ANTHROPIC_DEFAULT_OPUS_MODEL", OPUS)]),
             vec!["healthy", "Opus 4.6 not enabled"],
         ),
         (
-            config("Sonnet pinned", &[("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET)]),
+            config(
+                "Sonnet pinned",
+                &[("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET)],
+            ),
             vec!["healthy"],
         ),
         (
@@ -145,7 +223,10 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
             vec!["healthy"],
         ),
         (
-            config("an application profile ARN", &[("ANTHROPIC_MODEL", APP_ARN)]),
+            config(
+                "an application profile ARN",
+                &[("ANTHROPIC_MODEL", APP_ARN)],
+            ),
             vec!["healthy", "GetInferenceProfile denied"],
         ),
         (overrides, vec!["healthy"]),
@@ -193,9 +274,32 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
             }),
             vec!["healthy", "other region refuses"],
         ),
-        (bearer, vec!["healthy", "stream denied"]),
-        (mantle, vec!["healthy"]),
-        (mantle_model, vec!["healthy"]),
+        (
+            bearer,
+            vec!["healthy", "stream denied", "Opus 4.6 not enabled"],
+        ),
+        (
+            mantle,
+            vec![
+                "healthy",
+                "Mantle model not served",
+                "Mantle denied",
+                "Mantle not granted",
+            ],
+        ),
+        (mantle_model, vec!["healthy", "Mantle model not served"]),
+        (
+            mantle_bearer,
+            vec![
+                "healthy",
+                "Mantle denied",
+                "Mantle takes the key only in x-api-key",
+            ],
+        ),
+        (
+            mantle_and_invoke,
+            vec!["healthy", "Mantle model not served", "Haiku not enabled"],
+        ),
     ]
 }
 
@@ -267,15 +371,11 @@ fn machine(config: &Config, fake: &FakeAws, mantle: Option<&FakeMantle>) -> Sand
 
 fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Outcome {
     let case = format!("{} × {failure_name}", config.name);
-    let scenario: Scenario = serde_json::from_value(json!({
-        "rules": failure(failure_name),
-        "other_regions": [OTHER_REGION],
-    }))
-    .unwrap();
+    let scenario: Scenario = serde_json::from_value(failure(failure_name)).unwrap();
     let fake = FakeAws::start(scenario);
     let mantle = config
         .mantle
-        .then(|| FakeMantle::start(MantleScenario::default()));
+        .then(|| FakeMantle::start(mantle_failure(failure_name)));
     let sandbox = machine(config, &fake, mantle.as_ref());
 
     let alone = claude_code::run(
@@ -288,8 +388,25 @@ fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Ou
     let client_seen = fake.seen();
     if std::env::var_os("MATRIX_DEBUG").is_some() {
         for s in &client_seen {
-            eprintln!("[{case}] client {} {:?} {:?} {:?} real={}", s.operation, s.model, s.signing_region, s.status, real_turn(s));
+            eprintln!(
+                "[{case}] client {} {:?} {:?} {:?} real={}",
+                s.operation,
+                s.model,
+                s.signing_region,
+                s.status,
+                real_turn(s)
+            );
         }
+        if let Some(m) = &mantle {
+            for s in m.seen() {
+                eprintln!("[{case}] mantle {s:?}");
+            }
+        }
+        eprintln!(
+            "[{case}] stdout {}\nstderr {}",
+            String::from_utf8_lossy(&alone.stdout),
+            String::from_utf8_lossy(&alone.stderr)
+        );
     }
     let turns: Vec<&Seen> = client_seen.iter().filter(|s| real_turn(s)).collect();
     let lived = if !alone.status.success() {
@@ -310,15 +427,91 @@ fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Ou
         .map(pair)
         .collect();
 
-    let doctor = sandbox.run(&[
-        "doctor",
-        "--json",
-        "--no-cache",
-        "--timeout",
-        "10",
-        "--claude-bin",
-        claude.to_str().unwrap(),
-    ]);
+    let client_refused: BTreeSet<Pair> = client_seen
+        .iter()
+        .filter(|s| is_invoke(s) && s.status.is_some_and(|st| st >= 400))
+        .map(pair)
+        .collect();
+    let lived_run = LivedRun {
+        lived,
+        exit: alone.status.code(),
+        used_ok,
+        requested,
+        refused: client_refused,
+    };
+    // The doctor as a user runs it (rehearsing with the client), then without the client: its own
+    // calls alone must not say the opposite either.
+    let claude_bin = claude.to_str().unwrap();
+    let mut verdicts = Vec::new();
+    for (how, extra) in [
+        ("rehearsing", "--client"),
+        ("without the client", "--no-client"),
+    ] {
+        let before = fake.seen().len();
+        let doctor = sandbox.run(&[
+            "doctor",
+            "--json",
+            "--no-cache",
+            "--timeout",
+            "10",
+            "--claude-bin",
+            claude_bin,
+            extra,
+        ]);
+        let rehearsing = extra == "--client";
+        verdicts.push((
+            how,
+            judge(
+                &case,
+                &lived_run,
+                &doctor,
+                &fake.seen()[before..],
+                rehearsing,
+            ),
+        ));
+    }
+    let agrees = verdicts.iter().all(|(_, v)| v.agrees);
+    Outcome {
+        case,
+        agrees,
+        beyond: agrees && verdicts.iter().any(|(_, v)| v.beyond),
+        said: verdicts
+            .iter()
+            .map(|(how, v)| format!("{how}: {}", v.said))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// The client's run alone: the truth a doctor's verdict is held to.
+struct LivedRun {
+    lived: Lived,
+    exit: Option<i32>,
+    /// The models and regions its real turns used without trouble.
+    used_ok: BTreeSet<Pair>,
+    /// Every model and region it invoked.
+    requested: BTreeSet<Pair>,
+    /// Those invokes refused.
+    refused: BTreeSet<Pair>,
+}
+
+struct Verdict {
+    agrees: bool,
+    beyond: bool,
+    said: String,
+}
+
+/// Does the doctor's run (and the requests it made, `its_requests`) say the opposite of the
+/// client's? Without the client rehearsing, a refusal the client recovered from may go unseen:
+/// only the client's own turn carries the shape refused (its effort, its betas); failing where
+/// the client works, or passing where it fails, is still the opposite.
+fn judge(
+    case: &str,
+    client: &LivedRun,
+    doctor: &crate::support::Run,
+    its_requests: &[Seen],
+    rehearsing: bool,
+) -> Verdict {
     let report: Value = serde_json::from_str(&doctor.stdout)
         .unwrap_or_else(|e| panic!("{case}: {e}\n{}\n{}", doctor.stdout, doctor.stderr));
     let failed: Vec<String> = report["checks"]
@@ -329,38 +522,55 @@ fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Ou
         .map(|c| format!("{}: {}", c["id"], c["summary"]))
         .collect();
     let warned = report["summary"]["warn"].as_u64().unwrap_or(0) > 0;
-    let doctor_failed_pairs: BTreeSet<Pair> = fake.seen()[client_seen.len()..]
+    // What the doctor's requests were refused, beyond the refusals the client met alone (a
+    // rehearsal meets those again: the client's capability probes of models not served).
+    let doctor_failed_pairs: BTreeSet<Pair> = its_requests
         .iter()
         .filter(|s| is_invoke(s) && s.status.is_some_and(|st| st >= 400))
         .map(pair)
+        .filter(|p| !client.refused.contains(p))
         .collect();
     let doctor_fails = doctor.code == 1;
     // A doctor failure on models the client never asked for is beyond its run, not against it.
     let beyond = !doctor_failed_pairs.is_empty()
-        && doctor_failed_pairs.iter().all(|p| !requested.contains(p));
-    let (agrees, why) = match (&lived, doctor_fails) {
+        && doctor_failed_pairs
+            .iter()
+            .all(|p| !client.requested.contains(p));
+    let (agrees, why) = match (&client.lived, doctor_fails) {
         (Lived::Fails, true) => (true, "both fail"),
         (Lived::Fails, false) => (false, "the client fails, the doctor does not"),
-        (_, true) if doctor_failed_pairs.iter().any(|p| used_ok.contains(p)) => (
-            false,
-            "the doctor fails a model the client used without trouble",
-        ),
-        (_, true) if beyond => (true, "the doctor fails on what the client's run never called"),
-        (_, true) => (false, "the client works, the doctor fails"),
-        (Lived::Recovers, false) if !warned => {
-            (false, "the client recovered from a refusal, the doctor is silent")
+        (_, true)
+            if doctor_failed_pairs
+                .iter()
+                .any(|p| client.used_ok.contains(p)) =>
+        {
+            (
+                false,
+                "the doctor fails a model the client used without trouble",
+            )
         }
+        (_, true) if beyond => (
+            true,
+            "the doctor fails on what the client's run never called",
+        ),
+        (_, true) => (false, "the client works, the doctor fails"),
+        (Lived::Recovers, false) if !warned && rehearsing => (
+            false,
+            "the client recovered from a refusal, the doctor is silent",
+        ),
+        (Lived::Recovers, false) if !warned => (
+            true,
+            "the client recovered from a refusal of its turn's shape, which only a rehearsal shows",
+        ),
         (Lived::Recovers, false) => (true, "the client recovers, the doctor warns"),
         (Lived::Works, false) => (true, "both work"),
     };
-    Outcome {
-        case,
+    Verdict {
         agrees,
-        beyond: agrees && doctor_fails && !matches!(lived, Lived::Fails),
+        beyond: agrees && doctor_fails && !matches!(client.lived, Lived::Fails),
         said: format!(
-            "{why} (client {lived:?}, exit {:?}; doctor exit {}, failed: {failed:?})",
-            alone.status.code(),
-            doctor.code
+            "{why} (client {:?}, exit {:?}; doctor exit {}, failed: {failed:?})",
+            client.lived, client.exit, doctor.code
         ),
     }
 }

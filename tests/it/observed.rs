@@ -8,6 +8,7 @@
 //! - The default primary tier: the chain whose best model a run without `--model` settles on.
 //! - The probe: the one-token `InvokeModel` body, per-run values replaced by placeholders.
 //! - The variables: every Bedrock-, AWS-, Mantle- or model-related name in the binary.
+//! - The Mantle bearer header: which header a bearer key goes to Mantle in.
 //!
 //! To refresh the data after a Claude Code release (then bump `real_client::CURRENT`):
 //! `CLAUDE_BEDROCK_OBSERVE_CLIENT=2.1.340 CLAUDE_BEDROCK_OBSERVE_WRITE=1 cargo test --test it observed`
@@ -17,14 +18,16 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use claude_bedrock::knowledge::{
-    BUILD_PLACEHOLDER, Chains, Observed, Probe, USER_ID_PLACEHOLDER, is_observed_variable,
+    BUILD_PLACEHOLDER, Chains, MantleBearerHeader, Observed, Probe, USER_ID_PLACEHOLDER,
+    is_observed_variable,
 };
 use serde_json::Value;
 
 use crate::real_client::CURRENT;
 use crate::support::Sandbox;
 use crate::support::claude_code;
-use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario};
+use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, bearer_key};
+use crate::support::fake_mantle::{FakeMantle, MantleScenario};
 
 const PREFIX: &str = "us.";
 
@@ -131,6 +134,38 @@ fn probe_of(seen: &[crate::support::fake_aws::Seen], client: &str) -> Probe {
     }
 }
 
+/// The header the client puts a bearer key in on a Mantle request.
+fn mantle_bearer_header_of(binary: &Path) -> MantleBearerHeader {
+    let mantle = FakeMantle::start(MantleScenario::default());
+    let sandbox = Sandbox::new().user_settings(
+        &serde_json::json!({"env": {
+            "CLAUDE_CODE_USE_MANTLE": "1",
+            "AWS_REGION": "us-east-1",
+            "AWS_BEARER_TOKEN_BEDROCK": bearer_key(),
+            "ANTHROPIC_BEDROCK_MANTLE_BASE_URL": mantle.base_url,
+            "ANTHROPIC_MODEL": "anthropic.claude-haiku-4-5",
+        }})
+        .to_string(),
+    );
+    claude_code::run(
+        binary,
+        &sandbox.home,
+        &sandbox.project,
+        &["-p", "."],
+        Duration::from_secs(90),
+    );
+    let seen = mantle.seen();
+    let sent = seen
+        .iter()
+        .find(|s| s.path.ends_with("/v1/messages"))
+        .map(|s| s.auth.as_str());
+    match sent {
+        Some("x-api-key") => MantleBearerHeader::XApiKey,
+        Some("bearer") => MantleBearerHeader::Authorization,
+        other => panic!("the client sent Mantle no bearer key ({other:?}): {seen:?}"),
+    }
+}
+
 /// Every upper-case identifier in the binary that is one of the observed kinds.
 fn variables_of(binary: &Path) -> Vec<String> {
     let real = std::fs::canonicalize(binary).unwrap();
@@ -208,6 +243,7 @@ fn observe(version: &str) -> Observed {
         probe: probe_of(&default_run, version),
         chains,
         variables: variables_of(&binary),
+        mantle_bearer_header: mantle_bearer_header_of(&binary),
     }
 }
 
@@ -241,6 +277,12 @@ fn changes(before: &Observed, after: &Observed) -> Vec<String> {
         lines.push(format!(
             "probe: {} {} → {} {}",
             before.probe.operation, before.probe.body, after.probe.operation, after.probe.body
+        ));
+    }
+    if before.mantle_bearer_header != after.mantle_bearer_header {
+        lines.push(format!(
+            "Mantle bearer header: {:?} → {:?}",
+            before.mantle_bearer_header, after.mantle_bearer_header
         ));
     }
     let old: BTreeSet<&String> = before.variables.iter().collect();
@@ -294,8 +336,16 @@ fn a_refresh_says_what_changed() {
     after.variables.push("CLAUDE_CODE_SOMETHING_NEW".into());
     let lines = changes(&before, &after);
     assert!(lines.iter().any(|l| l.starts_with("client: ")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.starts_with("haiku chain: ")) == (before.chains.haiku.len() > 1));
-    assert!(lines.contains(&"variable added: CLAUDE_CODE_SOMETHING_NEW".to_string()), "{lines:?}");
-    assert!(lines.contains(&"variable removed: AWS_REGION".to_string()), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("haiku chain: ")) == (before.chains.haiku.len() > 1)
+    );
+    assert!(
+        lines.contains(&"variable added: CLAUDE_CODE_SOMETHING_NEW".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"variable removed: AWS_REGION".to_string()),
+        "{lines:?}"
+    );
     assert!(changes(&before, &before).is_empty());
 }

@@ -3,11 +3,12 @@
 //! which models `GET /v1/models` lists, and whether each model Claude Code will send there
 //! answers, plain and streamed.
 
-use crate::aws::mantle::{Auth, denial, error_of, stream_problem};
+use crate::aws::mantle::{Auth, BearerHeader, Outcome, denial, error_of, stream_problem};
 use crate::config::EffectiveConfig;
 use crate::config::models::{ModelIdKind, mantle_form};
 use crate::doctor::check_id::CheckId;
 use crate::doctor::facts::mantle::{AuthFacts, MantleFacts, SERVED_REGIONS, Served, region_served};
+use crate::knowledge::MantleBearerHeader;
 use crate::net::proxy::Decision;
 use crate::net::{NetError, NetErrorKind};
 use crate::report::{CheckResult, Findings, Skip};
@@ -137,6 +138,7 @@ pub fn check_endpoint(config: &EffectiveConfig, facts: &MantleFacts) -> CheckRes
                     }
                 ));
             }
+            client_header_refused(tries, &mut findings);
         }
         Some(AuthFacts::NoCredentials) => findings.fail(
             "no SigV4 credentials to sign Mantle requests with",
@@ -187,6 +189,42 @@ pub fn check_endpoint(config: &EffectiveConfig, facts: &MantleFacts) -> CheckRes
     );
     endpoint.duration_ms = connect_ms + list_ms;
     endpoint
+}
+
+/// The endpoint takes the key only in the header Claude Code does not use: every request of the
+/// client's is refused, though the key is good.
+fn client_header_refused(tries: &[(BearerHeader, Outcome)], findings: &mut Findings) {
+    let observed = crate::knowledge::observed();
+    let sent = match observed.mantle_bearer_header {
+        MantleBearerHeader::XApiKey => BearerHeader::XApiKey,
+        MantleBearerHeader::Authorization => BearerHeader::Authorization,
+    };
+    let accepted = |outcome: &Outcome| matches!(outcome, Ok(r) if r.status == 200);
+    let Some((_, refusal)) = tries.iter().find(|(style, _)| *style == sent) else {
+        return;
+    };
+    let Some((taken, _)) = tries.iter().find(|(_, outcome)| accepted(outcome)) else {
+        return;
+    };
+    if accepted(refusal) {
+        return;
+    }
+    let answer = match refusal {
+        Ok(r) => format!("{} {}", r.status, error_of(r).1),
+        Err(err) => err.message.clone(),
+    };
+    findings.fail(
+        format!(
+            "this endpoint takes the bearer key only in {}, and Claude Code (as seen in {}) sends it in {}, which is refused: {answer}",
+            taken.label(),
+            observed.client,
+            sent.label(),
+        ),
+        format!(
+            "Give Claude Code AWS credentials for Mantle instead of the key (unset AWS_BEARER_TOKEN_BEDROCK, set AWS_PROFILE), or point ANTHROPIC_BEDROCK_MANTLE_BASE_URL at an endpoint that takes {}.",
+            sent.label()
+        ),
+    );
 }
 
 /// Why the models could not be checked, as it is: the endpoint unusable or unreachable, no

@@ -32,7 +32,11 @@ pub fn check(id: CheckId, config: &EffectiveConfig, facts: &LiveFacts) -> CheckR
             .iter()
             .copied()
             .take_while(|c| *c != id)
-            .find(|c| matches!(mine(*c).as_slice(), [one] if one.key() == only.key()))
+            // The same model asked the same way: a `[1m]` pin is asked for more than the bare ID.
+            .find(|c| {
+                matches!(mine(*c).as_slice(), [one] if one.key() == only.key()
+                && one.id.one_million_context == only.id.one_million_context)
+            })
     {
         let earlier_result = model_check(earlier, &mine(earlier), config, facts);
         let mut same = CheckResult::new(
@@ -151,6 +155,23 @@ fn model_check(
                     "{model}: invoke {} ms, stream {} ms",
                     probe.invoke.duration_ms, probe.stream.duration_ms
                 ));
+                if target.id.one_million_context
+                    && let Some(refusal) =
+                        probe.one_million.as_ref().and_then(|p| p.failure.as_ref())
+                    && refusal.status == Some(400)
+                {
+                    findings.raise(
+                        Status::Warn,
+                        format!(
+                            "{model} answers, but not with 1M context: Bedrock refuses its beta ({}); Claude Code resends without it, so the session has the standard context window",
+                            refusal.brief()
+                        ),
+                        Some(format!(
+                            "Remove [1m] from {}, or use a model and region that offer 1M context (Claude Code before 2.1.295 fails every request instead).",
+                            target.setting
+                        )),
+                    );
+                }
             }
             Some((failure, stream)) => {
                 let e = explain(

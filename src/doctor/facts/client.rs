@@ -82,7 +82,9 @@ pub async fn gather(
             "--no-client: your `claude` was not run".to_string(),
         )),
         (Err(reason), _, _) => Err((Skip::NoClient, format!("{reason}: the client was not run"))),
-        (Ok(_), Rehearse::Auto, None) => Err((
+        // Offline, the client runs only when asked — or when it is newer than the client this
+        // tool observed: then its own requests, against the loopback fake, are the evidence.
+        (Ok(_), Rehearse::Auto, None) if !newer_than_observed(known) => Err((
             Skip::Offline,
             "--offline: your `claude` runs only with --client (then against a loopback fake)"
                 .to_string(),
@@ -112,6 +114,14 @@ pub async fn gather(
         rehearsal,
         rehearsal_ms: started.elapsed().as_millis() as u64,
     }
+}
+
+/// Whether `version` is a release after the one this tool's knowledge was observed from.
+pub fn newer_than_observed(version: Option<Version>) -> bool {
+    let observed = Version::parse(&crate::knowledge::observed().client);
+    version
+        .zip(observed)
+        .is_some_and(|(yours, observed)| yours > observed)
 }
 
 impl ClientFacts {

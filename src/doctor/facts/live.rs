@@ -14,12 +14,16 @@ use crate::aws::ops::{self, Identity, Probe, ProfileList, ProfileSummary};
 use crate::aws::{AuthMode, Clients};
 use crate::config::EffectiveConfig;
 use crate::config::models::{ModelId, ModelIdKind};
+use crate::knowledge::ONE_MILLION_BETA;
 
 pub(crate) use super::roles::{ModelTarget, ProbeKey, model_targets};
 
 pub struct ModelProbes {
     pub invoke: Probe,
     pub stream: Probe,
+    /// For a `[1m]` pin: the one-token request again with the 1M context beta, as Claude Code
+    /// sends it.
+    pub one_million: Option<Probe>,
 }
 
 /// What the live calls measured, once, for every live check: the identity, the profile list,
@@ -252,13 +256,37 @@ async fn probe_targets(
         let result = ops::get_profile(clients, &id).await;
         Some((id, result, started.elapsed().as_millis() as u64))
     };
+    let one_million: Vec<ProbeKey> = targets
+        .iter()
+        .filter(|t| t.id.one_million_context && t.fallbacks.is_empty())
+        .map(ModelTarget::key)
+        .collect();
+    let one_million = &one_million;
     let probes_future = join_all(unique.iter().map(|key| async move {
         let (model, region) = key;
-        let (invoke, stream) = tokio::join!(
+        let beta = async {
+            if one_million.contains(key) {
+                Some(
+                    ops::invoke_with_beta(clients, model, region.as_deref(), ONE_MILLION_BETA)
+                        .await,
+                )
+            } else {
+                None
+            }
+        };
+        let (invoke, stream, one_million) = tokio::join!(
             ops::invoke(clients, model, region.as_deref()),
-            ops::invoke_stream(clients, model, region.as_deref())
+            ops::invoke_stream(clients, model, region.as_deref()),
+            beta
         );
-        (key.clone(), ModelProbes { invoke, stream })
+        (
+            key.clone(),
+            ModelProbes {
+                invoke,
+                stream,
+                one_million,
+            },
+        )
     }));
     let app_future = join_all(
         app_arns

@@ -365,24 +365,58 @@ pub fn model_targets(config: &EffectiveConfig, list: Option<&ProfileList>) -> Ve
     };
     targets.push(small_fast);
 
-    // Subagents: CLAUDE_CODE_SUBAGENT_MODEL, else the main-loop model.
-    let subagent = match env
+    // Subagents: the model a spawn asks for, else the agent's own `model:`, else
+    // CLAUDE_CODE_SUBAGENT_MODEL (a default since 2.1.251; with CLAUDE_CODE_SUBAGENT_MODEL_FORCE
+    // it wins), else the main-loop model. The doctor can know only the last two.
+    let forced = env
+        .get("CLAUDE_CODE_SUBAGENT_MODEL_FORCE")
+        .is_some_and(|v| !v.is_empty());
+    let mut subagent = match env
         .get("CLAUDE_CODE_SUBAGENT_MODEL")
         .filter(|v| *v != "inherit")
     {
         Some(value) => selection(
             CheckId::ModelsSubagent,
-            "CLAUDE_CODE_SUBAGENT_MODEL".into(),
+            if forced {
+                "CLAUDE_CODE_SUBAGENT_MODEL (forced by CLAUDE_CODE_SUBAGENT_MODEL_FORCE)".into()
+            } else {
+                "CLAUDE_CODE_SUBAGENT_MODEL (a default: an agent's own model: or the model a spawn asks for wins)".into()
+            },
             ModelId::parse(value),
         ),
         None => ModelTarget {
             check: CheckId::ModelsSubagent,
-            setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model"
+            setting: "CLAUDE_CODE_SUBAGENT_MODEL unset: subagents run on the main-loop model unless an agent names its own"
                 .into(),
             ..primary.clone()
         },
     };
+    // Read only with a host that manages the provider (seen in 2.1.337): then a subagent that
+    // would run on Sonnet or Haiku runs on the Opus default instead.
+    if env
+        .get("CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS")
+        .is_some_and(|v| !v.is_empty())
+    {
+        subagent.setting.push_str(
+            if env.get("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST").is_some_and(|v| !v.is_empty()) {
+                "; CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS: a Sonnet or Haiku subagent runs on the Opus default instead"
+            } else {
+                "; CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS has no effect without CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"
+            },
+        );
+    }
     targets.push(subagent);
+    // Inside a workflow run (2.1.296), its own variable replaces every agent's model.
+    if let Some(value) = env
+        .get("CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL")
+        .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("inherit"))
+    {
+        targets.push(selection(
+            CheckId::ModelsSubagent,
+            "CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL (workflow runs)".into(),
+            ModelId::parse(value),
+        ));
+    }
 
     for (index, fallback) in config.keys.fallback_models.iter().enumerate() {
         let mut target = selection(
@@ -418,4 +452,139 @@ fn explicit_is_none(config: &EffectiveConfig) -> bool {
             .env
             .get("ANTHROPIC_DEFAULT_MODEL")
             .is_none_or(|v| matches!(v, "default" | "inherit" | "opusplan" | "haiku"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::defects::tests::config;
+
+    const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+    const GLOBAL_HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+    const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
+
+    fn targets(env: &[(&str, &str)]) -> Vec<ModelTarget> {
+        model_targets(&config(env, ""), None)
+    }
+
+    fn subagent_settings(env: &[(&str, &str)]) -> Vec<(String, String)> {
+        targets(env)
+            .into_iter()
+            .filter(|t| t.check == CheckId::ModelsSubagent)
+            .map(|t| (t.setting, t.id.id))
+            .collect()
+    }
+
+    /// The signing region of the main loop's and the small/fast model's requests.
+    fn regions(env: &[(&str, &str)]) -> (Option<String>, Option<String>) {
+        let all = targets(env);
+        let of = |check: CheckId| {
+            let target = all.iter().find(|t| t.check == check).unwrap();
+            target.region_of(&target.id)
+        };
+        (of(CheckId::ModelsPrimary), of(CheckId::ModelsSmallFast))
+    }
+
+    #[test]
+    fn the_small_fast_region_needs_a_small_fast_or_haiku_model_set() {
+        let region = ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", "eu-west-1");
+        let other = Some("eu-west-1".to_string());
+        // The region alone: no request of a role goes there.
+        assert_eq!(regions(&[region, ("ANTHROPIC_MODEL", OPUS)]), (None, None));
+        // ANTHROPIC_SMALL_FAST_MODEL alone is enough.
+        assert_eq!(
+            regions(&[
+                region,
+                ("ANTHROPIC_MODEL", OPUS),
+                ("ANTHROPIC_SMALL_FAST_MODEL", HAIKU)
+            ]),
+            (None, other.clone())
+        );
+        assert_eq!(
+            regions(&[
+                region,
+                ("ANTHROPIC_MODEL", OPUS),
+                ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU)
+            ]),
+            (None, other.clone())
+        );
+    }
+
+    #[test]
+    fn a_main_loop_that_is_the_small_fast_model_stays_in_the_main_region() {
+        let region = ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", "eu-west-1");
+        // The same string: the rule never applies.
+        assert_eq!(
+            regions(&[
+                region,
+                ("ANTHROPIC_MODEL", HAIKU),
+                ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU)
+            ]),
+            (None, None)
+        );
+        // Another spelling of the same model: the main loop stays home (2.1.335 and later), the
+        // background requests, spelled otherwise, go to the small/fast region.
+        assert_eq!(
+            regions(&[
+                region,
+                ("ANTHROPIC_MODEL", HAIKU),
+                ("ANTHROPIC_DEFAULT_HAIKU_MODEL", GLOBAL_HAIKU)
+            ]),
+            (None, Some("eu-west-1".to_string()))
+        );
+    }
+
+    #[test]
+    fn the_subagent_model_is_a_default_and_the_workflow_model_a_role_of_its_own() {
+        let settings = subagent_settings(&[
+            ("ANTHROPIC_MODEL", OPUS),
+            ("CLAUDE_CODE_SUBAGENT_MODEL", HAIKU),
+        ]);
+        assert_eq!(settings.len(), 1);
+        assert!(settings[0].0.contains("a default"), "{settings:?}");
+        assert_eq!(settings[0].1, HAIKU);
+        let forced = subagent_settings(&[
+            ("CLAUDE_CODE_SUBAGENT_MODEL", HAIKU),
+            ("CLAUDE_CODE_SUBAGENT_MODEL_FORCE", "1"),
+        ]);
+        assert!(forced[0].0.contains("forced"), "{forced:?}");
+        let workflow = subagent_settings(&[
+            ("ANTHROPIC_MODEL", OPUS),
+            ("CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL", HAIKU),
+        ]);
+        assert_eq!(workflow.len(), 2, "{workflow:?}");
+        assert_eq!(workflow[0].1, OPUS);
+        assert_eq!(
+            workflow[1],
+            (
+                "CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL (workflow runs)".to_string(),
+                HAIKU.to_string()
+            )
+        );
+        // `inherit` names no model.
+        let inherit = subagent_settings(&[
+            ("ANTHROPIC_MODEL", OPUS),
+            ("CLAUDE_CODE_WORKFLOW_SUBAGENT_MODEL", "inherit"),
+        ]);
+        assert_eq!(inherit.len(), 1, "{inherit:?}");
+    }
+
+    #[test]
+    fn no_small_subagent_models_is_read_only_under_a_host() {
+        let alone = subagent_settings(&[("CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS", "1")]);
+        assert!(
+            alone[0]
+                .0
+                .contains("has no effect without CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST"),
+            "{alone:?}"
+        );
+        let hosted = subagent_settings(&[
+            ("CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS", "1"),
+            ("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST", "1"),
+        ]);
+        assert!(
+            hosted[0].0.contains("runs on the Opus default instead"),
+            "{hosted:?}"
+        );
+    }
 }

@@ -189,13 +189,13 @@ fn handle(state: &State, request: Request) -> Response {
                 };
             }
             if body.get("stream").and_then(Value::as_bool) == Some(true) {
-                let full = wire::mantle_sse(model);
+                let full = wire::mantle_sse(model, wire::stop_reason_for(request.body()));
                 if !scenario.truncate_streams {
                     return full;
                 }
                 return truncated(full);
             }
-            wire::mantle_message(model)
+            wire::mantle_message(model, wire::stop_reason_for(request.body()))
         }
         _ => error(404, "not_found_error", &format!("{path} not found")),
     }
