@@ -357,6 +357,8 @@ fn machine(config: &Config, fake: &FakeAws, mantle: Option<&FakeMantle>) -> Sand
     }
     let mut settings = config.keys.clone();
     settings["env"] = env;
+    // Background work made visible in a one-turn run: a prompt hook runs on the small/fast model.
+    settings["hooks"] = json!({"UserPromptSubmit": [{"hooks": [{"type": "prompt", "prompt": "Decide. $ARGUMENTS"}]}]});
     let sandbox = Sandbox::new()
         .env("AWS_ENDPOINT_URL", &fake.url)
         .user_settings(&settings.to_string());
@@ -483,6 +485,8 @@ fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Ou
     }
 }
 
+const BEYOND: &str = "the doctor fails on what the client's run never called";
+
 /// The client's run alone: the truth a doctor's verdict is held to.
 struct LivedRun {
     lived: Lived,
@@ -549,10 +553,8 @@ fn judge(
                 "the doctor fails a model the client used without trouble",
             )
         }
-        (_, true) if beyond => (
-            true,
-            "the doctor fails on what the client's run never called",
-        ),
+        (_, true) if beyond => (true, BEYOND),
+        (Lived::Recovers, true) => (true, "the client degraded on a refusal, the doctor fails"),
         (_, true) => (false, "the client works, the doctor fails"),
         (Lived::Recovers, false) if !warned && rehearsing => (
             false,
@@ -567,7 +569,7 @@ fn judge(
     };
     Verdict {
         agrees,
-        beyond: agrees && doctor_fails && !matches!(client.lived, Lived::Fails),
+        beyond: why == BEYOND,
         said: format!(
             "{why} (client {:?}, exit {:?}; doctor exit {}, failed: {failed:?})",
             client.lived, client.exit, doctor.code
