@@ -157,7 +157,8 @@ fn bearer_flow_checks_the_key_and_writes_it_privately() {
     let mut prompter = ScriptedPrompter::new(
         [
             Pick("Bedrock API key".into()),
-            Text("not-a-key".into()), // malformed: asked again
+            Text("not-a-key".into()),           // malformed…
+            Pick("Enter the key again".into()), // …so typed again
             Text(bearer_key()),
         ]
         .into_iter()
@@ -165,6 +166,13 @@ fn bearer_flow_checks_the_key_and_writes_it_privately() {
     );
     run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
     assert_eq!(prompter.remaining(), 0);
+    // The malformed key can be typed again or abandoned for another way to authenticate.
+    let (question, items) = &prompter.asked[2];
+    assert_eq!(question, "What now?");
+    assert!(
+        items[1].contains("choose another way to authenticate"),
+        "{items:?}"
+    );
     let env = &settings(&sandbox)["env"];
     assert_eq!(env["AWS_BEARER_TOKEN_BEDROCK"], bearer_key());
     assert!(env.get("AWS_PROFILE").is_none());
@@ -237,11 +245,27 @@ fn env_flow_uses_the_environment_and_removes_a_stale_profile() {
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .user_settings(r#"{"env":{"AWS_PROFILE":"gone"}}"#);
     let mut prompter = ScriptedPrompter::new(
-        [Pick("already in the environment".into())]
+        [Pick("credentials in the environment".into())]
             .into_iter()
             .chain(defaults_then_write()),
     );
     let outcome = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
+    // The choice names what it would use, the key ID shortened and never the secret.
+    let menu = &prompter.asked[0].1;
+    assert!(
+        menu.iter()
+            .any(|item| item.contains("access key AKID…0001 from AWS_ACCESS_KEY_ID")),
+        "{menu:?}"
+    );
+    assert!(!format!("{menu:?}").contains(SECRET_KEY));
+    // It ends with what that choice means: Claude Code needs a shell that exports them.
+    assert!(
+        outcome.warnings.iter().any(|w| w.contains(
+            "only when it is started from a shell that exports AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY"
+        )),
+        "{:?}",
+        outcome.warnings
+    );
     let env = &settings(&sandbox)["env"];
     assert!(env.get("AWS_PROFILE").is_none(), "{env}");
     assert!(
@@ -281,6 +305,8 @@ fn a_failing_model_is_not_pinned_without_consent() {
     );
 }
 
+/// With an API key the shared project file is not offered at all (the writer would refuse it
+/// too: `write::tests::secrets_are_refused_in_project_scope`), and the reason is said.
 #[test]
 fn a_secret_is_never_written_to_the_shared_project_file() {
     let fake = FakeAws::start(Scenario::healthy());
@@ -297,18 +323,22 @@ fn a_secret_is_never_written_to_the_shared_project_file() {
         Dflt,
         No,
         No,
-        Pick("project:".into()),
+        Dflt,
+        Yes,
     ]);
-    let err = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap_err();
-    let SetupError::Write(message) = err else {
-        panic!("{err:?}")
-    };
-    assert!(
-        message.contains("--scope user") && message.contains("--scope local"),
-        "{message}"
-    );
-    assert!(!message.contains(&bearer_key()[4..20]));
+    run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
+    let (_, scopes) = prompter
+        .asked
+        .iter()
+        .find(|(q, _)| q.starts_with("Which settings file"))
+        .unwrap();
+    assert_eq!(scopes.len(), 2, "{scopes:?}");
+    assert!(scopes[0].starts_with("user:") && scopes[1].starts_with("local:"));
     assert!(!sandbox.project.join(".claude/settings.json").exists());
+    assert_eq!(
+        settings(&sandbox)["env"]["AWS_BEARER_TOKEN_BEDROCK"],
+        bearer_key()
+    );
 }
 
 #[test]
@@ -362,13 +392,23 @@ fn cancelling_at_any_prompt_writes_nothing() {
 fn failed_verification_is_explained_and_stops() {
     let fake = FakeAws::start(Scenario::load("expired-token"));
     let sandbox = fresh(&fake).env("AWS_REGION", "us-east-1");
-    let mut prompter = ScriptedPrompter::new([Pick("AWS profile \"dev\"".into()), Dflt, No]);
+    let mut prompter = ScriptedPrompter::new([
+        Pick("AWS profile \"dev\"".into()),
+        Dflt,
+        Pick("Stop here".into()),
+    ]);
     let err = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap_err();
     let SetupError::Refused { message, .. } = err else {
         panic!("{err:?}")
     };
     assert!(message.contains("expired"), "{message}");
-    assert!(prompter.asked.last().unwrap().0.contains("Continue anyway"));
+    let (question, items) = prompter.asked.last().unwrap();
+    assert_eq!(question, "The check failed. What now?");
+    assert!(
+        items.iter().any(|i| i.contains("Continue anyway"))
+            && items.iter().any(|i| i.contains("other credentials")),
+        "{items:?}"
+    );
     assert!(!sandbox.user_settings_path().exists());
 }
 
@@ -779,8 +819,11 @@ fn project_scope_refuses_a_key_with_the_reason() {
         "project",
         "--no-probe",
     ]);
-    assert_eq!(result.code, 1);
+    // A usage error before any step runs: nothing verified, probed or written.
+    assert_eq!(result.code, 2, "{}", result.stderr);
     assert!(result.stderr.contains("shared"), "{}", result.stderr);
+    assert!(result.stderr.contains("--scope user"), "{}", result.stderr);
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen().len());
     assert!(!sandbox.project.join(".claude/settings.json").exists());
 }
 
