@@ -126,7 +126,9 @@ pub fn render_human(outcome: &Outcome) -> String {
     if status(outcome) == SetupStatus::Written {
         text.push_str("\nNext:\n");
         text.push_str("  claude                   start Claude Code on Bedrock\n");
-        text.push_str("  /status                  (inside Claude Code) shows the provider, region and models\n");
+        text.push_str(
+            "  /status                  (inside Claude Code) the provider, region and models\n",
+        );
         text.push_str("  claude-bedrock doctor    checks everything end to end\n");
     }
     text
@@ -227,11 +229,14 @@ pub fn shorten(text: &str, max: usize) -> String {
     out
 }
 
-/// The preview: the target file and each key added, changed or removed.
+/// The preview: the target file and each key added, changed or removed, within `width`
+/// columns: a change too wide for its line has its value (and what it was) on lines of their
+/// own, whole, for what is written must be seen as it is.
 pub fn render_changes(
     plan: &Plan,
     credentials: Option<&Plan>,
     home: Option<&std::path::Path>,
+    width: usize,
 ) -> String {
     let mut text = String::new();
     for plan in credentials.into_iter().chain(std::iter::once(plan)) {
@@ -247,7 +252,24 @@ pub fn render_changes(
         };
         text.push_str(&format!("  {} {path}\n", style(verb).bold().for_stderr()));
         for change in &plan.changes {
-            text.push_str(&format!("    {}\n", change_line(change, true)));
+            let line = change_line(change, true);
+            if 4 + measure_text_width(&line) <= width {
+                text.push_str(&format!("    {line}\n"));
+                continue;
+            }
+            let (change, was) = match line.split_once("  (was ") {
+                Some((change, was)) => (change, Some(format!("(was {was}"))),
+                None => (line.as_str(), None),
+            };
+            match change.split_once(" = ") {
+                Some((key, value)) => {
+                    text.push_str(&format!("    {key} =\n        {value}\n"));
+                }
+                None => text.push_str(&format!("    {change}\n")),
+            }
+            if let Some(was) = was {
+                text.push_str(&format!("        {was}\n"));
+            }
         }
     }
     text

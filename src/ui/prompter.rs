@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use console::Term;
-use dialoguer::theme::ColorfulTheme;
+use dialoguer::theme::{ColorfulTheme, Theme};
 use dialoguer::{Confirm, Input, Password, Select};
 
 /// Why a prompt has no answer.
@@ -81,7 +81,8 @@ impl Prompter for TerminalPrompter {
     ) -> Result<usize, Interrupt> {
         // An item wider than the terminal wraps, and the prompt then erases too few lines when
         // it redraws, leaving stale copies of itself behind: every item fits on one line.
-        let width = usize::from(self.term.size().1).saturating_sub(4).max(20);
+        let columns = usize::from(self.term.size().1);
+        let width = columns.saturating_sub(4).max(20);
         let items: Vec<String> = items
             .iter()
             .map(|item| console::truncate_str(item, width, "…").into_owned())
@@ -90,8 +91,21 @@ impl Prompter for TerminalPrompter {
             .with_prompt(prompt)
             .items(&items)
             .default(default.min(items.len().saturating_sub(1)))
+            .report(false)
             .interact_on_opt(&self.term);
-        self.answered(result)
+        let picked = self.answered(result)?;
+        // The line left behind ("✔ prompt · choice") is the theme's, cut to the width: the
+        // prompt and a whole row together would wrap.
+        let mut line = String::new();
+        if self
+            .theme
+            .format_select_prompt_selection(&mut line, prompt, &items[picked])
+            .is_ok()
+        {
+            let line = console::truncate_str(&line, columns.saturating_sub(1).max(20), "…");
+            let _ = self.term.write_line(&line);
+        }
+        Ok(picked)
     }
 
     fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Interrupt> {

@@ -141,7 +141,7 @@ impl Ui {
     /// The changes before the question: per file, `+`/`~`/`-` lines.
     pub fn preview(&self, plan: &Plan, credentials: Option<&Plan>, home: Option<&Path>) {
         if self.chatty {
-            self.say(render_changes(plan, credentials, home).trim_end_matches('\n'));
+            self.say(render_changes(plan, credentials, home, self.width).trim_end_matches('\n'));
         }
     }
 

@@ -31,3 +31,4 @@ mod schema;
 mod setup;
 mod snapshots;
 pub(crate) mod sso;
+mod wizard;

@@ -277,6 +277,51 @@ fn env_flow_uses_the_environment_and_removes_a_stale_profile() {
     );
 }
 
+/// Escape goes back one question within a step (sonnet to opus), from a step's first question
+/// to the step before (the scope to the pins), and at the first question of all it asks again.
+#[test]
+fn escape_goes_back_a_question_and_a_step() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = fresh(&fake).env("AWS_REGION", "us-east-1");
+    let mut prompter = ScriptedPrompter::new([
+        Answer::Back,                       // the first question: asked again
+        Pick("AWS profile \"dev\"".into()), // 1. auth
+        Dflt,                               // 2. region
+        Pick("global.anthropic.claude-opus-4-6-v1".into()),
+        Answer::Back, // sonnet → opus again, the answer given preselected
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        No,
+        No,
+        Answer::Back, // the scope → the pins again
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        No,
+        No,
+        Dflt,
+        Yes,
+    ]);
+    run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
+    assert_eq!(prompter.remaining(), 0);
+    let questions: Vec<&str> = prompter.asked.iter().map(|(q, _)| q.as_str()).collect();
+    assert!(questions[0].starts_with("How should") && questions[1].starts_with("How should"));
+    assert_eq!(questions[3], "Pin the opus tier to");
+    assert_eq!(questions[4], "Pin the sonnet tier to");
+    assert_eq!(questions[5], "Pin the opus tier to");
+    assert!(prompter.defaults[5].contains("global.anthropic.claude-opus-4-6-v1"));
+    assert!(questions[11].starts_with("Which settings file"));
+    assert_eq!(questions[12], "Pin the opus tier to");
+    let env = &settings(&sandbox)["env"];
+    assert_eq!(
+        env["ANTHROPIC_DEFAULT_OPUS_MODEL"],
+        "global.anthropic.claude-opus-4-6-v1"
+    );
+}
+
 #[test]
 fn a_failing_model_is_not_pinned_without_consent() {
     let fake = FakeAws::start(Scenario::load("model-not-enabled"));
@@ -554,6 +599,48 @@ fn yes_writes_from_flags_and_reports_json() {
     // The doctor agrees with what was written.
     let doctor = sandbox.run(&["doctor", "--json"]);
     assert_eq!(doctor.code, 0, "{}", doctor.stdout);
+}
+
+/// Under --yes a region AWS does not have is a usage error that names the region it was likely
+/// meant to be — from the flag or from the environment — before any call, and writes nothing.
+#[test]
+fn yes_with_a_mistyped_region_is_a_usage_error_naming_the_region_meant() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = fresh(&fake);
+    let mut args = yes(&[]);
+    let at = args.iter().position(|a| a == "us-east-1").unwrap();
+    args[at] = "us-wst-2".into();
+    let result = run(&sandbox, &args);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("--region: \"us-wst-2\" is not a region AWS has (did you mean us-west-2?)"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("Pass --region us-west-2."),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        !result.stderr.contains("claude-bedrock setup"),
+        "{}",
+        result.stderr
+    );
+    assert!(fake.seen().is_empty());
+    assert!(!sandbox.user_settings_path().exists());
+
+    let from_env = fresh(&fake).env("AWS_REGION", "eu-wset-1");
+    let result = from_env.run(&["setup", "--yes", "--auth", "profile", "--profile", "dev"]);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("(did you mean eu-west-1?)") && result.stderr.contains("AWS_REGION"),
+        "{}",
+        result.stderr
+    );
+    assert!(!from_env.user_settings_path().exists());
 }
 
 #[test]

@@ -19,8 +19,9 @@ impl Wizard<'_> {
     ) -> Result<Pins, SetupError> {
         let mut pins = Pins::default();
         let mut walk = Walk::default();
-        // The pins as chosen, before any [1m]: going back to a 1M question starts from them.
-        let mut chosen = Pins::default();
+        // The latest answers, before any [1m] (going back to a 1M question starts from them):
+        // a question asked again preselects its last answer, from this pass or the one before.
+        let mut chosen = before.cloned().unwrap_or_default();
         loop {
             let asked = match walk.at {
                 0..=2 => {
@@ -28,17 +29,9 @@ impl Wizard<'_> {
                     let tier = family.name();
                     let variable = format!("ANTHROPIC_DEFAULT_{}_MODEL", tier.to_ascii_uppercase());
                     let (flag, previous) = match family {
-                        Family::Opus => {
-                            (self.args.opus.clone(), before.and_then(|b| b.opus.clone()))
-                        }
-                        Family::Sonnet => (
-                            self.args.sonnet.clone(),
-                            before.and_then(|b| b.sonnet.clone()),
-                        ),
-                        Family::Haiku => (
-                            self.args.haiku.clone(),
-                            before.and_then(|b| b.haiku.clone()),
-                        ),
+                        Family::Opus => (self.args.opus.clone(), chosen.opus.clone()),
+                        Family::Sonnet => (self.args.sonnet.clone(), chosen.sonnet.clone()),
+                        Family::Haiku => (self.args.haiku.clone(), chosen.haiku.clone()),
                     };
                     let existing = current.env.get(&variable).map(str::to_string);
                     let asked = flag.is_none() && self.interactive();
@@ -53,7 +46,7 @@ impl Wizard<'_> {
                         })
                 }
                 3 => {
-                    let previous = before.and_then(|b| b.primary.clone());
+                    let previous = chosen.primary.clone();
                     self.choose_primary(current, &chosen, probes, previous).map(
                         |(primary, asked)| {
                             chosen.primary = primary;

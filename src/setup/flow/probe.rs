@@ -43,9 +43,13 @@ impl Wizard<'_> {
                 "GetCallerIdentity",
                 "sts:GetCallerIdentity",
                 "STS".to_string(),
-                ops::caller_identity(clients)
-                    .await
-                    .map(|id| format!("signed in as {} (account {})", id.arn, id.account)),
+                ops::caller_identity(clients).await.map(|id| {
+                    format!(
+                        "signed in as {} (account {})",
+                        identity(&id.arn),
+                        id.account
+                    )
+                }),
             ),
         };
         if let Some(spinner) = spinner {
@@ -309,6 +313,12 @@ impl Wizard<'_> {
             _ => Err(SetupError::Refused { message, fix }),
         }
     }
+}
+
+/// An ARN without its `arn:aws:sts::ACCOUNT:` lead, which the line says apart: the role and
+/// session are what tell one sign-in from another, and fit a line more often.
+fn identity(arn: &str) -> &str {
+    arn.splitn(6, ':').nth(5).unwrap_or(arn)
 }
 
 /// A fix said inside setup: the explanations are the doctor's, and where they send the person to
