@@ -96,10 +96,16 @@ impl Prompter for TerminalPrompter {
         let picked = self.answered(result)?;
         // The line left behind ("✔ prompt · choice") is the theme's, cut to the width: the
         // prompt and a whole row together would wrap.
+        // A row of aligned columns is said as its cells, not its padding.
+        let cells: Vec<&str> = items[picked]
+            .split("  ")
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty())
+            .collect();
         let mut line = String::new();
         if self
             .theme
-            .format_select_prompt_selection(&mut line, prompt, &items[picked])
+            .format_select_prompt_selection(&mut line, prompt, &cells.join(" · "))
             .is_ok()
         {
             let line = console::truncate_str(&line, columns.saturating_sub(1).max(20), "…");

@@ -136,7 +136,8 @@ impl Wizard<'_> {
         let mut items = crate::render::setup::choice_rows(&rows, self.ui.width.saturating_sub(4));
         let newest = crate::knowledge::tier_default(family, default_prefix_for_region(region));
         items.push(format!(
-            "Leave unpinned (Claude Code tries its own candidates, from {newest})"
+            "Leave unpinned (Claude Code's default: {})",
+            crate::render::setup::shorten(&newest, self.ui.width.saturating_sub(4 + 40))
         ));
         values.push(None);
         let position = |id: &str| values.iter().position(|v| v.as_deref() == Some(id));

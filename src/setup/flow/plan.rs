@@ -90,8 +90,15 @@ impl Wizard<'_> {
             None if self.interactive() => {
                 let locations = &self.inputs.locations;
                 let home = self.inputs.home.as_deref();
-                let shown =
-                    |scope: Scope| crate::config::source::tilde(&scope.path(locations), home);
+                // A project's path can be long: shortened in its middle so that what the choice
+                // means stays on the line.
+                let room = self.ui.width.saturating_sub(4 + 48).max(24);
+                let shown = |scope: Scope| {
+                    crate::render::setup::shorten(
+                        &crate::config::source::tilde(&scope.path(locations), home),
+                        room,
+                    )
+                };
                 let mut scopes = vec![
                     (
                         Scope::User,
