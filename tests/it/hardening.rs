@@ -549,13 +549,7 @@ fn doctor_and_setup_agree_with_json_parse() {
         r#"{"env":null,"model":"opus"}"#,
         r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1","X":"\ud800"},"cleanupPeriodDays":1e999}"#,
     ] {
-        let sandbox = Sandbox::new()
-            .env("AWS_ACCESS_KEY_ID", crate::support::fake_aws::ACCESS_KEY)
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                crate::support::fake_aws::SECRET_KEY,
-            )
-            .user_settings(text);
+        let sandbox = Sandbox::new().user_settings(text);
         let files = sandbox
             .run(&["doctor", "--offline", "--json"])
             .check("settings.files");
@@ -582,12 +576,9 @@ fn doctor_and_setup_agree_with_json_parse() {
         );
     }
     // The last copy of a repeated key is the one that counts, for the doctor as for Claude Code.
-    let sandbox = Sandbox::new()
-        .env("AWS_ACCESS_KEY_ID", crate::support::fake_aws::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", crate::support::fake_aws::SECRET_KEY)
-        .user_settings(
-            r#"{"env":{"AWS_REGION":"us-east-1"},"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-west-2"}}"#,
-        );
+    let sandbox = Sandbox::new().user_settings(
+        r#"{"env":{"AWS_REGION":"us-east-1"},"env":{"CLAUDE_CODE_USE_BEDROCK":"1","AWS_REGION":"us-west-2"}}"#,
+    );
     let config = sandbox.run(&["config", "--json"]).json();
     assert_eq!(config["region"]["value"], "us-west-2");
     // …and setup edits that copy.

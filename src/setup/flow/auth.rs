@@ -48,10 +48,15 @@ impl Wizard<'_> {
                         found: found.what.clone(),
                         exported: found.exported.clone(),
                     }),
-                    None => Err(SetupError::Usage {
-                        message: "--auth env: the environment holds no AWS credentials (no AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, no web identity token, no container credentials)".into(),
-                        fix: "Export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first, or use --auth profile --profile NAME or --auth bearer.".into(),
-                    }),
+                    // Only asked for by flag (the menu offers it only when there are some):
+                    // settings prepared for a shell that will export them, as asked.
+                    None => {
+                        self.warn("--auth env: this environment holds no AWS credentials now (no AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, no web identity token, no container credentials)".into());
+                        Ok(AuthChoice::Env {
+                            found: "none here yet".into(),
+                            exported: vec!["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+                        })
+                    }
                 },
             };
             match chosen {

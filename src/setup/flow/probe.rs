@@ -232,8 +232,8 @@ impl Wizard<'_> {
 
     /// When not one candidate answers, one diagnosis for all of them: the failure most of them
     /// share, explained as the doctor explains it (the endpoint, the likely cause, the fix).
-    /// Then, on a terminal: on without a model that answers, back, or stop; `--force` goes on;
-    /// otherwise, without prompts, stop.
+    /// Then, on a terminal: on without a model that answers, back, or stop; without prompts, on
+    /// (the result says the pins are not verified).
     pub(super) fn none_answered(
         &mut self,
         pending: &EffectiveConfig,
@@ -277,18 +277,12 @@ impl Wizard<'_> {
             .note(&format!("{} {message}", style("✗").red().for_stderr()));
         self.ui
             .note(&format!("{} {fix}", style("fix:").cyan().for_stderr()));
-        if self.args.force {
+        // Without prompts there is no one to ask: on, unverified, as the result says (a pin
+        // given by flag that did not answer is still refused without --force).
+        if self.args.force || !self.interactive() {
             self.unverified = true;
-            self.record(format!("{message}; the pins are not verified (--force)"));
+            self.record(format!("{message}; the pins are not verified"));
             return Ok(());
-        }
-        if !self.interactive() {
-            return Err(SetupError::Refused {
-                message,
-                fix: format!(
-                    "{fix} Or pass --force to write the settings without a model that answers."
-                ),
-            });
         }
         let items = vec![
             "Continue: choose the models anyway (not verified)".to_string(),
