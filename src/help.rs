@@ -86,12 +86,13 @@ pub const SETUP: Guide = Guide {
         ),
         (
             "2",
-            "usage error (without a terminal: a prompt no flag answers, named), or setup could \
-             not run",
+            "usage error (without a terminal: a prompt no flag answers, named; a region AWS does \
+             not have, with the one meant), or setup could not run",
         ),
         (
             "130",
-            "cancelled (Ctrl-C, Escape); 143 and 129 for SIGTERM and SIGHUP; nothing was written",
+            "cancelled (Ctrl-C; Escape goes back a step); 143 and 129 for SIGTERM and SIGHUP; \
+             nothing was written",
         ),
     ],
 };

@@ -72,6 +72,18 @@ pub(crate) fn fingerprint(secret: &str) -> String {
     format!("{head}…<{len} chars>")
 }
 
+/// An access key ID as the AWS console shows one: its first and last four characters
+/// (`AKIA…7EXA`). Not a secret, but there is no need to print it whole either.
+pub(crate) fn key_id(id: &str) -> String {
+    let chars: Vec<char> = id.trim().chars().collect();
+    if chars.len() < 12 {
+        return fingerprint(id);
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 /// SHA-256 of a secret, for comparing two copies without showing either.
 pub(crate) fn digest(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()

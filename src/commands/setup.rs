@@ -127,7 +127,8 @@ pub(crate) fn finish(
             crate::document::emit(&text, file, out.format)?;
             0
         }
-        Err(SetupError::Cancelled) => {
+        // Escape with no step before it is handled inside the wizard; anything else is a stop.
+        Err(SetupError::Cancelled | SetupError::Back | SetupError::GoTo(_)) => {
             if out.is_json() {
                 let _ = print_stdout(&crate::render::json::error_document(
                     crate::ui::terminal::MESSAGE,

@@ -83,6 +83,132 @@ pub fn is_region_shaped(value: &str) -> bool {
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Every region of every partition the AWS SDK's endpoint rules list (its `partitions.json`,
+/// as the locked `aws-sdk-bedrockruntime` carries it), without the `*-global` pseudo-regions. A
+/// test holds it to the SDK's copy, so that updating the SDK brings the new regions here too.
+pub const KNOWN_REGIONS: &[&str] = &[
+    // aws
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    // aws-cn
+    "cn-north-1",
+    "cn-northwest-1",
+    // aws-eusc
+    "eusc-de-east-1",
+    // aws-iso, aws-iso-b, aws-iso-e, aws-iso-f
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "eu-isoe-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    // aws-us-gov
+    "us-gov-east-1",
+    "us-gov-west-1",
+];
+
+/// What is known of a region code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionKnown {
+    /// One of [`KNOWN_REGIONS`].
+    Known,
+    /// A known region's name with a number past the known ones (`us-west-3`): AWS may have opened
+    /// it after this list was made, or it is a slip for `nearest`.
+    Later { nearest: &'static str },
+    /// Shaped like a region, but no region AWS has: `nearest` is the closest one, if any is close.
+    Unknown { nearest: Option<&'static str> },
+    /// Not shaped like a region code at all; `nearest` as above (`useast1` → `us-east-1`).
+    NotShaped { nearest: Option<&'static str> },
+}
+
+/// Whether `value` is a region AWS has, and the closest one when it is not.
+pub fn known_region(value: &str) -> RegionKnown {
+    if KNOWN_REGIONS.contains(&value) {
+        return RegionKnown::Known;
+    }
+    let nearest = nearest_region(value);
+    if !is_region_shaped(value) {
+        return RegionKnown::NotShaped { nearest };
+    }
+    let (stem, number) = split_number(value);
+    let later = KNOWN_REGIONS
+        .iter()
+        .filter(|known| split_number(known).0 == stem)
+        .max_by_key(|known| split_number(known).1);
+    match later {
+        Some(last) if number > split_number(last).1 => RegionKnown::Later { nearest: last },
+        _ => RegionKnown::Unknown { nearest },
+    }
+}
+
+/// `us-west-2` → (`us-west`, 2).
+fn split_number(region: &str) -> (&str, u32) {
+    match region.rsplit_once('-') {
+        Some((stem, number)) => (stem, number.parse().unwrap_or(0)),
+        None => (region, 0),
+    }
+}
+
+/// The known region closest to `value` by edit distance (a swap of two letters counts as one
+/// edit), when it is within three edits: the region a slip was meant to be. Among equals, the
+/// one that shares the longest start, then the nearest number.
+pub fn nearest_region(value: &str) -> Option<&'static str> {
+    let value = value.trim().to_ascii_lowercase();
+    let common = |known: &str| {
+        known
+            .bytes()
+            .zip(value.bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let (_, number) = split_number(&value);
+    KNOWN_REGIONS
+        .iter()
+        .map(|known| (strsim::osa_distance(&value, known), known))
+        .filter(|(distance, _)| *distance <= 3)
+        .min_by_key(|(distance, known)| {
+            (
+                *distance,
+                std::cmp::Reverse(common(known)),
+                split_number(known).1.abs_diff(number),
+            )
+        })
+        .map(|(_, known)| *known)
+}
+
 fn not_shaped_reason(value: &str) -> String {
     let what = if value.contains('/') {
         "contains a slash"
@@ -183,5 +309,110 @@ fn aws_cli_region(files: &AwsFiles, process_env: &BTreeMap<String, String>) -> A
             value: None,
             source: format!("none: no AWS_DEFAULT_REGION and no region in profile \"{profile}\""),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slip_is_matched_to_the_region_it_was_meant_to_be() {
+        assert_eq!(known_region("us-west-2"), RegionKnown::Known);
+        assert_eq!(
+            known_region("us-wset-2"),
+            RegionKnown::Unknown {
+                nearest: Some("us-west-2")
+            }
+        );
+        assert_eq!(nearest_region("eu-wset-1"), Some("eu-west-1"));
+        assert_eq!(nearest_region("us-gov-wst-1"), Some("us-gov-west-1"));
+        assert_eq!(nearest_region("cn-nort-1"), Some("cn-north-1"));
+        assert_eq!(
+            known_region("useast1"),
+            RegionKnown::NotShaped {
+                nearest: Some("us-east-1")
+            }
+        );
+        assert_eq!(
+            known_region("xx-nowhere-9"),
+            RegionKnown::Unknown { nearest: None }
+        );
+        // Every partition's regions are regions.
+        for region in [
+            "us-gov-east-1",
+            "cn-northwest-1",
+            "eusc-de-east-1",
+            "us-isob-east-1",
+        ] {
+            assert_eq!(known_region(region), RegionKnown::Known, "{region}");
+        }
+    }
+
+    #[test]
+    fn a_later_number_of_a_known_region_may_be_new() {
+        assert_eq!(
+            known_region("us-west-3"),
+            RegionKnown::Later {
+                nearest: "us-west-2"
+            }
+        );
+        assert_eq!(
+            known_region("ap-southeast-8"),
+            RegionKnown::Later {
+                nearest: "ap-southeast-7"
+            }
+        );
+        // A number below the known ones is no newer region.
+        assert_eq!(
+            known_region("us-west-0"),
+            RegionKnown::Unknown {
+                nearest: Some("us-west-1")
+            }
+        );
+    }
+
+    /// The list is the SDK's: read the partitions the locked `aws-sdk-bedrockruntime` resolves
+    /// endpoints with, from its source in Cargo's registry.
+    #[test]
+    fn the_known_regions_are_the_sdks() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let lock = std::fs::read_to_string(manifest.join("Cargo.lock")).unwrap();
+        let version = lock
+            .split("[[package]]")
+            .find(|p| p.contains("name = \"aws-sdk-bedrockruntime\""))
+            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+            .map(|v| v.trim_matches('"').to_string())
+            .expect("aws-sdk-bedrockruntime in Cargo.lock");
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")))
+            .expect("CARGO_HOME or HOME");
+        let crate_dir = format!("aws-sdk-bedrockruntime-{version}");
+        let source = std::fs::read_dir(cargo_home.join("registry/src"))
+            .expect("Cargo's registry sources")
+            .filter_map(Result::ok)
+            .map(|index| index.path().join(&crate_dir).join("src/endpoint_lib.rs"))
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{crate_dir}/src/endpoint_lib.rs in {}",
+                    cargo_home.display()
+                )
+            });
+        let text = std::fs::read_to_string(source).unwrap();
+        // The partitions are JSON in a string literal: `\"us-west-2\":{\"description\"…`.
+        let marker = "\\\":{\\\"description\\\"";
+        let mut sdk: Vec<&str> = text
+            .match_indices(marker)
+            .filter_map(|(at, _)| text[..at].rsplit("\\\"").next())
+            .filter(|name| !name.ends_with("-global"))
+            .collect();
+        sdk.sort_unstable();
+        sdk.dedup();
+        let mut ours = KNOWN_REGIONS.to_vec();
+        ours.sort_unstable();
+        assert!(sdk.len() > 30, "{sdk:?}");
+        assert_eq!(ours, sdk, "KNOWN_REGIONS differs from the SDK's partitions");
     }
 }

@@ -1,7 +1,7 @@
 //! setup's documents: the preview of the changes, the probe lines, and the summary of what was
 //! written, for people and as `setup --json`.
 
-use console::style;
+use console::{measure_text_width, style};
 use serde_json::{Value, json};
 
 use crate::output::Palette;
@@ -126,51 +126,117 @@ pub fn render_human(outcome: &Outcome) -> String {
     if status(outcome) == SetupStatus::Written {
         text.push_str("\nNext:\n");
         text.push_str("  claude                   start Claude Code on Bedrock\n");
-        text.push_str("  /status                  (inside Claude Code) shows the provider, region and models\n");
+        text.push_str(
+            "  /status                  (inside Claude Code) the provider, region and models\n",
+        );
         text.push_str("  claude-bedrock doctor    checks everything end to end\n");
     }
     text
 }
 
-/// One probed candidate, as the wizard lists it.
-/// Each probe's line, its ID padded to the longest.
-pub fn probe_lines(results: &[ProbeResult]) -> Vec<String> {
-    let width = results
+/// Each probe's line within `width` columns: its ID (shortened in the middle when it would not
+/// fit, padded to the longest), then its timings or why it did not answer.
+pub fn probe_lines(results: &[ProbeResult], width: usize) -> Vec<String> {
+    let tails: Vec<String> = results
         .iter()
-        .map(|r| r.id.chars().count())
+        .map(|r| {
+            if r.works() {
+                format!(
+                    "invoke {} ms · stream {} ms",
+                    r.invoke.duration_ms, r.stream.duration_ms
+                )
+            } else {
+                r.reason()
+            }
+        })
+        .collect();
+    let widest_tail = tails
+        .iter()
+        .map(|t| measure_text_width(t))
         .max()
         .unwrap_or(0);
-    results.iter().map(|r| probe_line(r, width)).collect()
+    // "✓ " before the ID, two spaces after it; an ID keeps at least 24 columns.
+    let room = width.saturating_sub(4 + widest_tail.min(width / 2)).max(24);
+    let ids: Vec<String> = results.iter().map(|r| shorten(&r.id, room)).collect();
+    let id_width = ids
+        .iter()
+        .map(|id| measure_text_width(id))
+        .max()
+        .unwrap_or(0);
+    let tail_room = width.saturating_sub(4 + id_width).max(12);
+    results
+        .iter()
+        .zip(ids)
+        .zip(tails)
+        .map(|((result, id), tail)| {
+            let tail = console::truncate_str(&tail, tail_room, "…").into_owned();
+            if result.works() {
+                format!(
+                    "{} {id:<id_width$}  {}",
+                    style("✓").green().for_stderr(),
+                    style(tail).dim().for_stderr()
+                )
+            } else {
+                format!("{} {id:<id_width$}  {tail}", style("✗").red().for_stderr())
+            }
+        })
+        .collect()
 }
 
-pub fn probe_line(result: &ProbeResult, width: usize) -> String {
-    if result.works() {
-        format!(
-            "{} {:<width$}  {}",
-            style("✓").green().for_stderr(),
-            result.id,
-            style(format!(
-                "invoke {} ms · stream {} ms",
-                result.invoke.duration_ms, result.stream.duration_ms
-            ))
-            .dim()
-            .for_stderr()
-        )
-    } else {
-        format!(
-            "{} {:<width$}  {}",
-            style("✗").red().for_stderr(),
-            result.id,
-            result.reason()
-        )
+/// A list's rows as aligned choices within `width` columns: the first column (an ID) is
+/// shortened in the middle when the row would not fit, the others are cut at their end. Only
+/// what is shown is shortened: the full value is what gets chosen.
+pub fn choice_rows(rows: &[[String; 3]], width: usize) -> Vec<String> {
+    let widest = |column: usize, cap: usize| {
+        rows.iter()
+            .map(|row| measure_text_width(&row[column]))
+            .max()
+            .unwrap_or(0)
+            .min(cap)
+    };
+    let status_width = widest(2, 28);
+    let model_width = widest(1, 24);
+    let id_room = width.saturating_sub(model_width + status_width + 4).max(20);
+    let ids: Vec<String> = rows.iter().map(|row| shorten(&row[0], id_room)).collect();
+    let id_width = ids
+        .iter()
+        .map(|id| measure_text_width(id))
+        .max()
+        .unwrap_or(0);
+    rows.iter()
+        .zip(ids)
+        .map(|(row, id)| {
+            let model = console::truncate_str(&row[1], model_width, "…");
+            let status = console::truncate_str(&row[2], status_width, "…");
+            let line = format!("{id:<id_width$}  {model:<model_width$}  {status}");
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// `text` within `max` columns, its middle replaced by `…`: both ends of a model ID say which
+/// one it is (the prefix its region group, the end its date and version).
+pub fn shorten(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max || max < 3 {
+        return text.to_string();
     }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
 }
 
-/// The preview: the target file and each key added, changed or removed.
+/// The preview: the target file and each key added, changed or removed, within `width`
+/// columns: a change too wide for its line has its value (and what it was) on lines of their
+/// own, whole, for what is written must be seen as it is.
 pub fn render_changes(
     plan: &Plan,
     credentials: Option<&Plan>,
     home: Option<&std::path::Path>,
+    width: usize,
 ) -> String {
     let mut text = String::new();
     for plan in credentials.into_iter().chain(std::iter::once(plan)) {
@@ -186,7 +252,24 @@ pub fn render_changes(
         };
         text.push_str(&format!("  {} {path}\n", style(verb).bold().for_stderr()));
         for change in &plan.changes {
-            text.push_str(&format!("    {}\n", change_line(change, true)));
+            let line = change_line(change, true);
+            if 4 + measure_text_width(&line) <= width {
+                text.push_str(&format!("    {line}\n"));
+                continue;
+            }
+            let (change, was) = match line.split_once("  (was ") {
+                Some((change, was)) => (change, Some(format!("(was {was}"))),
+                None => (line.as_str(), None),
+            };
+            match change.split_once(" = ") {
+                Some((key, value)) => {
+                    text.push_str(&format!("    {key} =\n        {value}\n"));
+                }
+                None => text.push_str(&format!("    {change}\n")),
+            }
+            if let Some(was) = was {
+                text.push_str(&format!("        {was}\n"));
+            }
         }
     }
     text

@@ -26,7 +26,12 @@ pub enum AuthChoice {
         access_key_id: String,
         secret: String,
     },
-    Env,
+    /// What the environment already supplies, named ("access key AKID…0001 from
+    /// AWS_ACCESS_KEY_ID in this shell"); `exported`: the variables only the shell holds.
+    Env {
+        found: String,
+        exported: Vec<&'static str>,
+    },
 }
 
 impl fmt::Debug for AuthChoice {
@@ -41,8 +46,13 @@ impl AuthChoice {
             AuthChoice::Profile { .. } => "profile",
             AuthChoice::Bearer { .. } => "bearer",
             AuthChoice::Keys { .. } => "keys",
-            AuthChoice::Env => "env",
+            AuthChoice::Env { .. } => "env",
         }
+    }
+
+    /// Whether the settings file would hold a secret (the API key itself).
+    pub fn writes_secret(&self) -> bool {
+        matches!(self, AuthChoice::Bearer { .. })
     }
 
     /// Never shows a secret.
@@ -56,10 +66,11 @@ impl AuthChoice {
                 profile,
                 access_key_id,
                 ..
-            } => {
-                format!("access key {access_key_id} stored as profile \"{profile}\"")
-            }
-            AuthChoice::Env => "the credentials already in the environment".into(),
+            } => format!(
+                "access key {} as profile \"{profile}\"",
+                secret::key_id(access_key_id)
+            ),
+            AuthChoice::Env { found, .. } => format!("the credentials in the environment: {found}"),
         }
     }
 

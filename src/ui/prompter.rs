@@ -4,24 +4,32 @@
 use std::collections::VecDeque;
 
 use console::Term;
-use dialoguer::theme::ColorfulTheme;
+use dialoguer::theme::{ColorfulTheme, Theme};
 use dialoguer::{Confirm, Input, Password, Select};
 
-/// The user pressed Ctrl-C or Escape: stop, write nothing.
+/// Why a prompt has no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cancelled;
+pub enum Interrupt {
+    /// Escape at a choice or a yes/no question, or an empty text entry: back to the question
+    /// before.
+    Back,
+    /// Ctrl-C: stop, write nothing.
+    Cancel,
+}
 
+/// Every prompt answers or says why not. A text entry without a default takes an empty answer
+/// as [`Interrupt::Back`] (dialoguer's text prompts ignore Escape).
 pub trait Prompter {
     fn select(
         &mut self,
         prompt: &str,
         items: &[String],
         default: usize,
-    ) -> Result<usize, Cancelled>;
-    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled>;
-    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled>;
+    ) -> Result<usize, Interrupt>;
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Interrupt>;
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Interrupt>;
     /// Masked input for secrets.
-    fn password(&mut self, prompt: &str) -> Result<String, Cancelled>;
+    fn password(&mut self, prompt: &str) -> Result<String, Interrupt>;
 }
 
 /// The real terminal, on stderr (stdout carries only results).
@@ -40,10 +48,21 @@ impl TerminalPrompter {
 }
 
 impl TerminalPrompter {
-    /// A prompt left by Ctrl-C or Escape may leave the cursor hidden and the line half drawn.
-    fn cancelled(&self) {
+    /// A prompt left by Ctrl-C may leave the cursor hidden and the line half drawn.
+    fn cancelled(&self) -> Interrupt {
         let _ = self.term.show_cursor();
         let _ = self.term.write_line("");
+        Interrupt::Cancel
+    }
+
+    /// dialoguer's `interact_on_opt`: `None` is Escape (or `q`), an error is Ctrl-C or a lost
+    /// terminal.
+    fn answered<T>(&self, result: dialoguer::Result<Option<T>>) -> Result<T, Interrupt> {
+        match result {
+            Ok(Some(answer)) => Ok(answer),
+            Ok(None) => Err(Interrupt::Back),
+            Err(_) => Err(self.cancelled()),
+        }
     }
 }
 
@@ -59,55 +78,74 @@ impl Prompter for TerminalPrompter {
         prompt: &str,
         items: &[String],
         default: usize,
-    ) -> Result<usize, Cancelled> {
+    ) -> Result<usize, Interrupt> {
         // An item wider than the terminal wraps, and the prompt then erases too few lines when
         // it redraws, leaving stale copies of itself behind: every item fits on one line.
-        let width = usize::from(self.term.size().1).saturating_sub(4).max(20);
+        let columns = usize::from(self.term.size().1);
+        let width = columns.saturating_sub(4).max(20);
         let items: Vec<String> = items
             .iter()
             .map(|item| console::truncate_str(item, width, "…").into_owned())
             .collect();
-        Select::with_theme(&self.theme)
+        let result = Select::with_theme(&self.theme)
             .with_prompt(prompt)
             .items(&items)
             .default(default.min(items.len().saturating_sub(1)))
-            .interact_on_opt(&self.term)
-            .ok()
-            .flatten()
-            .ok_or(Cancelled)
-            .inspect_err(|_| self.cancelled())
+            .report(false)
+            .interact_on_opt(&self.term);
+        let picked = self.answered(result)?;
+        // The line left behind ("✔ prompt · choice") is the theme's, cut to the width: the
+        // prompt and a whole row together would wrap.
+        // A row of aligned columns is said as its cells, not its padding.
+        let cells: Vec<&str> = items[picked]
+            .split("  ")
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty())
+            .collect();
+        let mut line = String::new();
+        if self
+            .theme
+            .format_select_prompt_selection(&mut line, prompt, &cells.join(" · "))
+            .is_ok()
+        {
+            let line = console::truncate_str(&line, columns.saturating_sub(1).max(20), "…");
+            let _ = self.term.write_line(&line);
+        }
+        Ok(picked)
     }
 
-    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled> {
-        Confirm::with_theme(&self.theme)
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Interrupt> {
+        let result = Confirm::with_theme(&self.theme)
             .with_prompt(prompt)
             .default(default)
-            .interact_on_opt(&self.term)
-            .ok()
-            .flatten()
-            .ok_or(Cancelled)
-            .inspect_err(|_| self.cancelled())
+            .interact_on_opt(&self.term);
+        self.answered(result)
     }
 
-    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled> {
-        let mut input = Input::<String>::with_theme(&self.theme).with_prompt(prompt);
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Interrupt> {
+        let mut input = Input::<String>::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .allow_empty(default.is_none());
         if let Some(default) = default {
             input = input.default(default.to_string());
         }
-        input.interact_text_on(&self.term).map_err(|_| {
-            self.cancelled();
-            Cancelled
-        })
+        match input.interact_text_on(&self.term) {
+            Ok(text) if text.trim().is_empty() && default.is_none() => Err(Interrupt::Back),
+            Ok(text) => Ok(text),
+            Err(_) => Err(self.cancelled()),
+        }
     }
 
-    fn password(&mut self, prompt: &str) -> Result<String, Cancelled> {
-        Password::with_theme(&self.theme)
+    fn password(&mut self, prompt: &str) -> Result<String, Interrupt> {
+        match Password::with_theme(&self.theme)
             .with_prompt(prompt)
+            .allow_empty_password(true)
             .interact_on(&self.term)
-            .map_err(|_| {
-                self.cancelled();
-                Cancelled
-            })
+        {
+            Ok(text) if text.trim().is_empty() => Err(Interrupt::Back),
+            Ok(text) => Ok(text),
+            Err(_) => Err(self.cancelled()),
+        }
     }
 }
 
@@ -120,8 +158,11 @@ pub enum Answer {
     Default,
     Yes,
     No,
+    /// Text; an empty one goes back where no default is offered, as on a terminal.
     Text(String),
-    /// Behave as Ctrl-C.
+    /// Escape: back to the question before.
+    Back,
+    /// Ctrl-C.
     Cancel,
 }
 
@@ -161,7 +202,7 @@ impl Prompter for ScriptedPrompter {
         prompt: &str,
         items: &[String],
         default: usize,
-    ) -> Result<usize, Cancelled> {
+    ) -> Result<usize, Interrupt> {
         self.defaults
             .push(items.get(default).cloned().unwrap_or_default());
         match self.next(prompt, items) {
@@ -170,7 +211,8 @@ impl Prompter for ScriptedPrompter {
                 .iter()
                 .position(|item| item.contains(&text))
                 .unwrap_or_else(|| panic!("{prompt:?}: no item contains {text:?} in {items:?}"))),
-            Answer::Cancel => Err(Cancelled),
+            Answer::Back => Err(Interrupt::Back),
+            Answer::Cancel => Err(Interrupt::Cancel),
             other => panic!(
                 "{prompt:?} is a choice, the script answered {other:?}; asked so far: {:?}",
                 self.asked
@@ -178,13 +220,14 @@ impl Prompter for ScriptedPrompter {
         }
     }
 
-    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Cancelled> {
+    fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, Interrupt> {
         self.defaults.push(default.to_string());
         match self.next(prompt, &[]) {
             Answer::Default => Ok(default),
             Answer::Yes => Ok(true),
             Answer::No => Ok(false),
-            Answer::Cancel => Err(Cancelled),
+            Answer::Back => Err(Interrupt::Back),
+            Answer::Cancel => Err(Interrupt::Cancel),
             other => panic!(
                 "{prompt:?} is a yes/no question, the script answered {other:?}; asked so far: {:?}",
                 self.asked
@@ -192,16 +235,20 @@ impl Prompter for ScriptedPrompter {
         }
     }
 
-    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Cancelled> {
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, Interrupt> {
         match self.next(prompt, &[]) {
+            Answer::Text(text) if text.trim().is_empty() && default.is_none() => {
+                Err(Interrupt::Back)
+            }
             Answer::Text(text) => Ok(text),
-            Answer::Default => Ok(default.unwrap_or_default().to_string()),
-            Answer::Cancel => Err(Cancelled),
+            Answer::Default => default.map(str::to_string).ok_or(Interrupt::Back),
+            Answer::Back => Err(Interrupt::Back),
+            Answer::Cancel => Err(Interrupt::Cancel),
             other => panic!("{prompt:?} asks for text, the script answered {other:?}"),
         }
     }
 
-    fn password(&mut self, prompt: &str) -> Result<String, Cancelled> {
+    fn password(&mut self, prompt: &str) -> Result<String, Interrupt> {
         self.input(prompt, None)
     }
 }

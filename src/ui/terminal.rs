@@ -1,5 +1,5 @@
 //! The terminal while the wizard runs. Prompts switch it to raw mode and hide the cursor; every
-//! way out — an answer, Escape or Ctrl-C at a prompt, SIGINT, SIGTERM or SIGHUP between or
+//! way out — an answer, Ctrl-C at a prompt, SIGINT, SIGTERM or SIGHUP between or
 //! during prompts — puts back the mode it had before and shows the cursor, and says once that
 //! nothing was written.
 //!
@@ -158,7 +158,7 @@ fn exit_cancelled() -> ! {
 }
 
 /// The exit status of a cancelled setup: 128 + the signal that stopped it (a signal can also
-/// end a prompt before its handler runs), or 130 for Ctrl-C or Escape at a prompt.
+/// end a prompt before its handler runs), or 130 for Ctrl-C at a prompt.
 pub fn cancelled_status() -> u8 {
     match RECEIVED.load(Ordering::SeqCst) {
         0 => 130,

@@ -32,3 +32,4 @@ mod schema;
 mod setup;
 mod snapshots;
 pub(crate) mod sso;
+mod wizard;

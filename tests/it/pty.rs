@@ -58,7 +58,7 @@ fn the_wizard_runs_end_to_end_in_a_terminal() {
         "the probe results are not aligned: {rows:#?}"
     );
     let plain = console::strip_ansi_codes(&probed).replace('\r', "");
-    assert!(plain.contains("\n\n6. Pin models"), "{plain:?}");
+    assert!(plain.contains("\n\nStep 6 of 7 · Pin models"), "{plain:?}");
     p.send(DOWN).unwrap(); // global.… instead of the newest us.… profile
     p.send(ENTER).unwrap();
     p.expect("Pin the sonnet tier to").unwrap();
@@ -73,7 +73,8 @@ fn the_wizard_runs_end_to_end_in_a_terminal() {
     p.send(ENTER).unwrap();
     p.expect("Which settings file").unwrap();
     p.send(ENTER).unwrap();
-    p.expect("Write these changes").unwrap();
+    // The one question names the file it writes.
+    p.expect("Write ~/.claude/settings.json?").unwrap();
     p.send(ENTER).unwrap();
     p.expect("Next:").unwrap();
     p.expect(Eof).unwrap();

@@ -376,3 +376,55 @@ fn region_shapes() {
         assert!(!is_region_shaped(bad), "{bad}");
     }
 }
+
+/// A region-shaped value AWS has no region for is a failure naming the region it was likely meant
+/// to be; every partition's regions are regions, and a later number of a known one may be new.
+#[test]
+fn a_region_aws_does_not_have_fails_with_the_one_meant() {
+    let doctor = |region: &str| {
+        let run = Sandbox::new()
+            .env("CLAUDE_CODE_USE_BEDROCK", "1")
+            .env("AWS_REGION", region)
+            .run(&["doctor", "--offline", "--json"]);
+        run.check("region")
+    };
+    let check = doctor("us-wset-2");
+    assert_eq!(check["status"], "fail", "{check}");
+    let text = check.to_string();
+    assert!(
+        text.contains("us-wset-2 is not a region AWS has (did you mean us-west-2?)"),
+        "{text}"
+    );
+    assert!(
+        check["fix"]
+            .as_str()
+            .unwrap()
+            .contains(r#""AWS_REGION": "us-west-2""#),
+        "{check}"
+    );
+    for region in [
+        "us-gov-west-1",
+        "cn-north-1",
+        "us-iso-east-1",
+        "us-isob-east-1",
+        "eusc-de-east-1",
+        "ap-southeast-7",
+    ] {
+        let check = doctor(region);
+        assert!(
+            !check.to_string().contains("not a region AWS has")
+                && !check
+                    .to_string()
+                    .contains("regions this claude-bedrock knows"),
+            "{region}: {check}"
+        );
+    }
+    let later = doctor("us-west-3");
+    assert_eq!(later["status"], "warn", "{later}");
+    assert!(
+        later.to_string().contains(
+            "us-west-3 is not among the regions this claude-bedrock knows (did you mean us-west-2?)"
+        ),
+        "{later}"
+    );
+}

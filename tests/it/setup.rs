@@ -157,7 +157,8 @@ fn bearer_flow_checks_the_key_and_writes_it_privately() {
     let mut prompter = ScriptedPrompter::new(
         [
             Pick("Bedrock API key".into()),
-            Text("not-a-key".into()), // malformed: asked again
+            Text("not-a-key".into()),           // malformed…
+            Pick("Enter the key again".into()), // …so typed again
             Text(bearer_key()),
         ]
         .into_iter()
@@ -165,6 +166,13 @@ fn bearer_flow_checks_the_key_and_writes_it_privately() {
     );
     run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
     assert_eq!(prompter.remaining(), 0);
+    // The malformed key can be typed again or abandoned for another way to authenticate.
+    let (question, items) = &prompter.asked[2];
+    assert_eq!(question, "What now?");
+    assert!(
+        items[1].contains("choose another way to authenticate"),
+        "{items:?}"
+    );
     let env = &settings(&sandbox)["env"];
     assert_eq!(env["AWS_BEARER_TOKEN_BEDROCK"], bearer_key());
     assert!(env.get("AWS_PROFILE").is_none());
@@ -237,11 +245,27 @@ fn env_flow_uses_the_environment_and_removes_a_stale_profile() {
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .user_settings(r#"{"env":{"AWS_PROFILE":"gone"}}"#);
     let mut prompter = ScriptedPrompter::new(
-        [Pick("already in the environment".into())]
+        [Pick("credentials in the environment".into())]
             .into_iter()
             .chain(defaults_then_write()),
     );
     let outcome = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
+    // The choice names what it would use, the key ID shortened and never the secret.
+    let menu = &prompter.asked[0].1;
+    assert!(
+        menu.iter()
+            .any(|item| item.contains("access key AKID…0001 from AWS_ACCESS_KEY_ID")),
+        "{menu:?}"
+    );
+    assert!(!format!("{menu:?}").contains(SECRET_KEY));
+    // It ends with what that choice means: Claude Code needs a shell that exports them.
+    assert!(
+        outcome.warnings.iter().any(|w| w.contains(
+            "only when it is started from a shell that exports AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY"
+        )),
+        "{:?}",
+        outcome.warnings
+    );
     let env = &settings(&sandbox)["env"];
     assert!(env.get("AWS_PROFILE").is_none(), "{env}");
     assert!(
@@ -250,6 +274,51 @@ fn env_flow_uses_the_environment_and_removes_a_stale_profile() {
             .changes
             .iter()
             .any(|c| c.key == "env.AWS_PROFILE")
+    );
+}
+
+/// Escape goes back one question within a step (sonnet to opus), from a step's first question
+/// to the step before (the scope to the pins), and at the first question of all it asks again.
+#[test]
+fn escape_goes_back_a_question_and_a_step() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = fresh(&fake).env("AWS_REGION", "us-east-1");
+    let mut prompter = ScriptedPrompter::new([
+        Answer::Back,                       // the first question: asked again
+        Pick("AWS profile \"dev\"".into()), // 1. auth
+        Dflt,                               // 2. region
+        Pick("global.anthropic.claude-opus-4-6-v1".into()),
+        Answer::Back, // sonnet → opus again, the answer given preselected
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        No,
+        No,
+        Answer::Back, // the scope → the pins again
+        Dflt,
+        Dflt,
+        Dflt,
+        Dflt,
+        No,
+        No,
+        Dflt,
+        Yes,
+    ]);
+    run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
+    assert_eq!(prompter.remaining(), 0);
+    let questions: Vec<&str> = prompter.asked.iter().map(|(q, _)| q.as_str()).collect();
+    assert!(questions[0].starts_with("How should") && questions[1].starts_with("How should"));
+    assert_eq!(questions[3], "Pin the opus tier to");
+    assert_eq!(questions[4], "Pin the sonnet tier to");
+    assert_eq!(questions[5], "Pin the opus tier to");
+    assert!(prompter.defaults[5].contains("global.anthropic.claude-opus-4-6-v1"));
+    assert!(questions[11].starts_with("Which settings file"));
+    assert_eq!(questions[12], "Pin the opus tier to");
+    let env = &settings(&sandbox)["env"];
+    assert_eq!(
+        env["ANTHROPIC_DEFAULT_OPUS_MODEL"],
+        "global.anthropic.claude-opus-4-6-v1"
     );
 }
 
@@ -281,6 +350,8 @@ fn a_failing_model_is_not_pinned_without_consent() {
     );
 }
 
+/// With an API key the shared project file is not offered at all (the writer would refuse it
+/// too: `write::tests::secrets_are_refused_in_project_scope`), and the reason is said.
 #[test]
 fn a_secret_is_never_written_to_the_shared_project_file() {
     let fake = FakeAws::start(Scenario::healthy());
@@ -297,18 +368,22 @@ fn a_secret_is_never_written_to_the_shared_project_file() {
         Dflt,
         No,
         No,
-        Pick("project:".into()),
+        Dflt,
+        Yes,
     ]);
-    let err = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap_err();
-    let SetupError::Write(message) = err else {
-        panic!("{err:?}")
-    };
-    assert!(
-        message.contains("--scope user") && message.contains("--scope local"),
-        "{message}"
-    );
-    assert!(!message.contains(&bearer_key()[4..20]));
+    run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap();
+    let (_, scopes) = prompter
+        .asked
+        .iter()
+        .find(|(q, _)| q.starts_with("Which settings file"))
+        .unwrap();
+    assert_eq!(scopes.len(), 2, "{scopes:?}");
+    assert!(scopes[0].starts_with("user:") && scopes[1].starts_with("local:"));
     assert!(!sandbox.project.join(".claude/settings.json").exists());
+    assert_eq!(
+        settings(&sandbox)["env"]["AWS_BEARER_TOKEN_BEDROCK"],
+        bearer_key()
+    );
 }
 
 #[test]
@@ -362,13 +437,23 @@ fn cancelling_at_any_prompt_writes_nothing() {
 fn failed_verification_is_explained_and_stops() {
     let fake = FakeAws::start(Scenario::load("expired-token"));
     let sandbox = fresh(&fake).env("AWS_REGION", "us-east-1");
-    let mut prompter = ScriptedPrompter::new([Pick("AWS profile \"dev\"".into()), Dflt, No]);
+    let mut prompter = ScriptedPrompter::new([
+        Pick("AWS profile \"dev\"".into()),
+        Dflt,
+        Pick("Stop here".into()),
+    ]);
     let err = run_wizard(&sandbox, &SetupArgs::default(), &mut prompter).unwrap_err();
     let SetupError::Refused { message, .. } = err else {
         panic!("{err:?}")
     };
     assert!(message.contains("expired"), "{message}");
-    assert!(prompter.asked.last().unwrap().0.contains("Continue anyway"));
+    let (question, items) = prompter.asked.last().unwrap();
+    assert_eq!(question, "The check failed. What now?");
+    assert!(
+        items.iter().any(|i| i.contains("Continue anyway"))
+            && items.iter().any(|i| i.contains("other credentials")),
+        "{items:?}"
+    );
     assert!(!sandbox.user_settings_path().exists());
 }
 
@@ -514,6 +599,48 @@ fn yes_writes_from_flags_and_reports_json() {
     // The doctor agrees with what was written.
     let doctor = sandbox.run(&["doctor", "--json"]);
     assert_eq!(doctor.code, 0, "{}", doctor.stdout);
+}
+
+/// Under --yes a region AWS does not have is a usage error that names the region it was likely
+/// meant to be — from the flag or from the environment — before any call, and writes nothing.
+#[test]
+fn yes_with_a_mistyped_region_is_a_usage_error_naming_the_region_meant() {
+    let fake = FakeAws::start(Scenario::healthy());
+    let sandbox = fresh(&fake);
+    let mut args = yes(&[]);
+    let at = args.iter().position(|a| a == "us-east-1").unwrap();
+    args[at] = "us-wst-2".into();
+    let result = run(&sandbox, &args);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("--region: \"us-wst-2\" is not a region AWS has (did you mean us-west-2?)"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("Pass --region us-west-2."),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        !result.stderr.contains("claude-bedrock setup"),
+        "{}",
+        result.stderr
+    );
+    assert!(fake.seen().is_empty());
+    assert!(!sandbox.user_settings_path().exists());
+
+    let from_env = fresh(&fake).env("AWS_REGION", "eu-wset-1");
+    let result = from_env.run(&["setup", "--yes", "--auth", "profile", "--profile", "dev"]);
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("(did you mean eu-west-1?)") && result.stderr.contains("AWS_REGION"),
+        "{}",
+        result.stderr
+    );
+    assert!(!from_env.user_settings_path().exists());
 }
 
 #[test]
@@ -779,8 +906,11 @@ fn project_scope_refuses_a_key_with_the_reason() {
         "project",
         "--no-probe",
     ]);
-    assert_eq!(result.code, 1);
+    // A usage error before any step runs: nothing verified, probed or written.
+    assert_eq!(result.code, 2, "{}", result.stderr);
     assert!(result.stderr.contains("shared"), "{}", result.stderr);
+    assert!(result.stderr.contains("--scope user"), "{}", result.stderr);
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen().len());
     assert!(!sandbox.project.join(".claude/settings.json").exists());
 }
 

@@ -2,7 +2,7 @@
 
 use crate::config::EffectiveConfig;
 use crate::config::models::partition_of;
-use crate::config::region::{RegionSource, is_region_shaped};
+use crate::config::region::{RegionKnown, RegionSource, is_region_shaped, known_region};
 use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
@@ -42,6 +42,25 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             "Claude Code ≤ 2.1.171 reads no AWS files and would use us-east-1: set AWS_REGION if older versions are in use",
         ),
         _ => {}
+    }
+    // Only a value shaped like a region is judged here: one that is not was refused above.
+    match known_region(&region.value) {
+        RegionKnown::Unknown { nearest } => findings.fail(
+            format!(
+                "{} is not a region AWS has{}",
+                region.value,
+                did_you_mean(nearest)
+            ),
+            set_region_fix(nearest.unwrap_or("us-east-1")),
+        ),
+        RegionKnown::Later { nearest } => findings.warn(
+            format!(
+                "{} is not among the regions this claude-bedrock knows (did you mean {nearest}?); if AWS opened it recently, a newer claude-bedrock knows it",
+                region.value
+            ),
+            set_region_fix(nearest),
+        ),
+        RegionKnown::Known | RegionKnown::NotShaped { .. } => {}
     }
     match partition_of(&region.value) {
         "aws-cn" => findings.warn(
@@ -83,6 +102,17 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             findings.fail(
                 format!("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION \"{value}\" ({where_}) is not a region code"),
                 "Set it to a region code such as us-west-2, or remove it.",
+            );
+        } else if let RegionKnown::Unknown { nearest } = known_region(value) {
+            findings.fail(
+                format!(
+                    "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION \"{value}\" ({where_}) is not a region AWS has{}",
+                    did_you_mean(nearest)
+                ),
+                format!(
+                    "Set it to {}, or remove it.",
+                    nearest.unwrap_or("a region code such as us-west-2")
+                ),
             );
         } else if config.env.get("ANTHROPIC_SMALL_FAST_MODEL").is_none()
             && config.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL").is_none()
@@ -131,4 +161,11 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             region.source.describe(config.home())
         ),
     )
+}
+
+/// " (did you mean us-west-2?)", or nothing when no region is close.
+fn did_you_mean(nearest: Option<&str>) -> String {
+    nearest
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default()
 }

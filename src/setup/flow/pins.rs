@@ -1,46 +1,84 @@
 //! Step 6: the models pinned per tier, and the primary model.
 
-use super::{Pins, ProbeResult, SetupError, Wizard};
+use super::{Pins, ProbeResult, SetupError, Walk, Wizard};
 use crate::catalogue::Candidate;
 use crate::config::EffectiveConfig;
 use crate::config::models::{ModelId, default_prefix_for_region};
 use crate::knowledge::Family;
 
 impl Wizard<'_> {
+    /// Each tier's pin, the primary model, then the 1M-token context where a model offers it;
+    /// Escape goes back one question. `before`: the answers given the last time, preselected.
     pub(super) fn choose_pins(
         &mut self,
         current: &EffectiveConfig,
         candidates: &[Candidate],
         probes: &[ProbeResult],
         region: &str,
+        before: Option<&Pins>,
     ) -> Result<Pins, SetupError> {
         let mut pins = Pins::default();
-        for family in Family::ALL {
-            let tier = family.name();
-            let variable = format!("ANTHROPIC_DEFAULT_{}_MODEL", tier.to_ascii_uppercase());
-            let flag = match family {
-                Family::Opus => self.args.opus.clone(),
-                Family::Sonnet => self.args.sonnet.clone(),
-                Family::Haiku => self.args.haiku.clone(),
+        let mut walk = Walk::default();
+        // The latest answers, before any [1m] (going back to a 1M question starts from them):
+        // a question asked again preselects its last answer, from this pass or the one before.
+        let mut chosen = before.cloned().unwrap_or_default();
+        loop {
+            let asked = match walk.at {
+                0..=2 => {
+                    let family = Family::ALL[walk.at];
+                    let tier = family.name();
+                    let variable = format!("ANTHROPIC_DEFAULT_{}_MODEL", tier.to_ascii_uppercase());
+                    let (flag, previous) = match family {
+                        Family::Opus => (self.args.opus.clone(), chosen.opus.clone()),
+                        Family::Sonnet => (self.args.sonnet.clone(), chosen.sonnet.clone()),
+                        Family::Haiku => (self.args.haiku.clone(), chosen.haiku.clone()),
+                    };
+                    let existing = current.env.get(&variable).map(str::to_string);
+                    let asked = flag.is_none() && self.interactive();
+                    self.choose_tier(family, flag, existing, previous, candidates, probes, region)
+                        .map(|pin| {
+                            match family {
+                                Family::Opus => chosen.opus = pin,
+                                Family::Sonnet => chosen.sonnet = pin,
+                                Family::Haiku => chosen.haiku = pin,
+                            }
+                            asked
+                        })
+                }
+                3 => {
+                    let previous = chosen.primary.clone();
+                    self.choose_primary(current, &chosen, probes, previous).map(
+                        |(primary, asked)| {
+                            chosen.primary = primary;
+                            asked
+                        },
+                    )
+                }
+                4 => {
+                    pins = chosen.clone();
+                    self.choose_one_million(&mut pins, current, before, 0)
+                }
+                5 => self.choose_one_million(&mut pins, current, before, 1),
+                6 => self.choose_one_million(&mut pins, current, before, 2),
+                _ => break,
             };
-            let existing = current.env.get(&variable).map(str::to_string);
-            let chosen = self.choose_tier(family, flag, existing, candidates, probes, region)?;
-            match family {
-                Family::Opus => pins.opus = chosen,
-                Family::Sonnet => pins.sonnet = chosen,
-                Family::Haiku => pins.haiku = chosen,
+            walk.next(asked)?;
+        }
+        if !self.interactive() {
+            for line in pins.describe() {
+                self.ui.note(&format!("→ {line}"));
             }
         }
-        pins.primary = self.choose_primary(current, &pins, probes)?;
-        self.choose_one_million(&mut pins, current)?;
         Ok(pins)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn choose_tier(
         &mut self,
         family: Family,
         flag: Option<String>,
         existing: Option<String>,
+        previous: Option<String>,
         candidates: &[Candidate],
         probes: &[ProbeResult],
         region: &str,
@@ -72,46 +110,48 @@ impl Wizard<'_> {
                 (None, _, None) => None,
             });
         }
-        let mut items = Vec::new();
+        // One row per model: its ID (shortened to fit: the whole ID is what gets written), the
+        // model, and whether it answered; the columns line up.
+        let status = |id: &str| match probe_of(id) {
+            Some(p) if p.works() => "✓ answers".to_string(),
+            Some(p) => format!("✗ {}", p.reason()),
+            None => "not probed".to_string(),
+        };
+        let mut rows: Vec<[String; 3]> = Vec::new();
         let mut values: Vec<Option<String>> = Vec::new();
         if let Some(existing) = &existing
             && !mine.iter().any(|c| c.id == *existing)
         {
-            let status = match probe_of(existing) {
-                Some(p) if p.works() => "✓".to_string(),
-                Some(p) => format!("✗ {}", p.reason()),
-                None => String::new(),
-            };
-            items.push(format!("Keep the current pin {existing} {status}"));
+            rows.push([existing.clone(), "the current pin".into(), status(existing)]);
             values.push(Some(existing.clone()));
         }
         for c in &mine {
-            let status = match probe_of(&c.id) {
-                Some(p) if p.works() => "✓".to_string(),
-                Some(p) => format!("✗ {}", p.reason()),
-                None => "(not probed)".to_string(),
-            };
-            items.push(format!(
-                "{} — {} {status}",
-                c.id,
-                c.model.as_deref().unwrap_or("")
-            ));
+            rows.push([
+                c.id.clone(),
+                c.model.clone().unwrap_or_default(),
+                status(&c.id),
+            ]);
             values.push(Some(c.id.clone()));
         }
+        let mut items = crate::render::setup::choice_rows(&rows, self.ui.width.saturating_sub(4));
         let newest = crate::knowledge::tier_default(family, default_prefix_for_region(region));
         items.push(format!(
-            "Leave unpinned (Claude Code tries its own candidates, from {newest})"
+            "Leave unpinned (Claude Code's default: {})",
+            crate::render::setup::shorten(&newest, self.ui.width.saturating_sub(4 + 40))
         ));
         values.push(None);
-        let default = existing
-            .as_ref()
-            .and_then(|e| values.iter().position(|v| v.as_deref() == Some(e.as_str())))
-            .filter(|_| existing_works)
+        let position = |id: &str| values.iter().position(|v| v.as_deref() == Some(id));
+        let default = previous
+            .as_deref()
+            .map(|p| ModelId::parse(p).id)
+            .and_then(|p| position(&p))
             .or_else(|| {
-                newest_working
-                    .as_ref()
-                    .and_then(|n| values.iter().position(|v| v.as_deref() == Some(n.as_str())))
+                existing
+                    .as_deref()
+                    .and_then(position)
+                    .filter(|_| existing_works)
             })
+            .or_else(|| newest_working.as_deref().and_then(position))
             .unwrap_or(values.len() - 1);
         loop {
             let picked = self.prompt_select(&format!("Pin the {tier} tier to"), &items, default)?;
@@ -120,11 +160,17 @@ impl Wizard<'_> {
                 && let Some(probe) = probe_of(id)
                 && !probe.works()
             {
-                let question = format!("{id} did not answer ({}). Pin it anyway?", probe.reason());
-                if !self.prompt_confirm(&question, false)? {
-                    continue;
+                // Going on without a model that answers was already agreed to.
+                if !self.unverified {
+                    let question =
+                        format!("{id} did not answer ({}). Pin it anyway?", probe.reason());
+                    match self.prompt_confirm(&question, false) {
+                        Ok(true) => {}
+                        Ok(false) | Err(SetupError::Back) => continue,
+                        Err(err) => return Err(err),
+                    }
                 }
-                self.warnings.push(format!(
+                self.record(format!(
                     "{tier}: pinned {id} although it did not answer ({})",
                     probe.reason()
                 ));
@@ -149,8 +195,7 @@ impl Wizard<'_> {
             probe.reason()
         );
         if self.args.force {
-            self.warnings
-                .push(format!("{message} (pinned because of --force)"));
+            self.record(format!("{message} (pinned because of --force)"));
             return Ok(());
         }
         Err(SetupError::Refused {
@@ -159,20 +204,22 @@ impl Wizard<'_> {
         })
     }
 
+    /// The primary model (`ANTHROPIC_MODEL`), and whether that was asked.
     fn choose_primary(
         &mut self,
         current: &EffectiveConfig,
         pins: &Pins,
         probes: &[ProbeResult],
-    ) -> Result<Option<String>, SetupError> {
+        previous: Option<String>,
+    ) -> Result<(Option<String>, bool), SetupError> {
         if let Some(id) = self.args.model.clone() {
             let probe = probes.iter().find(|p| p.id == ModelId::parse(&id).id);
             self.check_pin("primary", &id, probe)?;
-            return Ok(Some(id));
+            return Ok((Some(id), false));
         }
         let existing = current.env.get("ANTHROPIC_MODEL").map(str::to_string);
         if !self.interactive() {
-            return Ok(existing);
+            return Ok((existing, false));
         }
         let mut items = vec![format!(
             "Not set: Claude Code starts on the {} tier",
@@ -195,49 +242,61 @@ impl Wizard<'_> {
                 values.push(Some(pin.clone()));
             }
         }
-        let default = if existing.is_some() { 1 } else { 0 };
+        let previous = previous.map(|p| ModelId::parse(&p).id);
+        let default = values
+            .iter()
+            .position(|v| v.is_some() && v.as_deref().map(|v| ModelId::parse(v).id) == previous)
+            .unwrap_or(usize::from(existing.is_some()));
         let picked = self.prompt_select("Primary model (ANTHROPIC_MODEL)", &items, default)?;
-        Ok(values[picked].clone())
+        Ok((values[picked].clone(), true))
     }
 
+    /// Whether the pin in `slot` (0 Opus, 1 Sonnet, 2 the primary model) gets the 1M-token
+    /// context window (`[1m]`), where its model offers it; and whether that was asked.
     fn choose_one_million(
         &mut self,
         pins: &mut Pins,
         current: &EffectiveConfig,
-    ) -> Result<(), SetupError> {
-        for slot in [&mut pins.opus, &mut pins.sonnet, &mut pins.primary] {
-            let Some(pin) = slot.as_mut() else { continue };
-            let id = ModelId::parse(pin);
-            let Some(model) = id
-                .model
-                .filter(crate::config::models::ModelName::supports_1m)
-            else {
-                continue;
-            };
-            let already = id.one_million_context;
-            let want = if self.args.one_million {
-                true
-            } else if self.interactive() {
-                let had = current
-                    .env
-                    .iter()
-                    .any(|(_, v)| v.value == format!("{}[1m]", id.id));
-                self.prompt_confirm(
-                    &format!(
-                        "Use {} with the 1M-token context window ([1m])?",
-                        model.display()
-                    ),
-                    already || had,
-                )?
-            } else {
-                already
-            };
-            *pin = if want {
-                format!("{}[1m]", id.id)
-            } else {
-                id.id.clone()
-            };
-        }
-        Ok(())
+        before: Option<&Pins>,
+        slot: usize,
+    ) -> Result<bool, SetupError> {
+        let (pin, had_before) = match slot {
+            0 => (&mut pins.opus, before.and_then(|b| b.opus.as_deref())),
+            1 => (&mut pins.sonnet, before.and_then(|b| b.sonnet.as_deref())),
+            _ => (&mut pins.primary, before.and_then(|b| b.primary.as_deref())),
+        };
+        let Some(value) = pin.as_mut() else {
+            return Ok(false);
+        };
+        let id = ModelId::parse(value);
+        let Some(model) = id
+            .model
+            .filter(crate::config::models::ModelName::supports_1m)
+        else {
+            return Ok(false);
+        };
+        let already =
+            id.one_million_context || had_before.is_some_and(|b| b == format!("{}[1m]", id.id));
+        let (want, asked) = if self.args.one_million {
+            (true, false)
+        } else if self.interactive() {
+            let had = current
+                .env
+                .iter()
+                .any(|(_, v)| v.value == format!("{}[1m]", id.id));
+            let question = format!(
+                "Use {} with the 1M-token context window ([1m])?",
+                model.display()
+            );
+            (self.prompt_confirm(&question, already || had)?, true)
+        } else {
+            (already, false)
+        };
+        *value = if want {
+            format!("{}[1m]", id.id)
+        } else {
+            id.id.clone()
+        };
+        Ok(asked)
     }
 }

@@ -1,5 +1,6 @@
-//! Steps 7–8 and what they lead to: the SSO refresh, the scope, and the edit of the settings
-//! file; also the configuration the choices produce, which steps 2–5 test before it is written.
+//! The write step's questions and what they lead to: the SSO refresh, the scope, and the edit
+//! of the settings file; also the configuration the choices produce, which the live checks test
+//! before it is written.
 
 use super::{AuthChoice, Pins, SetupError, Wizard};
 use crate::cli::ScopeArg;
@@ -24,14 +25,15 @@ impl Wizard<'_> {
         EffectiveConfig::resolve(&inputs).await
     }
 
-    // ── 7. SSO refresh ───────────────────────────────────────────────────────────────────────
+    // ── SSO refresh ──────────────────────────────────────────────────────────────────────────
 
+    /// Whether to add (or remove) `awsAuthRefresh`, and whether that was asked.
     pub(super) fn choose_refresh(
         &mut self,
         current: &EffectiveConfig,
         auth: &AuthChoice,
         pending: &EffectiveConfig,
-    ) -> Result<Option<bool>, SetupError> {
+    ) -> Result<(Option<bool>, bool), SetupError> {
         if self.args.aws_auth_refresh {
             if !matches!(auth, AuthChoice::Profile { .. }) {
                 return Err(SetupError::Usage {
@@ -40,18 +42,17 @@ impl Wizard<'_> {
                         .into(),
                 });
             }
-            return Ok(Some(true));
+            return Ok((Some(true), false));
         }
         if self.args.no_aws_auth_refresh {
-            return Ok(Some(false));
+            return Ok((Some(false), false));
         }
         let AuthChoice::Profile { name, kind } = auth else {
-            return Ok(None);
+            return Ok((None, false));
         };
         if !kind.is_sso() || !self.interactive() {
-            return Ok(None);
+            return Ok((None, false));
         }
-        self.ui.heading("SSO refresh");
         let proxy = crate::net::proxy::PROXY_VARS.iter().find_map(|v| {
             pending
                 .env
@@ -74,35 +75,68 @@ impl Wizard<'_> {
             secret::shell_quote(name)
         );
         let answer = self.prompt_confirm(&question, default || wanted_before && proxy.is_none())?;
-        Ok(Some(answer))
+        Ok((Some(answer), true))
     }
 
-    // ── 8. Scope and preview ────────────────────────────────────────────────────────────────
+    // ── Scope ────────────────────────────────────────────────────────────────────────────────
 
-    pub(super) fn choose_scope(&mut self) -> Result<Scope, SetupError> {
+    /// Which settings file, and whether that was asked. The shared project file is not offered
+    /// when the settings would hold the API key (a `--scope project` was refused at step 1).
+    pub(super) fn choose_scope(&mut self, auth: &AuthChoice) -> Result<(Scope, bool), SetupError> {
         let scope = match self.args.scope {
             Some(ScopeArg::User) => Scope::User,
             Some(ScopeArg::Local) => Scope::Local,
             Some(ScopeArg::Project) => Scope::Project,
             None if self.interactive() => {
-                let items = vec![
-                    "user: ~/.claude/settings.json — every project on this machine".to_string(),
-                    "local: .claude/settings.local.json — this project only, not committed".to_string(),
-                    "project: .claude/settings.json — this project, committed and shared (no secrets)".to_string(),
+                let locations = &self.inputs.locations;
+                let home = self.inputs.home.as_deref();
+                // A project's path can be long: shortened in its middle so that what the choice
+                // means stays on the line.
+                let room = self.ui.width.saturating_sub(4 + 48).max(24);
+                let shown = |scope: Scope| {
+                    crate::render::setup::shorten(
+                        &crate::config::source::tilde(&scope.path(locations), home),
+                        room,
+                    )
+                };
+                let mut scopes = vec![
+                    (
+                        Scope::User,
+                        format!(
+                            "user: {} — every project on this machine",
+                            shown(Scope::User)
+                        ),
+                    ),
+                    (
+                        Scope::Local,
+                        format!(
+                            "local: {} — this project only, not committed",
+                            shown(Scope::Local)
+                        ),
+                    ),
                 ];
-                match self.prompt_select(
+                if auth.writes_secret() {
+                    self.ui.note("The project scope is not offered: its .claude/settings.json is shared with everyone on the project, and the API key would be written in it.");
+                } else {
+                    scopes.push((
+                        Scope::Project,
+                        format!(
+                            "project: {} — this project, committed and shared",
+                            shown(Scope::Project)
+                        ),
+                    ));
+                }
+                let items: Vec<String> = scopes.iter().map(|(_, item)| item.clone()).collect();
+                let picked = self.prompt_select(
                     "Which settings file should hold the configuration?",
                     &items,
                     0,
-                )? {
-                    0 => Scope::User,
-                    1 => Scope::Local,
-                    _ => Scope::Project,
-                }
+                )?;
+                return Ok((scopes[picked].0, true));
             }
             None => Scope::User,
         };
-        Ok(scope)
+        Ok((scope, false))
     }
 
     /// Warns when a layer above the target file sets a key differently: the write would not apply.
@@ -171,7 +205,7 @@ pub fn pending_overrides(auth: &AuthChoice, region: Option<&str>) -> Vec<(String
             overrides.push(set("AWS_SECRET_ACCESS_KEY", Some(secret)));
             overrides.push(set("AWS_SESSION_TOKEN", None));
         }
-        AuthChoice::Env => {
+        AuthChoice::Env { .. } => {
             overrides.push(set("AWS_PROFILE", None));
             overrides.push(set("AWS_BEARER_TOKEN_BEDROCK", None));
         }
@@ -219,7 +253,7 @@ pub fn edit_for(
         AuthChoice::Profile { name, .. } => edit = edit.set_env("AWS_PROFILE", name.as_str()),
         AuthChoice::Keys { profile, .. } => edit = edit.set_env("AWS_PROFILE", profile.as_str()),
         AuthChoice::Bearer { key } => edit = edit.set_env("AWS_BEARER_TOKEN_BEDROCK", key.as_str()),
-        AuthChoice::Env => {
+        AuthChoice::Env { .. } => {
             if in_target("AWS_PROFILE") {
                 edit = edit.remove_env("AWS_PROFILE");
             }
