@@ -346,6 +346,7 @@ fn title(family: Family, told: &CheckResult) -> String {
         "on-demand-unsupported" => Some(format!("{detail} needs an inference profile")),
         "invalid-model-id" => Some(format!("{detail} is not a model ID Bedrock knows")),
         "legacy-model" => Some(format!("{detail} is a Legacy model")),
+        "one-million-refused" => Some(format!("{detail} is refused 1M context")),
         "config.profile-region" => Some(format!("{detail} does not fit the region")),
         "not-found" => Some(format!("{detail} does not exist here")),
         "throttled" => Some("Bedrock throttles the calls (a quota)".into()),

@@ -71,7 +71,18 @@ impl Ui {
             .iter()
             .map(|(path, what)| vec![path.clone(), (*what).to_string()])
             .collect();
-        text.push_str(&columns(&rows, self.width, self.width / 2));
+        let side_by_side = columns(&rows, self.width, self.width / 2);
+        if side_by_side
+            .lines()
+            .all(|line| console::measure_text_width(line) <= self.width)
+        {
+            text.push_str(&side_by_side);
+        } else {
+            // A long project path: each file on its line, what it is for under it.
+            for (path, what) in files {
+                let _ = writeln!(text, "  {path}\n{}", self.wrapped("      ", "      ", what));
+            }
+        }
         text.push_str("Escape goes back a question; Ctrl-C stops at any point and writes nothing.");
         self.say(&text);
     }

@@ -297,3 +297,22 @@ fn with_the_client_rehearsing_one_cause_is_still_one_problem() {
         one_cause(&format!("{name} with the client"), &d, fix_words);
     }
 }
+
+#[test]
+fn a_refused_one_million_context() {
+    scenario("one-million-refused", &[], "Remove [1m]");
+}
+
+#[test]
+fn listing_denied() {
+    scenario("iam-denied-list", &[], "bedrock:ListInferenceProfiles");
+}
+
+#[test]
+fn an_application_profile_whose_model_cannot_be_read() {
+    scenario(
+        "application-profile-get-denied",
+        &[],
+        "bedrock:GetInferenceProfile",
+    );
+}

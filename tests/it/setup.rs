@@ -245,7 +245,7 @@ fn env_flow_uses_the_environment_and_removes_a_stale_profile() {
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .user_settings(r#"{"env":{"AWS_PROFILE":"gone"}}"#);
     let mut prompter = ScriptedPrompter::new(
-        [Pick("credentials in the environment".into())]
+        [Pick("Credentials already set".into())]
             .into_iter()
             .chain(defaults_then_write()),
     );

@@ -284,7 +284,7 @@ fn the_project_scope_is_not_offered_for_an_api_key() {
     );
 }
 
-/// "The credentials in the environment" is offered only when some resolve, named by their key
+/// "Credentials already set" is offered only when some resolve, named by their key
 /// ID; without any, the menu ends with the access-key choice, and an empty key ID goes back.
 #[test]
 fn environment_credentials_are_offered_only_when_there_are_some() {
@@ -298,7 +298,7 @@ fn environment_credentials_are_offered_only_when_there_are_some() {
     p.until("How should Claude Code authenticate");
     let menu = p.until("from AWS_ACCESS_KEY_ID in this shell");
     assert!(
-        menu.contains("The credentials in the environment: access key AKID…0001"),
+        menu.contains("Credentials already set: access key AKID…0001"),
         "{menu}"
     );
     assert!(!menu.contains(SECRET_KEY));

@@ -171,6 +171,7 @@ fn model_check(
                             target.setting
                         )),
                     );
+                    findings.caused_by(format!("one-million-refused:{model}"));
                 }
             }
             Some((failure, stream)) => {

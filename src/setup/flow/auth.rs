@@ -92,10 +92,7 @@ impl Wizard<'_> {
         ));
         kinds.push(Some(AuthKind::Keys));
         if let Some(found) = found {
-            items.push(format!(
-                "The credentials in the environment: {}",
-                found.what
-            ));
+            items.push(format!("Credentials already set: {}", found.what));
             kinds.push(Some(AuthKind::Env));
         }
         let position = |kind: AuthKind| kinds.iter().position(|k| *k == Some(kind));
