@@ -118,7 +118,12 @@ pub const OTHER_PROVIDER_SWITCHES: &[&str] = &[
     "CLAUDE_CODE_USE_VERTEX",
     "CLAUDE_CODE_USE_FOUNDRY",
     "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+    "CLAUDE_CODE_USE_GATEWAY",
 ];
+
+/// `CLAUDE_CODE_RESTRICTED` (the environment's twin of `--restricted`, ≥ 2.1.248).
+pub const RESTRICTED_VARIABLE: &str = "CLAUDE_CODE_RESTRICTED";
 
 impl Provider {
     fn resolve(env: &EffectiveEnv) -> Provider {
@@ -141,6 +146,44 @@ impl Provider {
     pub fn any_bedrock(&self) -> bool {
         self.bedrock.is_some() || self.mantle.is_some()
     }
+
+    /// The `apiProvider` that `claude auth status --json` should print for these switches, as
+    /// measured on 2.1.337: Bedrock wins over every other switch, Mantle over the rest, and the
+    /// gateway switch alone reports `firstParty`. `None` when another provider's precedence
+    /// over the rest is not known.
+    pub fn expected_api_provider(&self) -> Option<&'static str> {
+        if self.bedrock.is_some() {
+            return Some("bedrock");
+        }
+        if self.mantle.is_some() {
+            return Some("mantle");
+        }
+        let others: Vec<&str> = self
+            .others
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| *name != "CLAUDE_CODE_USE_GATEWAY")
+            .collect();
+        match others.as_slice() {
+            [] => Some("firstParty"),
+            [one] => api_provider_of(one),
+            _ => None,
+        }
+    }
+}
+
+/// The `apiProvider` name `claude auth status --json` gives a provider switch.
+pub fn api_provider_of(switch: &str) -> Option<&'static str> {
+    Some(match switch {
+        "CLAUDE_CODE_USE_BEDROCK" => "bedrock",
+        "CLAUDE_CODE_USE_MANTLE" => "mantle",
+        "CLAUDE_CODE_USE_VERTEX" => "vertex",
+        "CLAUDE_CODE_USE_FOUNDRY" => "foundry",
+        "CLAUDE_CODE_USE_ANTHROPIC_AWS" => "anthropicAws",
+        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD" => "anthropicGoogleCloud",
+        "CLAUDE_CODE_USE_GATEWAY" => "firstParty",
+        _ => return None,
+    })
 }
 
 /// The profile Claude Code will use.
@@ -362,7 +405,16 @@ pub struct EffectiveConfig {
 
 impl EffectiveConfig {
     pub async fn resolve(inputs: &Inputs) -> EffectiveConfig {
-        let settings = SettingsLayers::load(&inputs.locations);
+        let mut settings = SettingsLayers::load(&inputs.locations);
+        // A restricted session ignores the user, project and local files (≥ 2.1.248); the
+        // variable is read from the environment the client starts in.
+        if inputs
+            .process_env
+            .get(RESTRICTED_VARIABLE)
+            .is_some_and(|value| env::is_truthy(value))
+        {
+            settings.restrict();
+        }
         let mut env = EffectiveEnv::build(&inputs.process_env, &settings);
         env.overlay(&inputs.overrides, &Source::Flag("setup"));
         let keys = SettingsKeys::collect(&settings);
@@ -595,6 +647,9 @@ pub const RELEVANT_VARIABLES: &[&str] = &[
     "CLAUDE_CODE_USE_VERTEX",
     "CLAUDE_CODE_USE_FOUNDRY",
     "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+    "CLAUDE_CODE_USE_GATEWAY",
+    "CLAUDE_CODE_RESTRICTED",
     "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST",
     "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
     "CLAUDE_CODE_SKIP_MANTLE_AUTH",

@@ -416,6 +416,37 @@ pub(crate) mod tests {
         machine(env, aws_config, "{}", "{}")
     }
 
+    /// The effective configuration of a machine with only `env` and these files, named relative
+    /// to a home that holds `.claude/settings.json` (user), `project/.claude/…` (project, local)
+    /// and `managed/managed-settings.json`.
+    pub(crate) fn with_files(env: &[(&str, &str)], files: &[(&str, &str)]) -> EffectiveConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_path_buf();
+        for sub in [".aws", ".claude", "managed", "project/.claude"] {
+            std::fs::create_dir_all(home.join(sub)).unwrap();
+        }
+        for (path, text) in files {
+            std::fs::write(home.join(path), text).unwrap();
+        }
+        let mut inputs = Inputs::from_process(
+            Some(home.join(".claude")),
+            Some(home.join("project")),
+            Some(home.join("managed")),
+            None,
+            None,
+        );
+        inputs.process_env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain([("HOME".to_string(), home.display().to_string())])
+            .collect();
+        inputs.home = Some(home.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(EffectiveConfig::resolve(&inputs))
+    }
+
     /// How `id` shows on `version` with this configuration: `None` when it does not trigger.
     fn trigger(id: &str, version: Version, config: &EffectiveConfig) -> Option<Status> {
         defects_for(version, config)
