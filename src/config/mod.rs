@@ -7,6 +7,7 @@ pub mod aws_files;
 pub mod bearer;
 pub mod credentials;
 pub mod env;
+pub mod model_policy;
 pub mod models;
 pub mod region;
 pub mod settings;
@@ -229,6 +230,10 @@ pub struct SettingsKeys {
     /// Not merged across files: the highest file that sets it supplies the whole list.
     pub fallback_models: Vec<Sourced<String>>,
     pub api_key_helper: Option<Sourced<String>>,
+    /// Managed `deniedModels` (≥ 2.1.283; read from managed settings only).
+    pub denied_models: Vec<Sourced<String>>,
+    /// Managed `availableModelsMatch`: `prefix` (the default) or `exact` (≥ 2.1.283).
+    pub available_models_match: Option<Sourced<String>>,
     /// Keys present with the wrong JSON type.
     pub wrong_types: Vec<(String, &'static str, &'static str, Source)>,
 }
@@ -242,6 +247,8 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "enforceAvailableModels",
     "fallbackModel",
     "apiKeyHelper",
+    "deniedModels",
+    "availableModelsMatch",
 ];
 
 impl SettingsKeys {
@@ -291,6 +298,31 @@ impl SettingsKeys {
             }
             _ => {}
         }
+
+        // The model policy keys only count in managed settings.
+        for (value, source) in layers.all_values("deniedModels") {
+            if source.layer() != Some(source::Layer::Managed) {
+                continue;
+            }
+            if let Value::Array(items) = value {
+                keys.denied_models.extend(items.iter().filter_map(Value::as_str).map(|id| {
+                    Sourced {
+                        value: id.to_string(),
+                        source: source.clone(),
+                    }
+                }));
+            }
+        }
+        keys.available_models_match = layers
+            .all_values("availableModelsMatch")
+            .into_iter()
+            .find(|(_, source)| source.layer() == Some(source::Layer::Managed))
+            .and_then(|(value, source)| {
+                value.as_str().map(|v| Sourced {
+                    value: v.to_string(),
+                    source,
+                })
+            });
 
         // modelOverrides merges per key across layers, the highest layer winning each key.
         for (value, source) in layers.all_values("modelOverrides").into_iter().rev() {
