@@ -6,7 +6,10 @@
 use crate::config::EffectiveConfig;
 use crate::config::credentials::CredentialSource;
 use crate::doctor::check_id::CheckId;
-use crate::doctor::defects::{DefectId, UPGRADE, Version, defect_fix, defects_for, too_new_models};
+use crate::doctor::defects::{
+    DefectId, ONE_MILLION_SILENTLY_OFF_FROM, UPGRADE, Version, defect_fix, defects_for,
+    too_new_models,
+};
 use crate::doctor::facts::claude_bin::Claude;
 use crate::doctor::facts::client::ClientFacts;
 use crate::doctor::facts::client_run::{ClientRun, NotRun, run_line};
@@ -95,6 +98,13 @@ fn version_check(
             "Upgrade Claude Code to {target} or later: {UPGRADE}."
         ));
         findings.fixes.extend(workarounds);
+    }
+    let one_million = crate::doctor::defects::one_million_pins(config);
+    if version >= ONE_MILLION_SILENTLY_OFF_FROM && !one_million.is_empty() {
+        findings.note(format!(
+            "a 1M-context model is pinned ({}): when Bedrock or a gateway refuses the context-1m beta, Claude Code {version} resends the request without it, so the session works with the standard context and does not say so",
+            one_million.join(", ")
+        ));
     }
     if !untriggered.is_empty() {
         findings.note(format!(
@@ -486,6 +496,55 @@ mod tests {
             &outcome(vec![list(sigv4()), stream(AuthSeen::None)]),
         );
         assert_eq!(result.status, Status::Fail);
+    }
+
+    fn version_of(version: Version, config: &EffectiveConfig) -> CheckResult {
+        version_check(
+            config,
+            &Ok(claude()),
+            Some(&Ok((version, format!("{version} (Claude Code)")))),
+        )
+    }
+
+    #[test]
+    fn a_one_million_pin_fails_before_2_1_295_and_is_a_note_after() {
+        let config = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+                (
+                    "ANTHROPIC_DEFAULT_OPUS_MODEL",
+                    "us.anthropic.claude-opus-4-6-v1[1m]",
+                ),
+                ("ANTHROPIC_DEFAULT_SONNET_MODEL", "us.anthropic.claude-sonnet-4-6"),
+                (
+                    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                ),
+            ],
+            "",
+        );
+        let old = version_of(Version(2, 1, 294), &config);
+        assert_eq!(old.status, Status::Warn, "{old:?}");
+        assert!(old.summary.contains("context-1m beta"), "{}", old.summary);
+        assert!(
+            old.fix
+                .as_deref()
+                .unwrap()
+                .starts_with("Upgrade Claude Code to 2.1.295 or later"),
+            "{old:?}"
+        );
+        let current = version_of(Version(2, 1, 337), &config);
+        assert_eq!(current.status, Status::Pass, "{current:?}");
+        assert!(
+            current
+                .details
+                .iter()
+                .any(|d| d.text.contains("resends the request without it")),
+            "{current:?}"
+        );
     }
 
     #[test]
