@@ -10,7 +10,7 @@ use crate::doctor::defects::{
     DefectId, ONE_MILLION_SILENTLY_OFF_FROM, UPGRADE, Version, defect_fix, defects_for,
     too_new_models,
 };
-use crate::doctor::facts::claude_bin::Claude;
+use crate::doctor::facts::claude_bin::{AuthStatus, Claude};
 use crate::doctor::facts::client::ClientFacts;
 use crate::doctor::facts::client_run::{ClientRun, NotRun, run_line};
 use crate::loopback::request::{AuthSeen, CapturedRequest};
@@ -117,6 +117,120 @@ fn version_check(
         title,
         format!("Claude Code {version}: no known defect applies to this configuration"),
     )
+}
+
+pub fn check_provider(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+    let (id, title) = CheckId::ClientProvider.pair();
+    let mut check = match (&facts.located, &facts.auth_status) {
+        (Err(reason), _) => CheckResult::skipped(
+            id,
+            title,
+            Skip::NoClient,
+            format!("{reason}: the client was not asked which provider it uses"),
+        ),
+        (Ok(_), None) => CheckResult::skipped(id, title, Skip::NotInUse, "the client was not asked"),
+        // An older client, or a program that is not Claude Code: nothing to compare with.
+        (Ok(_), Some(Err(reason))) => CheckResult::skipped(id, title, Skip::NotInUse, reason.clone()),
+        (Ok(claude), Some(Ok(status))) => provider_check(config, claude, status),
+    };
+    check.duration_ms = facts.auth_status_ms;
+    check
+}
+
+/// The client's own word on its provider (`claude auth status --json`), against the provider
+/// this report resolved.
+fn provider_check(config: &EffectiveConfig, claude: &Claude, status: &AuthStatus) -> CheckResult {
+    let (id, title) = CheckId::ClientProvider.pair();
+    let said = status.api_provider.as_str();
+    let client_is_bedrock = matches!(said, "bedrock" | "mantle");
+    let expected = config.provider.expected_api_provider();
+    let user_settings = config.tilde(&config.locations.user_file());
+    let mut details = vec![format!(
+        "`{} auth status --json`: \"apiProvider\": \"{said}\"",
+        config.tilde(&claude.path)
+    )];
+    // Where the client reads its user settings, when that is not where this report read them.
+    let elsewhere = status
+        .config_directory
+        .as_ref()
+        .filter(|dir| **dir != config.locations.claude_config_dir)
+        .map(|dir| {
+            format!(
+                "Claude Code reads its user settings from {}, this report from {}",
+                config.tilde(dir),
+                config.tilde(&config.locations.claude_config_dir)
+            )
+        });
+    details.extend(elsewhere.clone());
+    if expected == Some(said) || (expected.is_none() && client_is_bedrock == config.provider.any_bedrock()) {
+        return CheckResult::new(
+            id,
+            title,
+            Status::Pass,
+            format!("Claude Code says its provider is {said}, as this report resolved"),
+        )
+        .details(details);
+    }
+    let resolved = expected.unwrap_or(if config.provider.any_bedrock() { "bedrock" } else { "firstParty" });
+    let (status, summary, fix) = if config.provider.any_bedrock() && !client_is_bedrock {
+        let switch = config
+            .provider
+            .bedrock
+            .as_ref()
+            .map(|source| format!("CLAUDE_CODE_USE_BEDROCK ({})", config.describe(source)))
+            .or_else(|| {
+                config
+                    .provider
+                    .mantle
+                    .as_ref()
+                    .map(|source| format!("CLAUDE_CODE_USE_MANTLE ({})", config.describe(source)))
+            })
+            .unwrap_or_default();
+        let fix = match &status.config_directory {
+            Some(dir) if elsewhere.is_some() => format!(
+                "Put the Bedrock settings in {}/settings.json, which Claude Code reads, or export CLAUDE_CONFIG_DIR={} in the shell that starts it; `claude auth status` then prints \"apiProvider\": \"bedrock\".",
+                config.tilde(dir),
+                crate::secret::shell_quote(&config.locations.claude_config_dir.display().to_string())
+            ),
+            _ => format!(
+                "Export CLAUDE_CODE_USE_BEDROCK=1 in the shell that starts Claude Code, or set \"CLAUDE_CODE_USE_BEDROCK\": \"1\" in the \"env\" block of {user_settings}; `claude auth status` then prints \"apiProvider\": \"bedrock\"."
+            ),
+        };
+        (
+            Status::Fail,
+            format!(
+                "Claude Code says its provider is {said}, not Bedrock: it does not apply {switch}, which this report resolved"
+            ),
+            fix,
+        )
+    } else if client_is_bedrock && !config.provider.any_bedrock() {
+        (
+            Status::Warn,
+            format!(
+                "Claude Code says its provider is {said}, but this report resolved no Bedrock switch: the client reads settings this report did not"
+            ),
+            match &status.config_directory {
+                Some(dir) if elsewhere.is_some() => format!(
+                    "Pass --claude-config-dir {} so that this report reads the settings Claude Code reads.",
+                    crate::secret::shell_quote(&dir.display().to_string())
+                ),
+                _ => "Pass the --project-dir and --claude-config-dir Claude Code runs with; managed settings outside this machine's managed directory are not read here.".to_string(),
+            },
+        )
+    } else {
+        (
+            Status::Warn,
+            format!(
+                "Claude Code says its provider is {said}, where this report resolved {resolved}"
+            ),
+            format!(
+                "Leave one provider switch on: for Bedrock, \"CLAUDE_CODE_USE_BEDROCK\": \"1\" in the \"env\" block of {user_settings}, and remove the others."
+            ),
+        )
+    };
+    CheckResult::new(id, title, status, summary)
+        .details(details)
+        .fix(fix)
 }
 
 /// `client.bearer-trace` from a client run (or why there was none).
@@ -545,6 +659,72 @@ mod tests {
                 .any(|d| d.text.contains("resends the request without it")),
             "{current:?}"
         );
+    }
+
+    fn said(provider: &str) -> AuthStatus {
+        AuthStatus {
+            api_provider: provider.into(),
+            config_directory: None,
+        }
+    }
+
+    #[test]
+    fn the_clients_own_provider_is_compared_with_the_resolved_one() {
+        let bedrock = config(
+            &[("CLAUDE_CODE_USE_BEDROCK", "1"), ("AWS_REGION", "us-east-1")],
+            "",
+        );
+        let agree = provider_check(&bedrock, &claude(), &said("bedrock"));
+        assert_eq!(agree.status, Status::Pass, "{agree:?}");
+        assert_eq!(
+            agree.summary,
+            "Claude Code says its provider is bedrock, as this report resolved"
+        );
+
+        let first_party = provider_check(&bedrock, &claude(), &said("firstParty"));
+        assert_eq!(first_party.status, Status::Fail);
+        assert_eq!(
+            first_party.summary,
+            "Claude Code says its provider is firstParty, not Bedrock: it does not apply CLAUDE_CODE_USE_BEDROCK (process env), which this report resolved"
+        );
+        let fix = first_party.fix.unwrap();
+        assert!(fix.starts_with("Export CLAUDE_CODE_USE_BEDROCK=1"), "{fix}");
+        assert!(!fix.contains("doctor"), "{fix}");
+
+        // The client reads its settings elsewhere: the fix says where.
+        let mut elsewhere = said("firstParty");
+        elsewhere.config_directory = Some("/opt/claude-config".into());
+        let result = provider_check(&bedrock, &claude(), &elsewhere);
+        assert_eq!(result.status, Status::Fail);
+        assert!(
+            result
+                .fix
+                .unwrap()
+                .starts_with("Put the Bedrock settings in /opt/claude-config/settings.json"),
+        );
+
+        // Both switches on: the client reports bedrock (measured).
+        let both = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("CLAUDE_CODE_USE_MANTLE", "1"),
+            ],
+            "",
+        );
+        assert_eq!(
+            provider_check(&both, &claude(), &said("bedrock")).status,
+            Status::Pass
+        );
+        assert_eq!(
+            provider_check(&both, &claude(), &said("mantle")).status,
+            Status::Warn
+        );
+
+        // The client on Bedrock where this report found no switch.
+        let none = config(&[("AWS_REGION", "us-east-1")], "");
+        let result = provider_check(&none, &claude(), &said("bedrock"));
+        assert_eq!(result.status, Status::Warn);
+        assert!(result.summary.contains("resolved no Bedrock switch"));
     }
 
     #[test]

@@ -116,3 +116,115 @@ pub async fn run_version(
         )),
     }
 }
+
+/// What `claude auth status --json` says: the client's own word on which provider it uses and
+/// where it reads its settings. Only these fields are kept (the rest can name an account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthStatus {
+    /// `bedrock`, `mantle`, `firstParty`, `vertex`, …
+    pub api_provider: String,
+    /// The directory it reads `settings.json` from (≥ 2.1.268).
+    pub config_directory: Option<std::path::PathBuf>,
+}
+
+/// How much of `claude auth status --json` is read: it prints well under 1 KB.
+const AUTH_STATUS_KEEP: usize = 16 * 1024;
+
+impl AuthStatus {
+    /// The first JSON object in the output, if it names an `apiProvider`.
+    pub fn parse(stdout: &str) -> Option<AuthStatus> {
+        let start = stdout.find('{')?;
+        let mut objects =
+            serde_json::Deserializer::from_str(&stdout[start..]).into_iter::<serde_json::Value>();
+        let value = objects.next()?.ok()?;
+        Some(AuthStatus {
+            api_provider: value.get("apiProvider")?.as_str()?.to_string(),
+            config_directory: value
+                .get("configDirectory")
+                .and_then(serde_json::Value::as_str)
+                .map(std::path::PathBuf::from),
+        })
+    }
+}
+
+/// Runs `claude auth status --json` as the user's shell would start it: the process
+/// environment (not the settings' `env`, which the client reads itself), in the project
+/// directory, bounded in time and output. It calls no endpoint (measured on 2.1.337); the
+/// non-essential traffic switch keeps it that way.
+pub async fn run_auth_status(
+    claude: &Claude,
+    config: &EffectiveConfig,
+    timeout: Duration,
+) -> Result<AuthStatus, String> {
+    let mut command = Command::new(&claude.path);
+    command
+        .args(["auth", "status", "--json"])
+        .env_clear()
+        .envs(&config.process_env)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+    // The directory this report reads the user settings from (--claude-config-dir), so that
+    // both read the same files.
+    let default_dir = config.home().map(|home| home.join(".claude"));
+    if Some(&config.locations.claude_config_dir) != default_dir.as_ref() {
+        command.env("CLAUDE_CONFIG_DIR", &config.locations.claude_config_dir);
+    }
+    if config.locations.project_dir.is_dir() {
+        command.current_dir(&config.locations.project_dir);
+    }
+    let keep = crate::proc::Keep {
+        stdout: AUTH_STATUS_KEEP,
+        stderr_tail: 4096,
+    };
+    let output = crate::proc::run_bounded(&mut command, None, timeout, keep)
+        .await
+        .map_err(|err| format!("`claude auth status --json` could not be started: {err}"))?;
+    if output.status.is_none() {
+        return Err(format!(
+            "`claude auth status --json` did not answer within {} s",
+            timeout.as_secs()
+        ));
+    }
+    // It exits 1 when not logged in, and still prints its JSON.
+    AuthStatus::parse(&String::from_utf8_lossy(&output.stdout)).ok_or_else(|| {
+        let said = output
+            .last_stderr_line()
+            .map(|line| format!(": {}", crate::secret::scrub_text(&line)))
+            .unwrap_or_default();
+        format!("`claude auth status --json` printed no provider{said}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_status_keeps_the_provider_and_the_config_directory_only() {
+        let printed = r#"{
+  "loggedIn": true,
+  "authMethod": "third_party",
+  "apiProvider": "bedrock",
+  "analyticsDisabled": true,
+  "projectsDirectory": "/home/dev/.claude/projects",
+  "configDirectory": "/home/dev/.claude",
+  "loginExpiresAt": null
+}
+"#;
+        assert_eq!(
+            AuthStatus::parse(printed),
+            Some(AuthStatus {
+                api_provider: "bedrock".into(),
+                config_directory: Some("/home/dev/.claude".into()),
+            })
+        );
+        assert_eq!(
+            AuthStatus::parse("warning: something\n{\"apiProvider\":\"firstParty\"} trailing"),
+            Some(AuthStatus {
+                api_provider: "firstParty".into(),
+                config_directory: None,
+            })
+        );
+        assert_eq!(AuthStatus::parse("Logged in with Bedrock"), None);
+        assert_eq!(AuthStatus::parse("{\"loggedIn\":true}"), None);
+    }
+}
