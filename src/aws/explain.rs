@@ -69,7 +69,11 @@ impl<'a> Attempt<'a> {
     }
 
     /// The same call made in `region` (`None`: the configured one), on that region's runtime.
-    pub(crate) fn in_region(mut self, clients: &'a crate::aws::Clients, region: Option<&'a str>) -> Attempt<'a> {
+    pub(crate) fn in_region(
+        mut self,
+        clients: &'a crate::aws::Clients,
+        region: Option<&'a str>,
+    ) -> Attempt<'a> {
         if let (Some(wanted), Some((small_fast, url))) =
             (region, &clients.endpoints.small_fast_runtime)
             && wanted == small_fast

@@ -358,7 +358,11 @@ mod tests {
         assert_eq!(env.get("CLAUDE_CONFIG_DIR"), None);
         assert_eq!(env.get("TMPDIR"), Some("/tmp"), "the shell's value stays");
         assert_eq!(env.get("TEMP"), None);
-        assert_eq!(env.get("TMP"), Some("/managed"), "managed settings still set it");
+        assert_eq!(
+            env.get("TMP"),
+            Some("/managed"),
+            "managed settings still set it"
+        );
         assert_eq!(env.get("CLAUDE_CODE_TMPDIR"), Some("/home/dev/tmp"));
         assert_eq!(env.get("AWS_REGION"), Some("eu-west-1"));
         let ignored: Vec<(&str, Option<Layer>)> = env

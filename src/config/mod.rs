@@ -305,12 +305,11 @@ impl SettingsKeys {
                 continue;
             }
             if let Value::Array(items) = value {
-                keys.denied_models.extend(items.iter().filter_map(Value::as_str).map(|id| {
-                    Sourced {
+                keys.denied_models
+                    .extend(items.iter().filter_map(Value::as_str).map(|id| Sourced {
                         value: id.to_string(),
                         source: source.clone(),
-                    }
-                }));
+                    }));
             }
         }
         keys.available_models_match = layers

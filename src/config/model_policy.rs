@@ -202,7 +202,10 @@ mod tests {
             "claude-haiku-4-5",
             &id("us.anthropic.claude-haiku-4-5-20251001-v1:0")
         ));
-        assert!(denies("claude-3-5-sonnet", &id("anthropic.claude-3-5-sonnet-20241022-v2:0")));
+        assert!(denies(
+            "claude-3-5-sonnet",
+            &id("anthropic.claude-3-5-sonnet-20241022-v2:0")
+        ));
     }
 
     #[test]
@@ -212,10 +215,20 @@ mod tests {
         assert!(allows("claude-opus-5", &opus_5_5, false), "prefix");
         assert!(!allows("claude-opus-5", &opus_5_5, true), "exact");
         assert!(allows("claude-opus-5", &opus_5, true));
-        assert!(allows("opus-4-5", &id("us.anthropic.claude-opus-4-5-20251101-v1:0"), false));
-        assert!(allows("opus", &opus_5_5, true), "a family alias allows the family");
+        assert!(allows(
+            "opus-4-5",
+            &id("us.anthropic.claude-opus-4-5-20251101-v1:0"),
+            false
+        ));
+        assert!(
+            allows("opus", &opus_5_5, true),
+            "a family alias allows the family"
+        );
         assert!(!allows("sonnet", &opus_5_5, false));
-        assert!(!allows("route/claude-opus-5", &opus_5, false), "a path is part of it");
+        assert!(
+            !allows("route/claude-opus-5", &opus_5, false),
+            "a path is part of it"
+        );
         assert!(allows("us.anthropic.claude-opus-5", &opus_5, true));
     }
 }

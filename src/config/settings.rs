@@ -342,9 +342,10 @@ impl SettingsLayers {
     /// A restricted session: the user, project and local files are set aside, as the client
     /// ignores them.
     pub fn restrict(&mut self) {
-        let (ignored, kept): (Vec<SettingsFile>, Vec<SettingsFile>) = std::mem::take(&mut self.files)
-            .into_iter()
-            .partition(|f| RESTRICTED_IGNORES.contains(&f.layer));
+        let (ignored, kept): (Vec<SettingsFile>, Vec<SettingsFile>) =
+            std::mem::take(&mut self.files)
+                .into_iter()
+                .partition(|f| RESTRICTED_IGNORES.contains(&f.layer));
         self.files = kept;
         self.restricted_out = ignored;
     }

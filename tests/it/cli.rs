@@ -92,6 +92,7 @@ fn doctor_json_document_has_the_contract_shape() {
             "mantle.endpoint",
             "mantle.models",
             "client.version",
+            "client.provider",
             "client.models",
             "client.requests",
             "client.bearer-trace"

@@ -110,7 +110,10 @@ fn the_real_client_disagreeing_with_the_doctor_is_a_failure_with_the_fix() {
     );
     let fix = check["fix"].as_str().unwrap();
     assert!(fix.starts_with("Export CLAUDE_CODE_USE_BEDROCK=1"), "{fix}");
-    assert!(!fix.contains("doctor") && !fix.contains("client.provider"), "{fix}");
+    assert!(
+        !fix.contains("doctor") && !fix.contains("client.provider"),
+        "{fix}"
+    );
 }
 
 #[test]

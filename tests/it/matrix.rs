@@ -17,9 +17,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::real_client::CURRENT;
-use crate::support::fake_aws::{
-    ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, Seen, bearer_key,
-};
+use crate::support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario, Seen, bearer_key};
 use crate::support::fake_mantle::{FakeMantle, MantleScenario};
 use crate::support::{Sandbox, claude_code};
 
@@ -27,7 +25,8 @@ const OPUS: &str = "us.anthropic.claude-opus-4-6-v1";
 const SONNET: &str = "us.anthropic.claude-sonnet-4-6";
 const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const GLOBAL_HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
-const APP_ARN: &str = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/opus-prod";
+const APP_ARN: &str =
+    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/opus-prod";
 const OTHER_REGION: &str = "eu-west-1";
 
 /// A configuration of the grid: settings `env` and other top-level settings keys.
@@ -71,7 +70,10 @@ fn failure(name: &str) -> Value {
         // The small/fast region's endpoint refuses every model (not enabled there).
         "other region refuses" => json!([
             denied("InvokeModel", json!({"region": OTHER_REGION})),
-            denied("InvokeModelWithResponseStream", json!({"region": OTHER_REGION})),
+            denied(
+                "InvokeModelWithResponseStream",
+                json!({"region": OTHER_REGION})
+            ),
         ]),
         "GetInferenceProfile denied" => json!([{
             "operation": "GetInferenceProfile",
@@ -112,8 +114,14 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
         "Mantle alone, every tier pinned",
         &[
             ("ANTHROPIC_DEFAULT_OPUS_MODEL", "anthropic.claude-opus-4-6"),
-            ("ANTHROPIC_DEFAULT_SONNET_MODEL", "anthropic.claude-sonnet-4-6"),
-            ("ANTHROPIC_DEFAULT_HAIKU_MODEL", "anthropic.claude-haiku-4-5"),
+            (
+                "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                "anthropic.claude-sonnet-4-6",
+            ),
+            (
+                "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                "anthropic.claude-haiku-4-5",
+            ),
         ],
     );
     mantle.mantle = true;
@@ -126,7 +134,11 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
     vec![
         (
             config("nothing pinned", &[]),
-            vec!["healthy", "GetInferenceProfile denied", "Opus 4.6 not enabled"],
+            vec![
+                "healthy",
+                "GetInferenceProfile denied",
+                "Opus 4.6 not enabled",
+            ],
         ),
         (
             config("every tier pinned", &ALL_PINNED),
@@ -137,7 +149,10 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
             vec!["healthy", "Opus 4.6 not enabled"],
         ),
         (
-            config("Sonnet pinned", &[("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET)]),
+            config(
+                "Sonnet pinned",
+                &[("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET)],
+            ),
             vec!["healthy"],
         ),
         (
@@ -145,7 +160,10 @@ fn grid() -> Vec<(Config, Vec<&'static str>)> {
             vec!["healthy"],
         ),
         (
-            config("an application profile ARN", &[("ANTHROPIC_MODEL", APP_ARN)]),
+            config(
+                "an application profile ARN",
+                &[("ANTHROPIC_MODEL", APP_ARN)],
+            ),
             vec!["healthy", "GetInferenceProfile denied"],
         ),
         (overrides, vec!["healthy"]),
@@ -288,7 +306,14 @@ fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Ou
     let client_seen = fake.seen();
     if std::env::var_os("MATRIX_DEBUG").is_some() {
         for s in &client_seen {
-            eprintln!("[{case}] client {} {:?} {:?} {:?} real={}", s.operation, s.model, s.signing_region, s.status, real_turn(s));
+            eprintln!(
+                "[{case}] client {} {:?} {:?} {:?} real={}",
+                s.operation,
+                s.model,
+                s.signing_region,
+                s.status,
+                real_turn(s)
+            );
         }
     }
     let turns: Vec<&Seen> = client_seen.iter().filter(|s| real_turn(s)).collect();
@@ -345,11 +370,15 @@ fn run_case(config: &Config, failure_name: &str, claude: &std::path::Path) -> Ou
             false,
             "the doctor fails a model the client used without trouble",
         ),
-        (_, true) if beyond => (true, "the doctor fails on what the client's run never called"),
+        (_, true) if beyond => (
+            true,
+            "the doctor fails on what the client's run never called",
+        ),
         (_, true) => (false, "the client works, the doctor fails"),
-        (Lived::Recovers, false) if !warned => {
-            (false, "the client recovered from a refusal, the doctor is silent")
-        }
+        (Lived::Recovers, false) if !warned => (
+            false,
+            "the client recovered from a refusal, the doctor is silent",
+        ),
         (Lived::Recovers, false) => (true, "the client recovers, the doctor warns"),
         (Lived::Works, false) => (true, "both work"),
     };

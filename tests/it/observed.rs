@@ -294,8 +294,16 @@ fn a_refresh_says_what_changed() {
     after.variables.push("CLAUDE_CODE_SOMETHING_NEW".into());
     let lines = changes(&before, &after);
     assert!(lines.iter().any(|l| l.starts_with("client: ")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.starts_with("haiku chain: ")) == (before.chains.haiku.len() > 1));
-    assert!(lines.contains(&"variable added: CLAUDE_CODE_SOMETHING_NEW".to_string()), "{lines:?}");
-    assert!(lines.contains(&"variable removed: AWS_REGION".to_string()), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("haiku chain: ")) == (before.chains.haiku.len() > 1)
+    );
+    assert!(
+        lines.contains(&"variable added: CLAUDE_CODE_SOMETHING_NEW".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"variable removed: AWS_REGION".to_string()),
+        "{lines:?}"
+    );
     assert!(changes(&before, &before).is_empty());
 }

@@ -128,9 +128,13 @@ pub fn check_provider(config: &EffectiveConfig, facts: &ClientFacts) -> CheckRes
             Skip::NoClient,
             format!("{reason}: the client was not asked which provider it uses"),
         ),
-        (Ok(_), None) => CheckResult::skipped(id, title, Skip::NotInUse, "the client was not asked"),
+        (Ok(_), None) => {
+            CheckResult::skipped(id, title, Skip::NotInUse, "the client was not asked")
+        }
         // An older client, or a program that is not Claude Code: nothing to compare with.
-        (Ok(_), Some(Err(reason))) => CheckResult::skipped(id, title, Skip::NotInUse, reason.clone()),
+        (Ok(_), Some(Err(reason))) => {
+            CheckResult::skipped(id, title, Skip::NotInUse, reason.clone())
+        }
         (Ok(claude), Some(Ok(status))) => provider_check(config, claude, status),
     };
     check.duration_ms = facts.auth_status_ms;
@@ -145,24 +149,13 @@ fn provider_check(config: &EffectiveConfig, claude: &Claude, status: &AuthStatus
     let client_is_bedrock = matches!(said, "bedrock" | "mantle");
     let expected = config.provider.expected_api_provider();
     let user_settings = config.tilde(&config.locations.user_file());
-    let mut details = vec![format!(
+    let details = vec![format!(
         "`{} auth status --json`: \"apiProvider\": \"{said}\"",
         config.tilde(&claude.path)
     )];
-    // Where the client reads its user settings, when that is not where this report read them.
-    let elsewhere = status
-        .config_directory
-        .as_ref()
-        .filter(|dir| **dir != config.locations.claude_config_dir)
-        .map(|dir| {
-            format!(
-                "Claude Code reads its user settings from {}, this report from {}",
-                config.tilde(dir),
-                config.tilde(&config.locations.claude_config_dir)
-            )
-        });
-    details.extend(elsewhere.clone());
-    if expected == Some(said) || (expected.is_none() && client_is_bedrock == config.provider.any_bedrock()) {
+    if expected == Some(said)
+        || (expected.is_none() && client_is_bedrock == config.provider.any_bedrock())
+    {
         return CheckResult::new(
             id,
             title,
@@ -171,31 +164,27 @@ fn provider_check(config: &EffectiveConfig, claude: &Claude, status: &AuthStatus
         )
         .details(details);
     }
-    let resolved = expected.unwrap_or(if config.provider.any_bedrock() { "bedrock" } else { "firstParty" });
+    let resolved = expected.unwrap_or(if config.provider.any_bedrock() {
+        "bedrock"
+    } else {
+        "firstParty"
+    });
     let (status, summary, fix) = if config.provider.any_bedrock() && !client_is_bedrock {
-        let switch = config
-            .provider
-            .bedrock
-            .as_ref()
-            .map(|source| format!("CLAUDE_CODE_USE_BEDROCK ({})", config.describe(source)))
-            .or_else(|| {
-                config
-                    .provider
-                    .mantle
-                    .as_ref()
-                    .map(|source| format!("CLAUDE_CODE_USE_MANTLE ({})", config.describe(source)))
-            })
-            .unwrap_or_default();
-        let fix = match &status.config_directory {
-            Some(dir) if elsewhere.is_some() => format!(
-                "Put the Bedrock settings in {}/settings.json, which Claude Code reads, or export CLAUDE_CONFIG_DIR={} in the shell that starts it; `claude auth status` then prints \"apiProvider\": \"bedrock\".",
-                config.tilde(dir),
-                crate::secret::shell_quote(&config.locations.claude_config_dir.display().to_string())
-            ),
-            _ => format!(
-                "Export CLAUDE_CODE_USE_BEDROCK=1 in the shell that starts Claude Code, or set \"CLAUDE_CODE_USE_BEDROCK\": \"1\" in the \"env\" block of {user_settings}; `claude auth status` then prints \"apiProvider\": \"bedrock\"."
-            ),
-        };
+        let switch =
+            config
+                .provider
+                .bedrock
+                .as_ref()
+                .map(|source| format!("CLAUDE_CODE_USE_BEDROCK ({})", config.describe(source)))
+                .or_else(|| {
+                    config.provider.mantle.as_ref().map(|source| {
+                        format!("CLAUDE_CODE_USE_MANTLE ({})", config.describe(source))
+                    })
+                })
+                .unwrap_or_default();
+        let fix = format!(
+            "Export CLAUDE_CODE_USE_BEDROCK=1 in the shell that starts Claude Code, or set \"CLAUDE_CODE_USE_BEDROCK\": \"1\" in the \"env\" block of {user_settings}; `claude auth status` then prints \"apiProvider\": \"bedrock\"."
+        );
         (
             Status::Fail,
             format!(
@@ -209,13 +198,7 @@ fn provider_check(config: &EffectiveConfig, claude: &Claude, status: &AuthStatus
             format!(
                 "Claude Code says its provider is {said}, but this report resolved no Bedrock switch: the client reads settings this report did not"
             ),
-            match &status.config_directory {
-                Some(dir) if elsewhere.is_some() => format!(
-                    "Pass --claude-config-dir {} so that this report reads the settings Claude Code reads.",
-                    crate::secret::shell_quote(&dir.display().to_string())
-                ),
-                _ => "Pass the --project-dir and --claude-config-dir Claude Code runs with; managed settings outside this machine's managed directory are not read here.".to_string(),
-            },
+            "Pass the --project-dir and --claude-config-dir Claude Code runs with; managed settings are read from this machine's managed directory only.".to_string(),
         )
     } else {
         (
@@ -632,7 +615,10 @@ mod tests {
                     "ANTHROPIC_DEFAULT_OPUS_MODEL",
                     "us.anthropic.claude-opus-4-6-v1[1m]",
                 ),
-                ("ANTHROPIC_DEFAULT_SONNET_MODEL", "us.anthropic.claude-sonnet-4-6"),
+                (
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                    "us.anthropic.claude-sonnet-4-6",
+                ),
                 (
                     "ANTHROPIC_DEFAULT_HAIKU_MODEL",
                     "us.anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -664,14 +650,16 @@ mod tests {
     fn said(provider: &str) -> AuthStatus {
         AuthStatus {
             api_provider: provider.into(),
-            config_directory: None,
         }
     }
 
     #[test]
     fn the_clients_own_provider_is_compared_with_the_resolved_one() {
         let bedrock = config(
-            &[("CLAUDE_CODE_USE_BEDROCK", "1"), ("AWS_REGION", "us-east-1")],
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+            ],
             "",
         );
         let agree = provider_check(&bedrock, &claude(), &said("bedrock"));
@@ -690,18 +678,6 @@ mod tests {
         let fix = first_party.fix.unwrap();
         assert!(fix.starts_with("Export CLAUDE_CODE_USE_BEDROCK=1"), "{fix}");
         assert!(!fix.contains("doctor"), "{fix}");
-
-        // The client reads its settings elsewhere: the fix says where.
-        let mut elsewhere = said("firstParty");
-        elsewhere.config_directory = Some("/opt/claude-config".into());
-        let result = provider_check(&bedrock, &claude(), &elsewhere);
-        assert_eq!(result.status, Status::Fail);
-        assert!(
-            result
-                .fix
-                .unwrap()
-                .starts_with("Put the Bedrock settings in /opt/claude-config/settings.json"),
-        );
 
         // Both switches on: the client reports bedrock (measured).
         let both = config(

@@ -344,11 +344,12 @@ fn model_policy(config: &EffectiveConfig, findings: &mut Findings) {
             },
         );
     }
-    for denied in keys
-        .denied_models
-        .iter()
-        .filter(|d| config.models.iter().all(|m| !model_policy::denies(&d.value, &m.id)))
-    {
+    for denied in keys.denied_models.iter().filter(|d| {
+        config
+            .models
+            .iter()
+            .all(|m| !model_policy::denies(&d.value, &m.id))
+    }) {
         findings.note(format!(
             "deniedModels has \"{}\" ({}): no model of this configuration is denied by it",
             denied.value,
@@ -367,7 +368,10 @@ mod tests {
         ("CLAUDE_CODE_USE_BEDROCK", "1"),
         ("AWS_REGION", "us-east-1"),
         ("ANTHROPIC_MODEL", "global.anthropic.claude-opus-5-5"),
-        ("ANTHROPIC_DEFAULT_SONNET_MODEL", "us.anthropic.claude-sonnet-4-6"),
+        (
+            "ANTHROPIC_DEFAULT_SONNET_MODEL",
+            "us.anthropic.claude-sonnet-4-6",
+        ),
         (
             "ANTHROPIC_DEFAULT_HAIKU_MODEL",
             "us.anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -404,18 +408,33 @@ mod tests {
             failures(&result)
         );
         let fix = result.fix.unwrap();
-        assert!(fix.starts_with("Pin a model the policy allows in ANTHROPIC_MODEL"), "{fix}");
-        assert!(fix.contains("take \"claude-opus-5\" out of deniedModels"), "{fix}");
+        assert!(
+            fix.starts_with("Pin a model the policy allows in ANTHROPIC_MODEL"),
+            "{fix}"
+        );
+        assert!(
+            fix.contains("take \"claude-opus-5\" out of deniedModels"),
+            "{fix}"
+        );
 
         // Opus 5.5 denied, by version, leaves Opus 5 alone; the Haiku background model is
         // covered by deniedModels too.
         let result = managed(r#"{"deniedModels":["claude-opus-5-5","claude-haiku-4-5"]}"#);
         let text = failures(&result);
-        assert!(text.contains("ANTHROPIC_MODEL = global.anthropic.claude-opus-5-5"), "{text}");
+        assert!(
+            text.contains("ANTHROPIC_MODEL = global.anthropic.claude-opus-5-5"),
+            "{text}"
+        );
         assert!(text.contains("ANTHROPIC_DEFAULT_HAIKU_MODEL"), "{text}");
-        assert!(!text.contains("ANTHROPIC_DEFAULT_SONNET_MODEL = us"), "{text}");
+        assert!(
+            !text.contains("ANTHROPIC_DEFAULT_SONNET_MODEL = us"),
+            "{text}"
+        );
 
-        assert_eq!(managed(r#"{"deniedModels":["claude-opus-4-6"]}"#).status, Status::Pass);
+        assert_eq!(
+            managed(r#"{"deniedModels":["claude-opus-4-6"]}"#).status,
+            Status::Pass
+        );
     }
 
     #[test]
@@ -430,9 +449,7 @@ mod tests {
 
     #[test]
     fn available_models_match_exact_stops_a_version_prefix_from_allowing_later_ones() {
-        let prefix = managed(
-            r#"{"availableModels":["claude-opus-5","sonnet","haiku"]}"#,
-        );
+        let prefix = managed(r#"{"availableModels":["claude-opus-5","sonnet","haiku"]}"#);
         assert_eq!(prefix.status, Status::Pass, "{}", failures(&prefix));
         let exact = managed(
             r#"{"availableModels":["claude-opus-5","sonnet"],"availableModelsMatch":"exact"}"#,
@@ -447,6 +464,11 @@ mod tests {
             !failures(&exact).contains("ANTHROPIC_DEFAULT_HAIKU_MODEL = us"),
             "the Haiku background model is not restricted by the allowlist"
         );
-        assert!(exact.fix.unwrap().contains("to list this one in availableModels"));
+        assert!(
+            exact
+                .fix
+                .unwrap()
+                .contains("to list this one in availableModels")
+        );
     }
 }

@@ -110,7 +110,10 @@ mod tests {
             );
             assert_eq!(
                 result.fix.as_deref(),
-                Some(format!("Remove {switch} so that Bedrock is the only provider switched on.").as_str())
+                Some(
+                    format!("Remove {switch} so that Bedrock is the only provider switched on.")
+                        .as_str()
+                )
             );
             assert_eq!(config.provider.expected_api_provider(), Some("bedrock"));
         }

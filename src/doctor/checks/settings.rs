@@ -3,8 +3,8 @@
 
 use crate::config::env::PROJECT_ENV_IGNORED;
 use crate::config::settings::{BEDROCK_ENUMS, FileState};
-use crate::config::{EffectiveConfig, RESTRICTED_VARIABLE};
 use crate::config::source::Layer;
+use crate::config::{EffectiveConfig, RESTRICTED_VARIABLE};
 use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
@@ -288,20 +288,38 @@ const APPROVAL_HEADERS: &[&str] = &[
 ];
 
 const APPROVAL_WORDS: &[&str] = &[
-    "token", "auth", "key", "secret", "session", "org", "tenant", "workspace", "account",
-    "project", "route", "routing", "upstream", "region", "endpoint", "beta", "version",
+    "token",
+    "auth",
+    "key",
+    "secret",
+    "session",
+    "org",
+    "tenant",
+    "workspace",
+    "account",
+    "project",
+    "route",
+    "routing",
+    "upstream",
+    "region",
+    "endpoint",
+    "beta",
+    "version",
 ];
 
 /// Whether a custom header needs the user's approval when it comes from project or managed
 /// settings.
 pub fn header_needs_approval(name: &str) -> bool {
     let name = name.trim().to_ascii_lowercase();
-    APPROVAL_HEADERS
-        .iter()
-        .any(|h| if h.ends_with('-') { name.starts_with(h) } else { name == *h })
-        || name
-            .split(['-', '_'])
-            .any(|word| APPROVAL_WORDS.contains(&word))
+    APPROVAL_HEADERS.iter().any(|h| {
+        if h.ends_with('-') {
+            name.starts_with(h)
+        } else {
+            name == *h
+        }
+    }) || name
+        .split(['-', '_'])
+        .any(|word| APPROVAL_WORDS.contains(&word))
 }
 
 /// `ANTHROPIC_CUSTOM_HEADERS` set by project or managed settings, with headers that need the
@@ -346,7 +364,10 @@ mod tests {
     use crate::doctor::defects::tests::with_files;
     use crate::report::Status;
 
-    const BEDROCK: [(&str, &str); 2] = [("CLAUDE_CODE_USE_BEDROCK", "1"), ("AWS_REGION", "us-east-1")];
+    const BEDROCK: [(&str, &str); 2] = [
+        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+        ("AWS_REGION", "us-east-1"),
+    ];
 
     fn problems(result: &CheckResult) -> Vec<String> {
         result
@@ -393,13 +414,18 @@ mod tests {
         assert_eq!(restricted.env.get("AWS_REGION"), None);
         assert_eq!(restricted.env.get("AWS_PROFILE"), None);
         assert_eq!(restricted.env.get("CLAUDE_CODE_USE_BEDROCK"), Some("1"));
-        assert!(restricted.models.is_empty(), "the user pin is not effective");
+        assert!(
+            restricted.models.is_empty(),
+            "the user pin is not effective"
+        );
         let result = check(&restricted);
         let notes = notes(&result);
         assert!(
-            notes.iter().any(|n| n.starts_with("CLAUDE_CODE_RESTRICTED is on")
-                && n.contains("settings.json (user settings)")
-                && n.contains("(shared project settings)")),
+            notes
+                .iter()
+                .any(|n| n.starts_with("CLAUDE_CODE_RESTRICTED is on")
+                    && n.contains("settings.json (user settings)")
+                    && n.contains("(shared project settings)")),
             "{notes:?}"
         );
         assert!(
@@ -429,7 +455,8 @@ mod tests {
         assert_eq!(result.status, Status::Warn);
         let problems = problems(&result);
         assert!(
-            problems.iter().any(|p| p.starts_with("env.CLAUDE_CONFIG_DIR in shared project settings")
+            problems.iter().any(|p| p
+                .starts_with("env.CLAUDE_CONFIG_DIR in shared project settings")
                 && p.contains("is ignored")),
             "{problems:?}"
         );
@@ -441,7 +468,10 @@ mod tests {
         // In user settings the same names apply.
         let user = with_files(
             &BEDROCK,
-            &[(".claude/settings.json", r#"{"env":{"CLAUDE_CODE_TMPDIR":"/x"}}"#)],
+            &[(
+                ".claude/settings.json",
+                r#"{"env":{"CLAUDE_CODE_TMPDIR":"/x"}}"#,
+            )],
         );
         assert!(user.env.ignored_in_project.is_empty());
         assert_eq!(check(&user).status, Status::Pass);
@@ -450,18 +480,31 @@ mod tests {
     #[test]
     fn custom_headers_from_project_or_managed_settings_need_approval_and_values_stay_hidden() {
         let headers = r#"{"env":{"ANTHROPIC_CUSTOM_HEADERS":"X-Api-Key: s3cr3t-header-value\nx-team: platform"}}"#;
-        for path in ["project/.claude/settings.json", "managed/managed-settings.json"] {
+        for path in [
+            "project/.claude/settings.json",
+            "managed/managed-settings.json",
+        ] {
             let mut env = BEDROCK.to_vec();
-            env.extend([("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "x")]);
+            env.extend([
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "x"),
+            ]);
             let config = with_files(&env, &[(path, headers)]);
             let result = check(&config);
             assert_eq!(result.status, Status::Warn, "{path}");
             let text = format!("{result:?}");
             assert!(text.contains("X-Api-Key"), "{text}");
-            assert!(!text.contains("x-team"), "a plain header needs no approval: {text}");
+            assert!(
+                !text.contains("x-team"),
+                "a plain header needs no approval: {text}"
+            );
             assert!(!text.contains("s3cr3t"), "never a header value: {text}");
             assert!(
-                result.fix.as_deref().unwrap_or("").contains("Approve the headers"),
+                result
+                    .fix
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("Approve the headers"),
                 "{text}"
             );
         }
@@ -507,7 +550,10 @@ mod tests {
         let result = check(&config);
         assert_eq!(result.status, Status::Warn);
         assert!(
-            result.fix.unwrap().contains("Did you mean CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS?")
+            result
+                .fix
+                .unwrap()
+                .contains("Did you mean CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS?")
         );
     }
 }

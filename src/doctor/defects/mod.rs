@@ -898,7 +898,10 @@ pub(crate) mod tests {
                 "small-fast-region-for-main-loop",
                 config(
                     &env(&[
-                        ("ANTHROPIC_MODEL", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+                        (
+                            "ANTHROPIC_MODEL",
+                            "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                        ),
                         (
                             "ANTHROPIC_DEFAULT_HAIKU_MODEL",
                             "global.anthropic.claude-haiku-4-5-20251001-v1:0",

@@ -474,7 +474,10 @@ const GATEWAY_URLS: [&str; 3] = [
     "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
     "ANTHROPIC_BASE_URL",
 ];
-const SKIP_AUTH: [&str; 2] = ["CLAUDE_CODE_SKIP_BEDROCK_AUTH", "CLAUDE_CODE_SKIP_MANTLE_AUTH"];
+const SKIP_AUTH: [&str; 2] = [
+    "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
+    "CLAUDE_CODE_SKIP_MANTLE_AUTH",
+];
 
 pub(super) fn gateway_exported_in_the_shell(config: &EffectiveConfig) -> Option<Trigger> {
     let url = GATEWAY_URLS
@@ -532,12 +535,21 @@ pub(super) fn opus_5_high_effort_without_thinking(config: &EffectiveConfig) -> O
         return None;
     }
     let effort = match config.env.get_with_source("CLAUDE_CODE_EFFORT_LEVEL") {
-        Some((value, source)) => Some((value.to_string(), format!("CLAUDE_CODE_EFFORT_LEVEL ({})", config.describe(source)))),
-        None => config.settings.top_level("effortLevel").and_then(|(value, source)| {
-            value
-                .as_str()
-                .map(|v| (v.to_string(), format!("effortLevel ({})", config.describe(&source))))
-        }),
+        Some((value, source)) => Some((
+            value.to_string(),
+            format!("CLAUDE_CODE_EFFORT_LEVEL ({})", config.describe(source)),
+        )),
+        None => config
+            .settings
+            .top_level("effortLevel")
+            .and_then(|(value, source)| {
+                value.as_str().map(|v| {
+                    (
+                        v.to_string(),
+                        format!("effortLevel ({})", config.describe(&source)),
+                    )
+                })
+            }),
     }
     .filter(|(value, _)| matches!(value.trim().to_ascii_lowercase().as_str(), "xhigh" | "max"))?;
     let thinking_off = if config.env.is_truthy("CLAUDE_CODE_DISABLE_THINKING") {
@@ -549,7 +561,12 @@ pub(super) fn opus_5_high_effort_without_thinking(config: &EffectiveConfig) -> O
             .settings
             .top_level("alwaysThinkingEnabled")
             .filter(|(value, _)| value.as_bool() == Some(false))
-            .map(|(_, source)| format!("alwaysThinkingEnabled: false ({})", config.describe(&source)))
+            .map(|(_, source)| {
+                format!(
+                    "alwaysThinkingEnabled: false ({})",
+                    config.describe(&source)
+                )
+            })
     }?;
     Some(Trigger {
         status: Status::Fail,
@@ -580,7 +597,9 @@ pub(super) fn proxy_without_extra_ca_certs(config: &EffectiveConfig) -> Option<T
         format!(
             "requests go through a proxy ({proxy}) and NODE_EXTRA_CA_CERTS is not set in the environment: a proxy that inspects TLS with a root CA the operating system trusts breaks these calls"
         ),
-        Some("export NODE_EXTRA_CA_CERTS=<the proxy's root CA, a PEM file> in the shell that starts Claude Code"),
+        Some(
+            "export NODE_EXTRA_CA_CERTS=<the proxy's root CA, a PEM file> in the shell that starts Claude Code",
+        ),
     ))
 }
 
@@ -605,7 +624,10 @@ pub(super) fn third_party_base_url_in_use(config: &EffectiveConfig) -> Option<Tr
 }
 
 pub(super) fn gateway_or_proxy_with_betas_on(config: &EffectiveConfig) -> Option<Trigger> {
-    if config.env.is_truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS") {
+    if config
+        .env
+        .is_truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS")
+    {
         return None;
     }
     let through = GATEWAY_URLS
@@ -646,9 +668,17 @@ pub(super) fn main_loop_is_the_small_fast_model_spelled_otherwise(
 ) -> Option<Trigger> {
     use crate::doctor::facts::roles::{identity, model_targets};
     let region = config.small_fast_region()?;
-    let (setting, small_fast) = ["ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL"]
-        .into_iter()
-        .find_map(|name| config.env.get(name).map(|v| (name, crate::config::models::ModelId::parse(v))))?;
+    let (setting, small_fast) = [
+        "ANTHROPIC_SMALL_FAST_MODEL",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    ]
+    .into_iter()
+    .find_map(|name| {
+        config
+            .env
+            .get(name)
+            .map(|v| (name, crate::config::models::ModelId::parse(v)))
+    })?;
     let main = model_targets(config, None).into_iter().next()?;
     if !main.pinned
         || identity(&main.id) != identity(&small_fast)

@@ -117,14 +117,12 @@ pub async fn run_version(
     }
 }
 
-/// What `claude auth status --json` says: the client's own word on which provider it uses and
-/// where it reads its settings. Only these fields are kept (the rest can name an account).
+/// What `claude auth status --json` says: the client's own word on which provider it uses.
+/// Only that field is kept (the rest can name an account).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthStatus {
     /// `bedrock`, `mantle`, `firstParty`, `vertex`, …
     pub api_provider: String,
-    /// The directory it reads `settings.json` from (≥ 2.1.268).
-    pub config_directory: Option<std::path::PathBuf>,
 }
 
 /// How much of `claude auth status --json` is read: it prints well under 1 KB.
@@ -139,10 +137,6 @@ impl AuthStatus {
         let value = objects.next()?.ok()?;
         Some(AuthStatus {
             api_provider: value.get("apiProvider")?.as_str()?.to_string(),
-            config_directory: value
-                .get("configDirectory")
-                .and_then(serde_json::Value::as_str)
-                .map(std::path::PathBuf::from),
         })
     }
 }
@@ -150,24 +144,29 @@ impl AuthStatus {
 /// Runs `claude auth status --json` as the user's shell would start it: the process
 /// environment (not the settings' `env`, which the client reads itself), in the project
 /// directory, bounded in time and output. It calls no endpoint (measured on 2.1.337); the
-/// non-essential traffic switch keeps it that way.
+/// non-essential traffic switch keeps it that way. It writes its state (`.claude.json`,
+/// `backups/`) under its config directory, so it gets a private temporary copy of the user's
+/// `settings.json` as that directory: no user file changes.
 pub async fn run_auth_status(
     claude: &Claude,
     config: &EffectiveConfig,
     timeout: Duration,
 ) -> Result<AuthStatus, String> {
+    let dir = crate::fsio::private_tempdir("claude-bedrock-auth-")
+        .map_err(|err| format!("cannot create a temp directory: {err}"))?;
+    // A signal that ends the doctor removes it too (the copied settings may hold a key).
+    let _tracked = crate::proc::track_dir(dir.path());
+    let config_dir = dir.path().join("config");
+    crate::fsio::create_private_dir_all(&config_dir)
+        .map_err(|err| format!("cannot create {}: {err}", config_dir.display()))?;
+    super::client_run::copy_user_settings(config, &config_dir, &[])?;
     let mut command = Command::new(&claude.path);
     command
         .args(["auth", "status", "--json"])
         .env_clear()
         .envs(&config.process_env)
+        .env("CLAUDE_CONFIG_DIR", &config_dir)
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-    // The directory this report reads the user settings from (--claude-config-dir), so that
-    // both read the same files.
-    let default_dir = config.home().map(|home| home.join(".claude"));
-    if Some(&config.locations.claude_config_dir) != default_dir.as_ref() {
-        command.env("CLAUDE_CONFIG_DIR", &config.locations.claude_config_dir);
-    }
     if config.locations.project_dir.is_dir() {
         command.current_dir(&config.locations.project_dir);
     }
@@ -199,7 +198,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auth_status_keeps_the_provider_and_the_config_directory_only() {
+    fn auth_status_keeps_the_provider_only() {
         let printed = r#"{
   "loggedIn": true,
   "authMethod": "third_party",
@@ -214,14 +213,12 @@ mod tests {
             AuthStatus::parse(printed),
             Some(AuthStatus {
                 api_provider: "bedrock".into(),
-                config_directory: Some("/home/dev/.claude".into()),
             })
         );
         assert_eq!(
             AuthStatus::parse("warning: something\n{\"apiProvider\":\"firstParty\"} trailing"),
             Some(AuthStatus {
                 api_provider: "firstParty".into(),
-                config_directory: None,
             })
         );
         assert_eq!(AuthStatus::parse("Logged in with Bedrock"), None);
