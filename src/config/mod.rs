@@ -595,7 +595,8 @@ fn register_secrets(
                 .for_each(|s| register(s));
         }
     }
-    for file in &settings.files {
+    // The files a restricted session ignores hold secrets all the same.
+    for file in settings.files.iter().chain(&settings.restricted_out) {
         let Some(map) = file.object() else { continue };
         if let Some(Value::Object(env)) = map.get("env") {
             for (name, value) in env {

@@ -90,6 +90,26 @@ fn a_restricted_session_is_resolved_as_the_real_client_resolves_it() {
             .contains("CLAUDE_CODE_RESTRICTED is on in the environment"),
         "{settings}"
     );
+    // The configuration report lists the user file as ignored, not as read.
+    let config = sandbox.run(&["config", "--json"]).json();
+    let user = config["files"]["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["layer"] == "user")
+        .cloned()
+        .unwrap();
+    assert!(
+        user["state"]
+            .as_str()
+            .unwrap()
+            .starts_with("ignored by Claude Code: a restricted session"),
+        "{user}"
+    );
+    assert!(
+        !config.to_string().contains("claude-opus-4-6-v1"),
+        "no pin from the ignored file: {config}"
+    );
 }
 
 #[test]
