@@ -137,6 +137,27 @@ fn the_real_client_disagreeing_with_the_doctor_is_a_failure_with_the_fix() {
 }
 
 #[test]
+fn no_client_asks_the_client_nothing_but_its_version() {
+    let claude = claude_code::install(CURRENT);
+    let sandbox = Sandbox::new().user_settings(&bedrock_user_settings());
+    let run = sandbox.run(&[
+        "doctor",
+        "--offline",
+        "--json",
+        "--no-client",
+        "--claude-bin",
+        claude.to_str().unwrap(),
+    ]);
+    assert_eq!(run.check("client.version")["status"], "pass");
+    let check = run.check("client.provider");
+    assert_eq!(check["status"], "skip", "{check}");
+    assert_eq!(
+        check["summary"],
+        "--no-client: your `claude` was not asked which provider it uses"
+    );
+}
+
+#[test]
 fn a_client_that_cannot_say_its_provider_is_not_a_problem() {
     let sandbox = Sandbox::new().user_settings(&bedrock_user_settings());
     let dir = sandbox.root.join("bin");

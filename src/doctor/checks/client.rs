@@ -128,9 +128,12 @@ pub fn check_provider(config: &EffectiveConfig, facts: &ClientFacts) -> CheckRes
             Skip::NoClient,
             format!("{reason}: the client was not asked which provider it uses"),
         ),
-        (Ok(_), None) => {
-            CheckResult::skipped(id, title, Skip::NotInUse, "the client was not asked")
-        }
+        (Ok(_), None) => CheckResult::skipped(
+            id,
+            title,
+            Skip::NotInUse,
+            "--no-client: your `claude` was not asked which provider it uses",
+        ),
         // An older client, or a program that is not Claude Code: nothing to compare with.
         (Ok(_), Some(Err(reason))) => {
             CheckResult::skipped(id, title, Skip::NotInUse, reason.clone())

@@ -41,7 +41,7 @@ pub struct ClientFacts {
     pub located: Result<Claude, String>,
     pub version: Option<Result<(Version, String), String>>,
     pub version_ms: u64,
-    /// `claude auth status --json`, when a client was found.
+    /// `claude auth status --json`, when a client was found (and not `--no-client`).
     pub auth_status: Option<Result<AuthStatus, String>>,
     pub auth_status_ms: u64,
     /// The rehearsal, or why there was none.
@@ -75,7 +75,9 @@ pub async fn gather(
     };
     let version_ms = started.elapsed().as_millis() as u64;
     let started = Instant::now();
+    // `--no-client` runs nothing but `--version`.
     let auth_status = match &located {
+        Ok(_) if options.rehearse == Rehearse::Never => None,
         Ok(claude) => Some(
             run_auth_status(
                 claude,
