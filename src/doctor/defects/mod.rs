@@ -997,6 +997,22 @@ pub(crate) mod tests {
             "Opus 5.5 is not Opus 5; its minimum is not documented"
         );
         assert!(too_new_models(Version(2, 1, 219), &config).is_empty());
+        // The 5.5 models have no published minimum: neither is taken for its 5 sibling's.
+        let five_five = super::tests::config(
+            &env(&[
+                ("ANTHROPIC_MODEL", "global.anthropic.claude-opus-5-5"),
+                (
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                    "global.anthropic.claude-sonnet-5-5",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                    "global.anthropic.claude-haiku-5-5",
+                ),
+            ]),
+            "",
+        );
+        assert!(too_new_models(Version(2, 1, 150), &five_five).is_empty());
     }
 
     #[test]
