@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::settings::{SettingsLayers, json_type};
-use super::source::Source;
+use super::source::{Layer, Source};
 
 /// One variable of the effective environment.
 #[derive(Debug, Clone)]
@@ -42,7 +42,20 @@ pub struct EffectiveEnv {
     vars: BTreeMap<String, EnvVar>,
     pub non_string: Vec<NonStringEnv>,
     pub bad_names: Vec<BadEnvName>,
+    /// Entries of a project or local `env` that the client ignores ([`PROJECT_ENV_IGNORED`]).
+    pub ignored_in_project: Vec<BadEnvName>,
 }
+
+/// Variables a project's `env` (`.claude/settings.json`, `.claude/settings.local.json`) can no
+/// longer set (2.1.251): the client ignores them there; the user settings or the shell still
+/// set them.
+pub const PROJECT_ENV_IGNORED: &[&str] = &[
+    "CLAUDE_CONFIG_DIR",
+    "CLAUDE_CODE_TMPDIR",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+];
 
 /// JavaScript's `String(value)` of a JSON value: what Node makes of a non-string `env` value.
 pub fn js_string(value: &Value) -> String {
@@ -95,7 +108,15 @@ impl EffectiveEnv {
             let Value::Object(block) = block else {
                 continue;
             };
+            let project = matches!(file.layer, Layer::Project | Layer::Local);
             for (name, value) in block {
+                if project && PROJECT_ENV_IGNORED.contains(&name.to_ascii_uppercase().as_str()) {
+                    env.ignored_in_project.push(BadEnvName {
+                        name: name.clone(),
+                        source: file.source(),
+                    });
+                    continue;
+                }
                 if !is_env_name(name) {
                     env.bad_names.push(BadEnvName {
                         name: name.clone(),
@@ -215,7 +236,6 @@ fn is_env_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::settings::{FileState, SettingsFile};
-    use super::super::source::Layer;
     use super::*;
     use std::path::PathBuf;
 
@@ -235,6 +255,7 @@ mod tests {
         SettingsLayers {
             files,
             dropin_dir_problem: None,
+            restricted_out: Vec::new(),
         }
     }
 
@@ -315,6 +336,49 @@ mod tests {
         assert_eq!(env.non_string.len(), 5);
         assert_eq!(env.non_string[0].json_type, "a number");
         assert_eq!(env.bad_names[0].name, "bad-name");
+    }
+
+    #[test]
+    fn a_project_env_cannot_set_the_config_or_temporary_directories() {
+        let env = EffectiveEnv::build(
+            &process(&[("TMPDIR", "/tmp")]),
+            &layers(vec![
+                file(
+                    Layer::User,
+                    r#"{"env":{"CLAUDE_CODE_TMPDIR":"/home/dev/tmp"}}"#,
+                ),
+                file(
+                    Layer::Project,
+                    r#"{"env":{"CLAUDE_CONFIG_DIR":"/x","TMPDIR":"/y","AWS_REGION":"eu-west-1"}}"#,
+                ),
+                file(Layer::Local, r#"{"env":{"TEMP":"/z","TMP":"/w"}}"#),
+                file(Layer::Managed, r#"{"env":{"TMP":"/managed"}}"#),
+            ]),
+        );
+        assert_eq!(env.get("CLAUDE_CONFIG_DIR"), None);
+        assert_eq!(env.get("TMPDIR"), Some("/tmp"), "the shell's value stays");
+        assert_eq!(env.get("TEMP"), None);
+        assert_eq!(
+            env.get("TMP"),
+            Some("/managed"),
+            "managed settings still set it"
+        );
+        assert_eq!(env.get("CLAUDE_CODE_TMPDIR"), Some("/home/dev/tmp"));
+        assert_eq!(env.get("AWS_REGION"), Some("eu-west-1"));
+        let ignored: Vec<(&str, Option<Layer>)> = env
+            .ignored_in_project
+            .iter()
+            .map(|i| (i.name.as_str(), i.source.layer()))
+            .collect();
+        assert_eq!(
+            ignored,
+            [
+                ("CLAUDE_CONFIG_DIR", Some(Layer::Project)),
+                ("TMPDIR", Some(Layer::Project)),
+                ("TEMP", Some(Layer::Local)),
+                ("TMP", Some(Layer::Local)),
+            ]
+        );
     }
 
     #[test]

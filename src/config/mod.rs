@@ -7,6 +7,7 @@ pub mod aws_files;
 pub mod bearer;
 pub mod credentials;
 pub mod env;
+pub mod model_policy;
 pub mod models;
 pub mod region;
 pub mod settings;
@@ -118,7 +119,12 @@ pub const OTHER_PROVIDER_SWITCHES: &[&str] = &[
     "CLAUDE_CODE_USE_VERTEX",
     "CLAUDE_CODE_USE_FOUNDRY",
     "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+    "CLAUDE_CODE_USE_GATEWAY",
 ];
+
+/// `CLAUDE_CODE_RESTRICTED` (the environment's twin of `--restricted`, ≥ 2.1.248).
+pub const RESTRICTED_VARIABLE: &str = "CLAUDE_CODE_RESTRICTED";
 
 impl Provider {
     fn resolve(env: &EffectiveEnv) -> Provider {
@@ -141,6 +147,44 @@ impl Provider {
     pub fn any_bedrock(&self) -> bool {
         self.bedrock.is_some() || self.mantle.is_some()
     }
+
+    /// The `apiProvider` that `claude auth status --json` should print for these switches, as
+    /// measured on 2.1.337: Bedrock wins over every other switch, Mantle over the rest, and the
+    /// gateway switch alone reports `firstParty`. `None` when another provider's precedence
+    /// over the rest is not known.
+    pub fn expected_api_provider(&self) -> Option<&'static str> {
+        if self.bedrock.is_some() {
+            return Some("bedrock");
+        }
+        if self.mantle.is_some() {
+            return Some("mantle");
+        }
+        let others: Vec<&str> = self
+            .others
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| *name != "CLAUDE_CODE_USE_GATEWAY")
+            .collect();
+        match others.as_slice() {
+            [] => Some("firstParty"),
+            [one] => api_provider_of(one),
+            _ => None,
+        }
+    }
+}
+
+/// The `apiProvider` name `claude auth status --json` gives a provider switch.
+pub fn api_provider_of(switch: &str) -> Option<&'static str> {
+    Some(match switch {
+        "CLAUDE_CODE_USE_BEDROCK" => "bedrock",
+        "CLAUDE_CODE_USE_MANTLE" => "mantle",
+        "CLAUDE_CODE_USE_VERTEX" => "vertex",
+        "CLAUDE_CODE_USE_FOUNDRY" => "foundry",
+        "CLAUDE_CODE_USE_ANTHROPIC_AWS" => "anthropicAws",
+        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD" => "anthropicGoogleCloud",
+        "CLAUDE_CODE_USE_GATEWAY" => "firstParty",
+        _ => return None,
+    })
 }
 
 /// The profile Claude Code will use.
@@ -186,6 +230,10 @@ pub struct SettingsKeys {
     /// Not merged across files: the highest file that sets it supplies the whole list.
     pub fallback_models: Vec<Sourced<String>>,
     pub api_key_helper: Option<Sourced<String>>,
+    /// Managed `deniedModels` (≥ 2.1.283; read from managed settings only).
+    pub denied_models: Vec<Sourced<String>>,
+    /// Managed `availableModelsMatch`: `prefix` (the default) or `exact` (≥ 2.1.283).
+    pub available_models_match: Option<Sourced<String>>,
     /// Keys present with the wrong JSON type.
     pub wrong_types: Vec<(String, &'static str, &'static str, Source)>,
 }
@@ -199,6 +247,8 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "enforceAvailableModels",
     "fallbackModel",
     "apiKeyHelper",
+    "deniedModels",
+    "availableModelsMatch",
 ];
 
 impl SettingsKeys {
@@ -248,6 +298,30 @@ impl SettingsKeys {
             }
             _ => {}
         }
+
+        // The model policy keys only count in managed settings.
+        for (value, source) in layers.all_values("deniedModels") {
+            if source.layer() != Some(source::Layer::Managed) {
+                continue;
+            }
+            if let Value::Array(items) = value {
+                keys.denied_models
+                    .extend(items.iter().filter_map(Value::as_str).map(|id| Sourced {
+                        value: id.to_string(),
+                        source: source.clone(),
+                    }));
+            }
+        }
+        keys.available_models_match = layers
+            .all_values("availableModelsMatch")
+            .into_iter()
+            .find(|(_, source)| source.layer() == Some(source::Layer::Managed))
+            .and_then(|(value, source)| {
+                value.as_str().map(|v| Sourced {
+                    value: v.to_string(),
+                    source,
+                })
+            });
 
         // modelOverrides merges per key across layers, the highest layer winning each key.
         for (value, source) in layers.all_values("modelOverrides").into_iter().rev() {
@@ -363,7 +437,16 @@ pub struct EffectiveConfig {
 
 impl EffectiveConfig {
     pub async fn resolve(inputs: &Inputs) -> EffectiveConfig {
-        let settings = SettingsLayers::load(&inputs.locations);
+        let mut settings = SettingsLayers::load(&inputs.locations);
+        // A restricted session ignores the user, project and local files (≥ 2.1.248); the
+        // variable is read from the environment the client starts in.
+        if inputs
+            .process_env
+            .get(RESTRICTED_VARIABLE)
+            .is_some_and(|value| env::is_truthy(value))
+        {
+            settings.restrict();
+        }
         let mut env = EffectiveEnv::build(&inputs.process_env, &settings);
         env.overlay(&inputs.overrides, &Source::Flag("setup"));
         let keys = SettingsKeys::collect(&settings);
@@ -513,7 +596,8 @@ fn register_secrets(
                 .for_each(|s| register(s));
         }
     }
-    for file in &settings.files {
+    // The files a restricted session ignores hold secrets all the same.
+    for file in settings.files.iter().chain(&settings.restricted_out) {
         let Some(map) = file.object() else { continue };
         if let Some(Value::Object(env)) = map.get("env") {
             for (name, value) in env {
@@ -599,6 +683,9 @@ pub const RELEVANT_VARIABLES: &[&str] = &[
     "CLAUDE_CODE_USE_VERTEX",
     "CLAUDE_CODE_USE_FOUNDRY",
     "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+    "CLAUDE_CODE_USE_GATEWAY",
+    "CLAUDE_CODE_RESTRICTED",
     "CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST",
     "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
     "CLAUDE_CODE_SKIP_MANTLE_AUTH",

@@ -307,7 +307,14 @@ pub struct SettingsLayers {
     pub files: Vec<SettingsFile>,
     /// A problem with the managed drop-in directory itself (not a directory, unreadable).
     pub dropin_dir_problem: Option<String>,
+    /// `CLAUDE_CODE_RESTRICTED` (≥ 2.1.248): the user, project and local files, which the client
+    /// then ignores. They are not in `files`, so nothing of theirs is effective.
+    pub restricted_out: Vec<SettingsFile>,
 }
+
+/// The layers a restricted session (`--restricted`, `CLAUDE_CODE_RESTRICTED=1`, ≥ 2.1.248)
+/// ignores: only managed settings apply.
+pub const RESTRICTED_IGNORES: [Layer; 3] = [Layer::Local, Layer::Project, Layer::User];
 
 impl SettingsLayers {
     pub fn load(locations: &SettingsLocations) -> SettingsLayers {
@@ -328,7 +335,24 @@ impl SettingsLayers {
         SettingsLayers {
             files,
             dropin_dir_problem,
+            restricted_out: Vec::new(),
         }
+    }
+
+    /// A restricted session: the user, project and local files are set aside, as the client
+    /// ignores them.
+    pub fn restrict(&mut self) {
+        let (ignored, kept): (Vec<SettingsFile>, Vec<SettingsFile>) =
+            std::mem::take(&mut self.files)
+                .into_iter()
+                .partition(|f| RESTRICTED_IGNORES.contains(&f.layer));
+        self.files = kept;
+        self.restricted_out = ignored;
+    }
+
+    /// Whether this is a restricted session's view of the settings.
+    pub fn restricted(&self) -> bool {
+        !self.restricted_out.is_empty()
     }
 
     /// Files that exist (loaded or broken), highest precedence first.

@@ -36,6 +36,7 @@ macro_rules! with_checks {
             MantleEndpoint "mantle.endpoint" "Mantle endpoint" Bedrock Mantle(checks::mantle::check_endpoint),
             MantleModels "mantle.models" "Mantle models" Bedrock Mantle(checks::mantle::check_models),
             ClientVersion "client.version" "Claude Code version" ClaudeCode Client(checks::client::check_version),
+            ClientProvider "client.provider" "Client's provider" ClaudeCode Client(checks::client::check_provider),
             ClientModels "client.models" "Client models" ClaudeCode Client(checks::rehearsal::check_models),
             ClientRequests "client.requests" "Client requests" ClaudeCode Client(checks::rehearsal::check_requests),
             ClientBearerTrace "client.bearer-trace" "Client auth trace" ClaudeCode Client(checks::client::check_bearer_trace),

@@ -142,7 +142,9 @@ async fn bounded<T>(
 pub async fn run(config: &EffectiveConfig, options: &Options) -> Outcome {
     let timeout = options.timeout;
     let margin = Duration::from_secs(5);
-    let client_limit = super::facts::client_run::trace_limit(timeout) + timeout + margin;
+    // The version, `auth status` (at most 10 s) and the rehearsal, one after the other.
+    let client_limit =
+        super::facts::client_run::trace_limit(timeout) + timeout + margin + Duration::from_secs(10);
     if options.offline {
         let client = bounded(
             "client",

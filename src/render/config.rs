@@ -125,7 +125,11 @@ pub fn to_json(config: &EffectiveConfig) -> Value {
                 "layer": f.layer.id(),
                 "path": f.path.display().to_string(),
                 "state": settings_state(&f.state),
-            })).collect::<Vec<_>>(),
+            })).chain(config.settings.restricted_out.iter().map(|f| json!({
+                "layer": f.layer.id(),
+                "path": f.path.display().to_string(),
+                "state": restricted_state(&f.state),
+            }))).collect::<Vec<_>>(),
             "aws": aws_files.iter().map(|f| json!({
                 "kind": f.kind.label(),
                 "path": f.path.display().to_string(),
@@ -134,6 +138,14 @@ pub fn to_json(config: &EffectiveConfig) -> Value {
             })).collect::<Vec<_>>(),
         },
     })
+}
+
+/// A file a restricted session sets aside.
+fn restricted_state(state: &FileState) -> String {
+    match state {
+        FileState::Missing => "missing".into(),
+        _ => "ignored by Claude Code: a restricted session (CLAUDE_CODE_RESTRICTED) reads managed settings only".into(),
+    }
 }
 
 fn settings_state(state: &FileState) -> String {
@@ -431,6 +443,13 @@ pub fn render_human(config: &EffectiveConfig, out: &Output) -> String {
                 ]
             })
             .collect();
+        rows.extend(config.settings.restricted_out.iter().map(|f| {
+            vec![
+                cell(f.layer.label()),
+                cell(config.tilde(&f.path)),
+                restricted_state(&f.state),
+            ]
+        }));
         for f in [&config.aws_files.config, &config.aws_files.credentials] {
             rows.push(vec![
                 cell(format!("AWS {}", f.kind.label())),

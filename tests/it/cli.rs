@@ -92,6 +92,7 @@ fn doctor_json_document_has_the_contract_shape() {
             "mantle.endpoint",
             "mantle.models",
             "client.version",
+            "client.provider",
             "client.models",
             "client.requests",
             "client.bearer-trace"
@@ -114,7 +115,7 @@ fn doctor_json_document_has_the_contract_shape() {
     }
     assert_eq!(
         doc["summary"],
-        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 22, "causes": 0})
+        serde_json::json!({"pass": 7, "warn": 0, "fail": 0, "skip": 23, "causes": 0})
     );
 }
 

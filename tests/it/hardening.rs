@@ -181,7 +181,7 @@ fn the_traced_client_gets_settings_only_its_owner_can_read() {
     fs::write(
         &claude,
         format!(
-            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '2.1.332 (Claude Code)'; exit 0; fi\nstat -c '%a %n' \"$CLAUDE_CONFIG_DIR\" \"$CLAUDE_CONFIG_DIR/..\" \"$CLAUDE_CONFIG_DIR/settings.json\" > {}\n",
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '2.1.332 (Claude Code)'; exit 0; fi\nif [ \"$1\" = auth ]; then exit 3; fi\nstat -c '%a %n' \"$CLAUDE_CONFIG_DIR\" \"$CLAUDE_CONFIG_DIR/..\" \"$CLAUDE_CONFIG_DIR/settings.json\" > {}\n",
             seen.display()
         ),
     )

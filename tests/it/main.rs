@@ -5,6 +5,7 @@ mod support;
 mod bearer_keys;
 mod cli;
 mod client;
+mod client_model;
 mod completions;
 mod diagnosis;
 mod documents;

@@ -200,7 +200,7 @@ fn a_stranger_during_the_rehearsal_gets_nothing_signed_and_changes_nothing() {
         let gated = executable(
             &sandbox.root.join("claude"),
             &format!(
-                "#!/bin/sh\nif [ \"$1\" = --version ]; then exec {real} --version; fi\ntouch {ready}\nwhile [ ! -e {go} ]; do sleep 0.05; done\nexec {real} \"$@\"\n",
+                "#!/bin/sh\nif [ \"$1\" = --version ] || [ \"$1\" = auth ]; then exec {real} \"$@\"; fi\ntouch {ready}\nwhile [ ! -e {go} ]; do sleep 0.05; done\nexec {real} \"$@\"\n",
                 real = real.display(),
                 ready = ready.display(),
                 go = go.display()
@@ -459,7 +459,7 @@ fn a_signal_during_the_rehearsal_leaves_no_process_and_no_key_behind() {
         let claude = executable(
             &sandbox.root.join("claude"),
             &format!(
-                "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '2.1.337 (Claude Code)'; exit 0; fi\ntouch {}\n{}\n",
+                "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '2.1.337 (Claude Code)'; exit 0; fi\nif [ \"$1\" = auth ]; then echo '{{\"apiProvider\":\"bedrock\"}}'; exit 0; fi\ntouch {}\n{}\n",
                 ready.display(),
                 body.replace("{marker}", &marker)
             ),

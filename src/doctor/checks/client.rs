@@ -6,8 +6,11 @@
 use crate::config::EffectiveConfig;
 use crate::config::credentials::CredentialSource;
 use crate::doctor::check_id::CheckId;
-use crate::doctor::defects::{DefectId, UPGRADE, Version, defect_fix, defects_for, too_new_models};
-use crate::doctor::facts::claude_bin::Claude;
+use crate::doctor::defects::{
+    DefectId, ONE_MILLION_SILENTLY_OFF_FROM, UPGRADE, Version, defect_fix, defects_for,
+    too_new_models,
+};
+use crate::doctor::facts::claude_bin::{AuthStatus, Claude};
 use crate::doctor::facts::client::ClientFacts;
 use crate::doctor::facts::client_run::{ClientRun, NotRun, run_line};
 use crate::loopback::request::{AuthSeen, CapturedRequest};
@@ -102,6 +105,13 @@ fn version_check(
         ));
         findings.fixes.extend(workarounds);
     }
+    let one_million = crate::doctor::defects::one_million_pins(config);
+    if version >= ONE_MILLION_SILENTLY_OFF_FROM && !one_million.is_empty() {
+        findings.note(format!(
+            "a 1M-context model is pinned ({}): when Bedrock or a gateway refuses the context-1m beta, Claude Code {version} resends the request without it, so the session works with the standard context and does not say so",
+            one_million.join(", ")
+        ));
+    }
     if !untriggered.is_empty() {
         findings.note(format!(
             "{version} has other known defects that this configuration does not trigger: {}",
@@ -113,6 +123,106 @@ fn version_check(
         title,
         format!("Claude Code {version}: no known defect applies to this configuration"),
     )
+}
+
+pub fn check_provider(config: &EffectiveConfig, facts: &ClientFacts) -> CheckResult {
+    let (id, title) = CheckId::ClientProvider.pair();
+    let mut check = match (&facts.located, &facts.auth_status) {
+        (Err(reason), _) => CheckResult::skipped(
+            id,
+            title,
+            Skip::NoClient,
+            format!("{reason}: the client was not asked which provider it uses"),
+        ),
+        (Ok(_), None) => CheckResult::skipped(
+            id,
+            title,
+            Skip::NotInUse,
+            "--no-client: your `claude` was not asked which provider it uses",
+        ),
+        // An older client, or a program that is not Claude Code: nothing to compare with.
+        (Ok(_), Some(Err(reason))) => {
+            CheckResult::skipped(id, title, Skip::NotInUse, reason.clone())
+        }
+        (Ok(claude), Some(Ok(status))) => provider_check(config, claude, status),
+    };
+    check.duration_ms = facts.auth_status_ms;
+    check
+}
+
+/// The client's own word on its provider (`claude auth status --json`), against the provider
+/// this report resolved.
+fn provider_check(config: &EffectiveConfig, claude: &Claude, status: &AuthStatus) -> CheckResult {
+    let (id, title) = CheckId::ClientProvider.pair();
+    let said = status.api_provider.as_str();
+    let client_is_bedrock = matches!(said, "bedrock" | "mantle");
+    let expected = config.provider.expected_api_provider();
+    let user_settings = config.tilde(&config.locations.user_file());
+    let details = vec![format!(
+        "`{} auth status --json`: \"apiProvider\": \"{said}\"",
+        config.tilde(&claude.path)
+    )];
+    if expected == Some(said)
+        || (expected.is_none() && client_is_bedrock == config.provider.any_bedrock())
+    {
+        return CheckResult::new(
+            id,
+            title,
+            Status::Pass,
+            format!("Claude Code says its provider is {said}, as this report resolved"),
+        )
+        .details(details);
+    }
+    let resolved = expected.unwrap_or(if config.provider.any_bedrock() {
+        "bedrock"
+    } else {
+        "firstParty"
+    });
+    let (status, summary, fix) = if config.provider.any_bedrock() && !client_is_bedrock {
+        let switch =
+            config
+                .provider
+                .bedrock
+                .as_ref()
+                .map(|source| format!("CLAUDE_CODE_USE_BEDROCK ({})", config.describe(source)))
+                .or_else(|| {
+                    config.provider.mantle.as_ref().map(|source| {
+                        format!("CLAUDE_CODE_USE_MANTLE ({})", config.describe(source))
+                    })
+                })
+                .unwrap_or_default();
+        let fix = format!(
+            "Export CLAUDE_CODE_USE_BEDROCK=1 in the shell that starts Claude Code, or set \"CLAUDE_CODE_USE_BEDROCK\": \"1\" in the \"env\" block of {user_settings}; `claude auth status` then prints \"apiProvider\": \"bedrock\"."
+        );
+        (
+            Status::Fail,
+            format!(
+                "Claude Code says its provider is {said}, not Bedrock: it does not apply {switch}, which this report resolved"
+            ),
+            fix,
+        )
+    } else if client_is_bedrock && !config.provider.any_bedrock() {
+        (
+            Status::Warn,
+            format!(
+                "Claude Code says its provider is {said}, but this report resolved no Bedrock switch: the client reads settings this report did not"
+            ),
+            "Pass the --project-dir and --claude-config-dir Claude Code runs with; managed settings are read from this machine's managed directory only.".to_string(),
+        )
+    } else {
+        (
+            Status::Warn,
+            format!(
+                "Claude Code says its provider is {said}, where this report resolved {resolved}"
+            ),
+            format!(
+                "Leave one provider switch on: for Bedrock, \"CLAUDE_CODE_USE_BEDROCK\": \"1\" in the \"env\" block of {user_settings}, and remove the others."
+            ),
+        )
+    };
+    CheckResult::new(id, title, status, summary)
+        .details(details)
+        .fix(fix)
 }
 
 /// `client.bearer-trace` from a client run (or why there was none).
@@ -492,6 +602,114 @@ mod tests {
             &outcome(vec![list(sigv4()), stream(AuthSeen::None)]),
         );
         assert_eq!(result.status, Status::Fail);
+    }
+
+    fn version_of(version: Version, config: &EffectiveConfig) -> CheckResult {
+        version_check(
+            config,
+            &Ok(claude()),
+            Some(&Ok((version, format!("{version} (Claude Code)")))),
+        )
+    }
+
+    #[test]
+    fn a_one_million_pin_fails_before_2_1_295_and_is_a_note_after() {
+        let config = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+                (
+                    "ANTHROPIC_DEFAULT_OPUS_MODEL",
+                    "us.anthropic.claude-opus-4-6-v1[1m]",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                    "us.anthropic.claude-sonnet-4-6",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                ),
+            ],
+            "",
+        );
+        let old = version_of(Version(2, 1, 294), &config);
+        assert_eq!(old.status, Status::Warn, "{old:?}");
+        assert!(old.summary.contains("context-1m beta"), "{}", old.summary);
+        assert!(
+            old.fix
+                .as_deref()
+                .unwrap()
+                .starts_with("Upgrade Claude Code to 2.1.295 or later"),
+            "{old:?}"
+        );
+        let current = version_of(Version(2, 1, 337), &config);
+        assert_eq!(current.status, Status::Pass, "{current:?}");
+        assert!(
+            current
+                .details
+                .iter()
+                .any(|d| d.text.contains("resends the request without it")),
+            "{current:?}"
+        );
+    }
+
+    fn said(provider: &str) -> AuthStatus {
+        AuthStatus {
+            api_provider: provider.into(),
+        }
+    }
+
+    #[test]
+    fn the_clients_own_provider_is_compared_with_the_resolved_one() {
+        let bedrock = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", "us-east-1"),
+            ],
+            "",
+        );
+        let agree = provider_check(&bedrock, &claude(), &said("bedrock"));
+        assert_eq!(agree.status, Status::Pass, "{agree:?}");
+        assert_eq!(
+            agree.summary,
+            "Claude Code says its provider is bedrock, as this report resolved"
+        );
+
+        let first_party = provider_check(&bedrock, &claude(), &said("firstParty"));
+        assert_eq!(first_party.status, Status::Fail);
+        assert_eq!(
+            first_party.summary,
+            "Claude Code says its provider is firstParty, not Bedrock: it does not apply CLAUDE_CODE_USE_BEDROCK (process env), which this report resolved"
+        );
+        let fix = first_party.fix.unwrap();
+        assert!(fix.starts_with("Export CLAUDE_CODE_USE_BEDROCK=1"), "{fix}");
+        assert!(!fix.contains("doctor"), "{fix}");
+
+        // Both switches on: the client reports bedrock (measured).
+        let both = config(
+            &[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("CLAUDE_CODE_USE_MANTLE", "1"),
+            ],
+            "",
+        );
+        assert_eq!(
+            provider_check(&both, &claude(), &said("bedrock")).status,
+            Status::Pass
+        );
+        assert_eq!(
+            provider_check(&both, &claude(), &said("mantle")).status,
+            Status::Warn
+        );
+
+        // The client on Bedrock where this report found no switch.
+        let none = config(&[("AWS_REGION", "us-east-1")], "");
+        let result = provider_check(&none, &claude(), &said("bedrock"));
+        assert_eq!(result.status, Status::Warn);
+        assert!(result.summary.contains("resolved no Bedrock switch"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::config::models::{
     ModelIdKind, PrefixFit, default_prefix_for_region, mantle_form, partition_of, prefix_fit,
     profile_form,
 };
-use crate::config::{EffectiveConfig, PinnedModel};
+use crate::config::{EffectiveConfig, PinnedModel, model_policy};
 use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
@@ -75,6 +75,7 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
             &mut findings,
         );
     }
+    model_policy(config, &mut findings);
     if let Some((_, source)) = config.env.get_with_source("ANTHROPIC_SMALL_FAST_MODEL") {
         findings.note(format!(
             "ANTHROPIC_SMALL_FAST_MODEL ({}) is deprecated in favour of ANTHROPIC_DEFAULT_HAIKU_MODEL",
@@ -258,6 +259,216 @@ fn check_one(
                 model.display()
             ),
             format!("Remove [1m] from {setting}."),
+        );
+    }
+}
+
+/// The roles whose pins the managed allowlist restricts: the client leaves the Haiku
+/// background models alone (`deniedModels` still covers them).
+const ALLOWLISTED_ROLES: &[&str] = &["primary", "opus", "sonnet", "subagent"];
+
+/// Pins the managed model policy refuses (≥ 2.1.283): `deniedModels`, and `availableModels`
+/// matched as `availableModelsMatch` says.
+fn model_policy(config: &EffectiveConfig, findings: &mut Findings) {
+    let keys = &config.keys;
+    let exact = keys
+        .available_models_match
+        .as_ref()
+        .is_some_and(|m| m.value == "exact");
+    for pinned in config
+        .models
+        .iter()
+        .filter(|m| !matches!(m.role, "available" | "override"))
+    {
+        let setting = &pinned.setting;
+        let where_ = config.describe(&pinned.source);
+        if let Some(denied) = keys
+            .denied_models
+            .iter()
+            .find(|d| model_policy::denies(&d.value, &pinned.id))
+        {
+            findings.fail(
+                format!(
+                    "{setting} = {} ({where_}) is denied by the managed policy: deniedModels has \"{}\" ({}); Claude Code will not use it",
+                    pinned.id.raw,
+                    denied.value,
+                    config.describe(&denied.source)
+                ),
+                format!(
+                    "Pin a model the policy allows in {setting} ({where_}); `claude-bedrock models` lists this account's models. If you need this one, ask the administrator of {} to take \"{}\" out of deniedModels.",
+                    config.tilde(denied.source.path().unwrap_or(std::path::Path::new("the managed settings"))),
+                    denied.value
+                ),
+            );
+            continue;
+        }
+        if keys.available_models.is_empty()
+            || !ALLOWLISTED_ROLES.contains(&pinned.role)
+            || keys
+                .available_models
+                .iter()
+                .any(|a| model_policy::allows(&a.value, &pinned.id, exact))
+        {
+            continue;
+        }
+        let Some(first) = keys.available_models.first() else {
+            continue;
+        };
+        let from_managed = first.source.layer() == Some(crate::config::source::Layer::Managed);
+        let listed: Vec<&str> = keys
+            .available_models
+            .iter()
+            .map(|a| a.value.as_str())
+            .collect();
+        let how = if exact {
+            "matched exactly (availableModelsMatch: \"exact\")"
+        } else {
+            "matched by prefix"
+        };
+        findings.fail(
+            format!(
+                "{setting} = {} ({where_}) is not in availableModels ({}, {how}): Claude Code will not use it",
+                pinned.id.raw,
+                listed.join(", ")
+            ),
+            if from_managed {
+                format!(
+                    "Pin one of the allowed models in {setting} ({where_}), or ask the administrator of {} to list this one in availableModels.",
+                    config.tilde(first.source.path().unwrap_or(std::path::Path::new("the managed settings")))
+                )
+            } else {
+                format!(
+                    "Pin one of the allowed models in {setting} ({where_}), or add it to availableModels in {}.",
+                    config.describe(&first.source)
+                )
+            },
+        );
+    }
+    for denied in keys.denied_models.iter().filter(|d| {
+        config
+            .models
+            .iter()
+            .all(|m| !model_policy::denies(&d.value, &m.id))
+    }) {
+        findings.note(format!(
+            "deniedModels has \"{}\" ({}): no model of this configuration is denied by it",
+            denied.value,
+            config.describe(&denied.source)
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::defects::tests::with_files;
+    use crate::report::Status;
+
+    const ENV: [(&str, &str); 5] = [
+        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+        ("AWS_REGION", "us-east-1"),
+        ("ANTHROPIC_MODEL", "global.anthropic.claude-opus-5-5"),
+        (
+            "ANTHROPIC_DEFAULT_SONNET_MODEL",
+            "us.anthropic.claude-sonnet-4-6",
+        ),
+        (
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+            "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        ),
+    ];
+
+    fn managed(policy: &str) -> CheckResult {
+        check(&with_files(
+            &ENV,
+            &[("managed/managed-settings.json", policy)],
+        ))
+    }
+
+    /// The problems and the fix, without the notes that list every pin.
+    fn failures(result: &CheckResult) -> String {
+        let problems: Vec<&str> = result
+            .details
+            .iter()
+            .filter(|d| d.level != crate::report::Level::Note)
+            .map(|d| d.text.as_str())
+            .collect();
+        format!("{} {problems:?} {:?}", result.summary, result.fix)
+    }
+
+    #[test]
+    fn a_pin_the_managed_policy_denies_fails_with_the_fix() {
+        let result = managed(r#"{"deniedModels":["claude-opus-5"]}"#);
+        assert_eq!(result.status, Status::Fail, "{}", failures(&result));
+        assert!(
+            result.summary.starts_with(
+                "ANTHROPIC_MODEL = global.anthropic.claude-opus-5-5 (process env) is denied by the managed policy: deniedModels has \"claude-opus-5\""
+            ),
+            "{}",
+            failures(&result)
+        );
+        let fix = result.fix.unwrap();
+        assert!(
+            fix.starts_with("Pin a model the policy allows in ANTHROPIC_MODEL"),
+            "{fix}"
+        );
+        assert!(
+            fix.contains("take \"claude-opus-5\" out of deniedModels"),
+            "{fix}"
+        );
+
+        // Opus 5.5 denied, by version, leaves Opus 5 alone; the Haiku background model is
+        // covered by deniedModels too.
+        let result = managed(r#"{"deniedModels":["claude-opus-5-5","claude-haiku-4-5"]}"#);
+        let text = failures(&result);
+        assert!(
+            text.contains("ANTHROPIC_MODEL = global.anthropic.claude-opus-5-5"),
+            "{text}"
+        );
+        assert!(text.contains("ANTHROPIC_DEFAULT_HAIKU_MODEL"), "{text}");
+        assert!(
+            !text.contains("ANTHROPIC_DEFAULT_SONNET_MODEL = us"),
+            "{text}"
+        );
+
+        assert_eq!(
+            managed(r#"{"deniedModels":["claude-opus-4-6"]}"#).status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn denied_models_outside_managed_settings_do_nothing() {
+        let config = with_files(
+            &ENV,
+            &[(".claude/settings.json", r#"{"deniedModels":["opus"]}"#)],
+        );
+        assert!(config.keys.denied_models.is_empty());
+        assert_eq!(check(&config).status, Status::Pass);
+    }
+
+    #[test]
+    fn available_models_match_exact_stops_a_version_prefix_from_allowing_later_ones() {
+        let prefix = managed(r#"{"availableModels":["claude-opus-5","sonnet","haiku"]}"#);
+        assert_eq!(prefix.status, Status::Pass, "{}", failures(&prefix));
+        let exact = managed(
+            r#"{"availableModels":["claude-opus-5","sonnet"],"availableModelsMatch":"exact"}"#,
+        );
+        assert_eq!(exact.status, Status::Fail, "{}", failures(&exact));
+        assert!(
+            exact.summary.contains("is not in availableModels (claude-opus-5, sonnet, matched exactly (availableModelsMatch: \"exact\"))"),
+            "{}",
+            failures(&exact)
+        );
+        assert!(
+            !failures(&exact).contains("ANTHROPIC_DEFAULT_HAIKU_MODEL = us"),
+            "the Haiku background model is not restricted by the allowlist"
+        );
+        assert!(
+            exact
+                .fix
+                .unwrap()
+                .contains("to list this one in availableModels")
         );
     }
 }

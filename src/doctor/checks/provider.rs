@@ -78,3 +78,51 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
     let (id, title) = CheckId::Provider.pair();
     findings.into_result(id, title, on.join("; "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::defects::tests::config;
+    use crate::report::Status;
+
+    #[test]
+    fn the_gateway_and_google_cloud_switches_conflict_with_bedrock() {
+        for switch in [
+            "CLAUDE_CODE_USE_GATEWAY",
+            "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
+        ] {
+            let config = config(
+                &[
+                    ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                    ("AWS_REGION", "us-east-1"),
+                    (switch, "1"),
+                ],
+                "",
+            );
+            let result = check(&config);
+            assert_eq!(result.status, Status::Warn, "{switch}");
+            assert!(
+                result
+                    .summary
+                    .starts_with(&format!("{switch} is also on (process env)")),
+                "{}",
+                result.summary
+            );
+            assert_eq!(
+                result.fix.as_deref(),
+                Some(
+                    format!("Remove {switch} so that Bedrock is the only provider switched on.")
+                        .as_str()
+                )
+            );
+            assert_eq!(config.provider.expected_api_provider(), Some("bedrock"));
+        }
+        let alone = config(&[("CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD", "1")], "");
+        assert_eq!(
+            alone.provider.expected_api_provider(),
+            Some("anthropicGoogleCloud")
+        );
+        let gateway = config(&[("CLAUDE_CODE_USE_GATEWAY", "1")], "");
+        assert_eq!(gateway.provider.expected_api_provider(), Some("firstParty"));
+    }
+}

@@ -1,9 +1,10 @@
 //! `settings.files`: every settings layer parses, `env` values are strings, and Bedrock-related
 //! values are ones the settings schema allows.
 
-use crate::config::EffectiveConfig;
+use crate::config::env::PROJECT_ENV_IGNORED;
 use crate::config::settings::{BEDROCK_ENUMS, FileState};
 use crate::config::source::Layer;
+use crate::config::{EffectiveConfig, RESTRICTED_VARIABLE};
 use crate::doctor::check_id::CheckId;
 use crate::report::{CheckResult, Findings};
 
@@ -121,6 +122,9 @@ pub fn check(config: &EffectiveConfig) -> CheckResult {
         );
     }
     check_enums(config, &mut findings);
+    restricted(config, &mut findings);
+    ignored_in_project(config, &mut findings);
+    custom_headers_need_approval(config, &mut findings);
     let project_bedrock = config.env.iter().any(|(name, var)| {
         matches!(var.source.layer(), Some(Layer::Project | Layer::Local))
             && (name.starts_with("AWS_") || name.contains("BEDROCK"))
@@ -219,6 +223,337 @@ fn unknown_variables(config: &EffectiveConfig, findings: &mut Findings) {
                 observed.client
             ),
             fix,
+        );
+    }
+}
+
+/// A restricted session (`CLAUDE_CODE_RESTRICTED`, ≥ 2.1.248): only managed settings apply, and
+/// the doctor resolved the configuration the same way.
+fn restricted(config: &EffectiveConfig, findings: &mut Findings) {
+    if !config.settings.restricted() {
+        return;
+    }
+    let ignored: Vec<String> = config
+        .settings
+        .restricted_out
+        .iter()
+        .filter(|f| !matches!(f.state, FileState::Missing))
+        .map(|f| format!("{} ({})", config.tilde(&f.path), f.layer.label()))
+        .collect();
+    let which = if ignored.is_empty() {
+        String::new()
+    } else {
+        format!(": {} not read", ignored.join(", "))
+    };
+    findings.note(format!(
+        "{RESTRICTED_VARIABLE} is on in the environment: Claude Code ignores user, project and local settings, and so does this report{which}"
+    ));
+}
+
+/// Project and local `env` entries the client no longer applies (2.1.251).
+fn ignored_in_project(config: &EffectiveConfig, findings: &mut Findings) {
+    let user_settings = config.tilde(&config.locations.user_file());
+    for ignored in &config.env.ignored_in_project {
+        findings.warn(
+            format!(
+                "env.{} in {} is ignored: Claude Code does not let project settings set {}",
+                ignored.name,
+                config.describe(&ignored.source),
+                PROJECT_ENV_IGNORED.join(", ")
+            ),
+            format!(
+                "Move {} to the \"env\" block of {user_settings}, or export it in the shell that starts Claude Code, and remove it from {}.",
+                ignored.name,
+                config.tilde(ignored.source.path().unwrap_or(std::path::Path::new("the project settings")))
+            ),
+        );
+    }
+}
+
+/// Header names (lower case) or name prefixes that set a credential, an organization or
+/// tenant, routing, or the API's behaviour: from project or managed settings, the client asks
+/// before sending them (2.1.251).
+const APPROVAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "api-key",
+    "cookie",
+    "host",
+    "forwarded",
+    "x-forwarded-",
+    "x-amz-",
+    "x-amzn-",
+    "anthropic-",
+];
+
+const APPROVAL_WORDS: &[&str] = &[
+    "token",
+    "auth",
+    "key",
+    "secret",
+    "session",
+    "org",
+    "tenant",
+    "workspace",
+    "account",
+    "project",
+    "route",
+    "routing",
+    "upstream",
+    "region",
+    "endpoint",
+    "beta",
+    "version",
+];
+
+/// Whether a custom header needs the user's approval when it comes from project or managed
+/// settings.
+pub fn header_needs_approval(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    APPROVAL_HEADERS.iter().any(|h| {
+        if h.ends_with('-') {
+            name.starts_with(h)
+        } else {
+            name == *h
+        }
+    }) || name
+        .split(['-', '_'])
+        .any(|word| APPROVAL_WORDS.contains(&word))
+}
+
+/// `ANTHROPIC_CUSTOM_HEADERS` set by project or managed settings, with headers that need the
+/// user's approval (2.1.251). Names only: header values are often secrets.
+fn custom_headers_need_approval(config: &EffectiveConfig, findings: &mut Findings) {
+    let Some((headers, source)) = config.env.get_with_source("ANTHROPIC_CUSTOM_HEADERS") else {
+        return;
+    };
+    let Some(layer) = source.layer() else { return };
+    if !matches!(layer, Layer::Project | Layer::Local | Layer::Managed) {
+        return;
+    }
+    let mut names: Vec<String> = headers
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim().to_string())
+        .filter(|name| !name.is_empty() && header_needs_approval(name))
+        .collect();
+    names.dedup();
+    if names.is_empty() {
+        return;
+    }
+    let user_settings = config.tilde(&config.locations.user_file());
+    findings.warn(
+        format!(
+            "ANTHROPIC_CUSTOM_HEADERS comes from {} and sets {} ({}): Claude Code asks you to approve such headers from {} and does not send them until you do",
+            config.describe(source),
+            if names.len() == 1 { "a header that needs approval" } else { "headers that need approval" },
+            names.join(", "),
+            layer.label()
+        ),
+        format!(
+            "Approve the headers when Claude Code asks at start, or set ANTHROPIC_CUSTOM_HEADERS in the \"env\" block of {user_settings} (or in the shell) instead of {}.",
+            layer.label()
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::defects::tests::with_files;
+    use crate::report::Status;
+
+    const BEDROCK: [(&str, &str); 2] = [
+        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+
+    fn problems(result: &CheckResult) -> Vec<String> {
+        result
+            .details
+            .iter()
+            .filter(|d| d.level != crate::report::Level::Note)
+            .map(|d| d.text.clone())
+            .chain(std::iter::once(result.summary.clone()))
+            .collect()
+    }
+
+    fn notes(result: &CheckResult) -> Vec<String> {
+        result
+            .details
+            .iter()
+            .filter(|d| d.level == crate::report::Level::Note)
+            .map(|d| d.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_restricted_session_reads_managed_settings_only_and_says_so() {
+        let files = [
+            (
+                ".claude/settings.json",
+                r#"{"env":{"AWS_REGION":"eu-west-1","ANTHROPIC_MODEL":"us.anthropic.claude-opus-4-6-v1"}}"#,
+            ),
+            (
+                "project/.claude/settings.json",
+                r#"{"env":{"AWS_PROFILE":"project"}}"#,
+            ),
+            (
+                "managed/managed-settings.json",
+                r#"{"env":{"CLAUDE_CODE_USE_BEDROCK":"1"}}"#,
+            ),
+        ];
+        let open = with_files(&[], &files);
+        assert_eq!(open.env.get("AWS_REGION"), Some("eu-west-1"));
+        assert_eq!(open.env.get("AWS_PROFILE"), Some("project"));
+        assert!(!open.settings.restricted());
+
+        let restricted = with_files(&[("CLAUDE_CODE_RESTRICTED", "1")], &files);
+        assert!(restricted.settings.restricted());
+        assert_eq!(restricted.env.get("AWS_REGION"), None);
+        assert_eq!(restricted.env.get("AWS_PROFILE"), None);
+        assert_eq!(restricted.env.get("CLAUDE_CODE_USE_BEDROCK"), Some("1"));
+        assert!(
+            restricted.models.is_empty(),
+            "the user pin is not effective"
+        );
+        let result = check(&restricted);
+        let notes = notes(&result);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("CLAUDE_CODE_RESTRICTED is on")
+                    && n.contains("settings.json (user settings)")
+                    && n.contains("(shared project settings)")),
+            "{notes:?}"
+        );
+        assert!(
+            notes.iter().all(|n| !n.starts_with("user settings:")),
+            "an ignored file is not listed as read: {notes:?}"
+        );
+        // "0" is off, as the client reads it.
+        let off = with_files(&[("CLAUDE_CODE_RESTRICTED", "0")], &files);
+        assert_eq!(off.env.get("AWS_REGION"), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn project_env_entries_the_client_ignores_are_named_with_where_to_move_them() {
+        let config = with_files(
+            &BEDROCK,
+            &[
+                (
+                    "project/.claude/settings.json",
+                    r#"{"env":{"CLAUDE_CONFIG_DIR":"/opt/claude","TMPDIR":"/scratch"}}"#,
+                ),
+                (".claude/settings.json", r#"{"env":{"TMPDIR":"/home/tmp"}}"#),
+            ],
+        );
+        assert_eq!(config.env.get("CLAUDE_CONFIG_DIR"), None);
+        assert_eq!(config.env.get("TMPDIR"), Some("/home/tmp"));
+        let result = check(&config);
+        assert_eq!(result.status, Status::Warn);
+        let problems = problems(&result);
+        assert!(
+            problems.iter().any(|p| p
+                .starts_with("env.CLAUDE_CONFIG_DIR in shared project settings")
+                && p.contains("is ignored")),
+            "{problems:?}"
+        );
+        let fix = result.fix.clone().unwrap_or_default();
+        assert!(
+            fix.contains("Move CLAUDE_CONFIG_DIR to the \"env\" block of ~/.claude/settings.json"),
+            "{fix}"
+        );
+        // In user settings the same names apply.
+        let user = with_files(
+            &BEDROCK,
+            &[(
+                ".claude/settings.json",
+                r#"{"env":{"CLAUDE_CODE_TMPDIR":"/x"}}"#,
+            )],
+        );
+        assert!(user.env.ignored_in_project.is_empty());
+        assert_eq!(check(&user).status, Status::Pass);
+    }
+
+    #[test]
+    fn custom_headers_from_project_or_managed_settings_need_approval_and_values_stay_hidden() {
+        let headers = r#"{"env":{"ANTHROPIC_CUSTOM_HEADERS":"X-Api-Key: s3cr3t-header-value\nx-team: platform"}}"#;
+        for path in [
+            "project/.claude/settings.json",
+            "managed/managed-settings.json",
+        ] {
+            let mut env = BEDROCK.to_vec();
+            env.extend([
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "x"),
+            ]);
+            let config = with_files(&env, &[(path, headers)]);
+            let result = check(&config);
+            assert_eq!(result.status, Status::Warn, "{path}");
+            let text = format!("{result:?}");
+            assert!(text.contains("X-Api-Key"), "{text}");
+            assert!(
+                !text.contains("x-team"),
+                "a plain header needs no approval: {text}"
+            );
+            assert!(!text.contains("s3cr3t"), "never a header value: {text}");
+            assert!(
+                result
+                    .fix
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("Approve the headers"),
+                "{text}"
+            );
+        }
+        let user = with_files(&BEDROCK, &[(".claude/settings.json", headers)]);
+        assert!(
+            !format!("{:?}", check(&user)).contains("approve"),
+            "user settings need no approval"
+        );
+        assert!(header_needs_approval("Authorization"));
+        assert!(header_needs_approval("anthropic-beta"));
+        assert!(header_needs_approval("X-Tenant-Id"));
+        assert!(header_needs_approval("x-amzn-bedrock-guardrailidentifier"));
+        assert!(!header_needs_approval("x-team"));
+        assert!(!header_needs_approval("X-Request-Source"));
+    }
+
+    #[test]
+    fn variables_2_1_337_reads_are_not_called_typos() {
+        let observed = crate::knowledge::observed();
+        for name in [
+            "CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS",
+            "CLAUDE_CODE_RETRY_WATCHDOG_MAX_SUBAGENT_MODEL_LIMIT_WAIT_MS",
+        ] {
+            assert!(observed.reads(name), "{name} is in the observation");
+            let config = with_files(
+                &BEDROCK,
+                &[(
+                    ".claude/settings.json",
+                    &format!(r#"{{"env":{{"{name}":"1"}}}}"#),
+                )],
+            );
+            let result = check(&config);
+            assert_eq!(result.status, Status::Pass, "{name}: {result:?}");
+        }
+        // A real typo still is one.
+        let config = with_files(
+            &BEDROCK,
+            &[(
+                ".claude/settings.json",
+                r#"{"env":{"CLAUDE_CODE_SUBAGENT_NO_SMALL_MODEL":"1"}}"#,
+            )],
+        );
+        let result = check(&config);
+        assert_eq!(result.status, Status::Warn);
+        assert!(
+            result
+                .fix
+                .unwrap()
+                .contains("Did you mean CLAUDE_CODE_SUBAGENT_NO_SMALL_MODELS?")
         );
     }
 }

@@ -28,6 +28,13 @@ pub enum DefectId {
     MalformedRegionInUrls,
     GatewayStripsContentType,
     AuthPrecheckIgnoresHttpsProxy,
+    GatewayLostInBackground,
+    Opus5EffortWithoutThinking,
+    CorporateCaOnlyInOsStore,
+    BaseUrlEveryTurn400,
+    BetaRefusedNot400,
+    OneMillionBetaRefused,
+    SmallFastRegionForMainLoop,
 }
 
 impl std::fmt::Display for DefectId {
@@ -64,6 +71,13 @@ impl DefectId {
             DefectId::MalformedRegionInUrls => "malformed-region-in-urls",
             DefectId::GatewayStripsContentType => "gateway-strips-content-type",
             DefectId::AuthPrecheckIgnoresHttpsProxy => "auth-precheck-ignores-https-proxy",
+            DefectId::GatewayLostInBackground => "gateway-lost-in-background",
+            DefectId::Opus5EffortWithoutThinking => "opus-5-effort-without-thinking",
+            DefectId::CorporateCaOnlyInOsStore => "corporate-ca-only-in-os-store",
+            DefectId::BaseUrlEveryTurn400 => "base-url-every-turn-400",
+            DefectId::BetaRefusedNot400 => "beta-refused-not-400",
+            DefectId::OneMillionBetaRefused => "one-million-beta-refused",
+            DefectId::SmallFastRegionForMainLoop => "small-fast-region-for-main-loop",
         }
     }
 }

@@ -41,6 +41,7 @@ impl fmt::Display for Version {
 }
 
 pub use id::DefectId;
+pub use triggers::one_million_pins;
 use triggers::*;
 
 /// One known client defect: the versions it affects and when it bites.
@@ -290,7 +291,67 @@ pub const DEFECTS: &[Defect] = &[
         source: "CHANGELOG 2.1.239",
         applies: auth_precheck_ignores_https_proxy,
     },
+    Defect {
+        id: DefectId::GatewayLostInBackground,
+        title: "loses a gateway (ANTHROPIC_*_BASE_URL with CLAUDE_CODE_SKIP_*_AUTH) exported only in the shell in background sessions: every request of theirs fails",
+        since: None,
+        fixed_in: Version(2, 1, 251),
+        source: "CHANGELOG 2.1.251",
+        applies: gateway_exported_in_the_shell,
+    },
+    Defect {
+        id: DefectId::Opus5EffortWithoutThinking,
+        title: "fails on Opus 5 with \"effort … is not supported when thinking is disabled\" when the effort is xhigh or max and thinking is off",
+        since: None,
+        fixed_in: Version(2, 1, 251),
+        source: "CHANGELOG 2.1.251",
+        applies: opus_5_high_effort_without_thinking,
+    },
+    Defect {
+        id: DefectId::CorporateCaOnlyInOsStore,
+        title: "fails Bedrock model discovery, token counting and SSO/STS calls with \"unable to get local issuer certificate\" when the corporate root CA is only in the operating system's trust store",
+        since: None,
+        fixed_in: Version(2, 1, 260),
+        source: "CHANGELOG 2.1.260",
+        applies: proxy_without_extra_ca_certs,
+    },
+    Defect {
+        id: DefectId::BaseUrlEveryTurn400,
+        title: "gets 400 on every turn through a third-party ANTHROPIC_BASE_URL endpoint",
+        since: Some(Version(2, 1, 265)),
+        fixed_in: Version(2, 1, 268),
+        source: "CHANGELOG 2.1.268 (regression in 2.1.265)",
+        applies: third_party_base_url_in_use,
+    },
+    Defect {
+        id: DefectId::BetaRefusedNot400,
+        title: "fails every request behind a proxy or gateway that refuses a beta header with a status other than 400 (or refuses two betas together): the beta recovery needs a 400",
+        since: None,
+        fixed_in: Version(2, 1, 290),
+        source: "CHANGELOG 2.1.290",
+        applies: gateway_or_proxy_with_betas_on,
+    },
+    Defect {
+        id: DefectId::OneMillionBetaRefused,
+        title: "fails every request on a [1m] model when Bedrock or a gateway refuses the context-1m beta (from 2.1.295 the request is resent without it: 1M is then silently off)",
+        since: None,
+        fixed_in: Version(2, 1, 295),
+        source: "CHANGELOG 2.1.295",
+        applies: one_million_pinned,
+    },
+    Defect {
+        id: DefectId::SmallFastRegionForMainLoop,
+        title: "sends the main loop to ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION when its model is the small/fast model spelled otherwise",
+        since: None,
+        fixed_in: Version(2, 1, 335),
+        source: "measured on 2.1.332 and 2.1.337 (fixed in 2.1.335: the changelog of 2.1.297 on is not published)",
+        applies: main_loop_is_the_small_fast_model_spelled_otherwise,
+    },
 ];
+
+/// From this version a `[1m]` pin whose beta is refused is resent without it: the session works
+/// with a standard context instead of failing (CHANGELOG 2.1.295).
+pub const ONE_MILLION_SILENTLY_OFF_FROM: Version = Version(2, 1, 295);
 
 /// The first Claude Code version that can use a model, from Claude Code's errors documentation
 /// ("Opus 4.7 needs v2.1.111 or later. Opus 4.8 needs v2.1.154 or later. Sonnet 5 needs
@@ -414,6 +475,37 @@ pub(crate) mod tests {
 
     pub(crate) fn config(env: &[(&str, &str)], aws_config: &str) -> EffectiveConfig {
         machine(env, aws_config, "{}", "{}")
+    }
+
+    /// The effective configuration of a machine with only `env` and these files, named relative
+    /// to a home that holds `.claude/settings.json` (user), `project/.claude/…` (project, local)
+    /// and `managed/managed-settings.json`.
+    pub(crate) fn with_files(env: &[(&str, &str)], files: &[(&str, &str)]) -> EffectiveConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_path_buf();
+        for sub in [".aws", ".claude", "managed", "project/.claude"] {
+            std::fs::create_dir_all(home.join(sub)).unwrap();
+        }
+        for (path, text) in files {
+            std::fs::write(home.join(path), text).unwrap();
+        }
+        let mut inputs = Inputs::from_process(
+            Some(home.join(".claude")),
+            Some(home.join("project")),
+            Some(home.join("managed")),
+            None,
+            None,
+        );
+        inputs.process_env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain([("HOME".to_string(), home.display().to_string())])
+            .collect();
+        inputs.home = Some(home.clone());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(EffectiveConfig::resolve(&inputs))
     }
 
     /// How `id` shows on `version` with this configuration: `None` when it does not trigger.
@@ -707,6 +799,137 @@ pub(crate) mod tests {
                     SSO,
                 ),
             ),
+            (
+                "gateway-lost-in-background",
+                config(
+                    &pinned(&[
+                        ("ANTHROPIC_BEDROCK_BASE_URL", "https://gw.corp"),
+                        ("CLAUDE_CODE_SKIP_BEDROCK_AUTH", "1"),
+                    ]),
+                    "",
+                ),
+                Status::Warn,
+                machine(
+                    &pinned(&[]),
+                    "",
+                    r#"{"env":{"ANTHROPIC_BEDROCK_BASE_URL":"https://gw.corp","CLAUDE_CODE_SKIP_BEDROCK_AUTH":"1"}}"#,
+                    "{}",
+                ),
+            ),
+            (
+                "opus-5-effort-without-thinking",
+                config(
+                    &pinned(&[
+                        ("ANTHROPIC_MODEL", "us.anthropic.claude-opus-5"),
+                        ("CLAUDE_CODE_EFFORT_LEVEL", "max"),
+                        ("CLAUDE_CODE_DISABLE_THINKING", "1"),
+                    ]),
+                    "",
+                ),
+                Status::Fail,
+                config(
+                    &pinned(&[
+                        ("ANTHROPIC_MODEL", "us.anthropic.claude-opus-5"),
+                        ("CLAUDE_CODE_EFFORT_LEVEL", "high"),
+                        ("CLAUDE_CODE_DISABLE_THINKING", "1"),
+                    ]),
+                    "",
+                ),
+            ),
+            (
+                "corporate-ca-only-in-os-store",
+                config(&pinned(&[("HTTPS_PROXY", "http://proxy:3128")]), ""),
+                Status::Warn,
+                config(
+                    &pinned(&[
+                        ("HTTPS_PROXY", "http://proxy:3128"),
+                        ("NODE_EXTRA_CA_CERTS", "/etc/ssl/corp-root.pem"),
+                    ]),
+                    "",
+                ),
+            ),
+            (
+                "base-url-every-turn-400",
+                config(
+                    &[
+                        ("CLAUDE_CODE_USE_GATEWAY", "1"),
+                        ("ANTHROPIC_BASE_URL", "https://llm-gateway.corp"),
+                    ],
+                    "",
+                ),
+                Status::Fail,
+                config(
+                    &pinned(&[("ANTHROPIC_BASE_URL", "https://llm-gateway.corp")]),
+                    "",
+                ),
+            ),
+            (
+                "beta-refused-not-400",
+                config(
+                    &pinned(&[("ANTHROPIC_BEDROCK_BASE_URL", "https://gw.corp")]),
+                    "",
+                ),
+                Status::Warn,
+                config(
+                    &pinned(&[
+                        ("ANTHROPIC_BEDROCK_BASE_URL", "https://gw.corp"),
+                        ("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS", "1"),
+                    ]),
+                    "",
+                ),
+            ),
+            (
+                "one-million-beta-refused",
+                config(
+                    &env(&[
+                        (
+                            "ANTHROPIC_DEFAULT_OPUS_MODEL",
+                            "us.anthropic.claude-opus-4-6-v1[1m]",
+                        ),
+                        KEYS[0],
+                        KEYS[1],
+                    ]),
+                    "",
+                ),
+                Status::Warn,
+                plain(),
+            ),
+            (
+                "small-fast-region-for-main-loop",
+                config(
+                    &env(&[
+                        (
+                            "ANTHROPIC_MODEL",
+                            "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                        ),
+                        (
+                            "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                        ),
+                        ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", "us-west-2"),
+                        KEYS[0],
+                        KEYS[1],
+                    ]),
+                    "",
+                ),
+                Status::Fail,
+                config(
+                    &env(&[
+                        (
+                            "ANTHROPIC_MODEL",
+                            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                        ),
+                        (
+                            "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                            "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+                        ),
+                        ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", "us-west-2"),
+                        KEYS[0],
+                        KEYS[1],
+                    ]),
+                    "",
+                ),
+            ),
         ];
         assert_eq!(cases.len(), DEFECTS.len(), "every defect has its case");
         for (id, triggering, status, quiet) in &cases {
@@ -774,6 +997,22 @@ pub(crate) mod tests {
             "Opus 5.5 is not Opus 5; its minimum is not documented"
         );
         assert!(too_new_models(Version(2, 1, 219), &config).is_empty());
+        // The 5.5 models have no published minimum: neither is taken for its 5 sibling's.
+        let five_five = super::tests::config(
+            &env(&[
+                ("ANTHROPIC_MODEL", "global.anthropic.claude-opus-5-5"),
+                (
+                    "ANTHROPIC_DEFAULT_SONNET_MODEL",
+                    "global.anthropic.claude-sonnet-5-5",
+                ),
+                (
+                    "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                    "global.anthropic.claude-haiku-5-5",
+                ),
+            ]),
+            "",
+        );
+        assert!(too_new_models(Version(2, 1, 150), &five_five).is_empty());
     }
 
     #[test]

@@ -467,3 +467,235 @@ pub(super) fn auth_precheck_ignores_https_proxy(config: &EffectiveConfig) -> Opt
         )),
     })
 }
+
+/// The variables a gateway in front of Bedrock or Mantle is made of.
+const GATEWAY_URLS: [&str; 3] = [
+    "ANTHROPIC_BEDROCK_BASE_URL",
+    "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+];
+const SKIP_AUTH: [&str; 2] = [
+    "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
+    "CLAUDE_CODE_SKIP_MANTLE_AUTH",
+];
+
+pub(super) fn gateway_exported_in_the_shell(config: &EffectiveConfig) -> Option<Trigger> {
+    let url = GATEWAY_URLS
+        .into_iter()
+        .find(|name| config.env.get(name).is_some())?;
+    let skip = SKIP_AUTH
+        .into_iter()
+        .find(|name| config.env.is_truthy(name))?;
+    let from_shell: Vec<&str> = [url, skip]
+        .into_iter()
+        .filter(|name| {
+            config
+                .env
+                .var(name)
+                .is_some_and(|v| v.source == Source::ProcessEnv)
+        })
+        .collect();
+    (!from_shell.is_empty()).then(|| Trigger {
+        status: Status::Warn,
+        because: format!(
+            "the gateway's {} {} exported in the shell only",
+            from_shell.join(" and "),
+            if from_shell.len() == 1 { "is" } else { "are" }
+        ),
+        workaround: Some(format!(
+            "set {} in the \"env\" block of {} as well",
+            from_shell.join(" and "),
+            config.tilde(&config.locations.user_file())
+        )),
+    })
+}
+
+/// Whether a pinned model is Opus 5 (not 5.5).
+fn opus_5_pins(config: &EffectiveConfig) -> Vec<String> {
+    pins_of_model(config, |name| {
+        name.family == crate::knowledge::Family::Opus && name.major == 5 && name.minor == 0
+    })
+}
+
+fn pins_of_model(
+    config: &EffectiveConfig,
+    wanted: impl Fn(&crate::config::models::ModelName) -> bool,
+) -> Vec<String> {
+    config
+        .models
+        .iter()
+        .filter(|m| m.role != "available" && m.id.model.as_ref().is_some_and(&wanted))
+        .map(|m| format!("{} ({})", m.setting, config.describe(&m.source)))
+        .collect()
+}
+
+pub(super) fn opus_5_high_effort_without_thinking(config: &EffectiveConfig) -> Option<Trigger> {
+    let pins = opus_5_pins(config);
+    if pins.is_empty() {
+        return None;
+    }
+    let effort = match config.env.get_with_source("CLAUDE_CODE_EFFORT_LEVEL") {
+        Some((value, source)) => Some((
+            value.to_string(),
+            format!("CLAUDE_CODE_EFFORT_LEVEL ({})", config.describe(source)),
+        )),
+        None => config
+            .settings
+            .top_level("effortLevel")
+            .and_then(|(value, source)| {
+                value.as_str().map(|v| {
+                    (
+                        v.to_string(),
+                        format!("effortLevel ({})", config.describe(&source)),
+                    )
+                })
+            }),
+    }
+    .filter(|(value, _)| matches!(value.trim().to_ascii_lowercase().as_str(), "xhigh" | "max"))?;
+    let thinking_off = if config.env.is_truthy("CLAUDE_CODE_DISABLE_THINKING") {
+        Some("CLAUDE_CODE_DISABLE_THINKING".to_string())
+    } else if config.env.get("MAX_THINKING_TOKENS").map(str::trim) == Some("0") {
+        Some("MAX_THINKING_TOKENS=0".to_string())
+    } else {
+        config
+            .settings
+            .top_level("alwaysThinkingEnabled")
+            .filter(|(value, _)| value.as_bool() == Some(false))
+            .map(|(_, source)| {
+                format!(
+                    "alwaysThinkingEnabled: false ({})",
+                    config.describe(&source)
+                )
+            })
+    }?;
+    Some(Trigger {
+        status: Status::Fail,
+        because: format!(
+            "Opus 5 is pinned ({}), the effort is {} by {} and thinking is off ({thinking_off})",
+            pins.join(", "),
+            effort.0,
+            effort.1
+        ),
+        workaround: Some("set the effort to high, or turn thinking back on".into()),
+    })
+}
+
+pub(super) fn proxy_without_extra_ca_certs(config: &EffectiveConfig) -> Option<Trigger> {
+    let proxy = crate::net::proxy::PROXY_VARS
+        .into_iter()
+        .find(|v| config.env.get(v).is_some())?;
+    // NODE_EXTRA_CA_CERTS is read when the process starts: only the environment's counts.
+    if config
+        .env
+        .var("NODE_EXTRA_CA_CERTS")
+        .is_some_and(|v| v.source == Source::ProcessEnv && !v.value.is_empty())
+    {
+        return None;
+    }
+    Some(Trigger::new(
+        Status::Warn,
+        format!(
+            "requests go through a proxy ({proxy}) and NODE_EXTRA_CA_CERTS is not set in the environment: a proxy that inspects TLS with a root CA the operating system trusts breaks these calls"
+        ),
+        Some(
+            "export NODE_EXTRA_CA_CERTS=<the proxy's root CA, a PEM file> in the shell that starts Claude Code",
+        ),
+    ))
+}
+
+pub(super) fn third_party_base_url_in_use(config: &EffectiveConfig) -> Option<Trigger> {
+    let (url, source) = config.env.get_with_source("ANTHROPIC_BASE_URL")?;
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    // With a Bedrock switch on, requests go to Bedrock, not to ANTHROPIC_BASE_URL.
+    if config.provider.any_bedrock() || host == "api.anthropic.com" {
+        return None;
+    }
+    Some(Trigger::new(
+        Status::Fail,
+        format!(
+            "requests go to ANTHROPIC_BASE_URL ({}), a third-party endpoint",
+            config.describe(source)
+        ),
+        None,
+    ))
+}
+
+pub(super) fn gateway_or_proxy_with_betas_on(config: &EffectiveConfig) -> Option<Trigger> {
+    if config
+        .env
+        .is_truthy("CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS")
+    {
+        return None;
+    }
+    let through = GATEWAY_URLS
+        .into_iter()
+        .filter(|name| *name != "ANTHROPIC_BASE_URL" || !config.provider.any_bedrock())
+        .chain(crate::net::proxy::PROXY_VARS)
+        .find(|name| config.env.get(name).is_some())?;
+    Some(Trigger::new(
+        Status::Warn,
+        format!("requests go through a gateway or proxy ({through})"),
+        Some("set CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS=1 if it refuses beta headers"),
+    ))
+}
+
+pub(super) fn one_million_pinned(config: &EffectiveConfig) -> Option<Trigger> {
+    let pins = one_million_pins(config);
+    (!pins.is_empty()).then(|| {
+        Trigger::new(
+            Status::Warn,
+            format!("a 1M-context model is pinned: {}", pins.join(", ")),
+            Some("drop the [1m] suffix where Bedrock or the gateway refuses the context-1m beta"),
+        )
+    })
+}
+
+/// The pins that ask for a 1M-token context (`[1m]`).
+pub fn one_million_pins(config: &EffectiveConfig) -> Vec<String> {
+    config
+        .models
+        .iter()
+        .filter(|m| m.role != "available" && m.id.one_million_context)
+        .map(|m| format!("{} ({})", m.setting, config.describe(&m.source)))
+        .collect()
+}
+
+pub(super) fn main_loop_is_the_small_fast_model_spelled_otherwise(
+    config: &EffectiveConfig,
+) -> Option<Trigger> {
+    use crate::doctor::facts::roles::{identity, model_targets};
+    let region = config.small_fast_region()?;
+    let (setting, small_fast) = [
+        "ANTHROPIC_SMALL_FAST_MODEL",
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    ]
+    .into_iter()
+    .find_map(|name| {
+        config
+            .env
+            .get(name)
+            .map(|v| (name, crate::config::models::ModelId::parse(v)))
+    })?;
+    let main = model_targets(config, None).into_iter().next()?;
+    if !main.pinned
+        || identity(&main.id) != identity(&small_fast)
+        || main.id.raw.trim() == small_fast.raw.trim()
+    {
+        return None;
+    }
+    Some(Trigger {
+        status: Status::Fail,
+        because: format!(
+            "the main loop ({}) is the small/fast model ({setting} = {}) spelled otherwise, so its requests go to {region}",
+            main.id.raw.trim(),
+            small_fast.raw.trim()
+        ),
+        workaround: Some(format!(
+            "spell the main-loop model exactly as {setting} ({})",
+            small_fast.raw.trim()
+        )),
+    })
+}

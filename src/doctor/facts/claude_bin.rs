@@ -116,3 +116,112 @@ pub async fn run_version(
         )),
     }
 }
+
+/// What `claude auth status --json` says: the client's own word on which provider it uses.
+/// Only that field is kept (the rest can name an account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthStatus {
+    /// `bedrock`, `mantle`, `firstParty`, `vertex`, …
+    pub api_provider: String,
+}
+
+/// How much of `claude auth status --json` is read: it prints well under 1 KB.
+const AUTH_STATUS_KEEP: usize = 16 * 1024;
+
+impl AuthStatus {
+    /// The first JSON object in the output, if it names an `apiProvider`.
+    pub fn parse(stdout: &str) -> Option<AuthStatus> {
+        let start = stdout.find('{')?;
+        let mut objects =
+            serde_json::Deserializer::from_str(&stdout[start..]).into_iter::<serde_json::Value>();
+        let value = objects.next()?.ok()?;
+        Some(AuthStatus {
+            api_provider: value.get("apiProvider")?.as_str()?.to_string(),
+        })
+    }
+}
+
+/// Runs `claude auth status --json` as the user's shell would start it: the process
+/// environment (not the settings' `env`, which the client reads itself), in the project
+/// directory, bounded in time and output. It calls no endpoint (measured on 2.1.337); the
+/// non-essential traffic switch keeps it that way. It writes its state (`.claude.json`,
+/// `backups/`) under its config directory, so it gets a private temporary copy of the user's
+/// `settings.json` as that directory: no user file changes.
+pub async fn run_auth_status(
+    claude: &Claude,
+    config: &EffectiveConfig,
+    timeout: Duration,
+) -> Result<AuthStatus, String> {
+    let dir = crate::fsio::private_tempdir("claude-bedrock-auth-")
+        .map_err(|err| format!("cannot create a temp directory: {err}"))?;
+    // A signal that ends the doctor removes it too (the copied settings may hold a key).
+    let _tracked = crate::proc::track_dir(dir.path());
+    let config_dir = dir.path().join("config");
+    crate::fsio::create_private_dir_all(&config_dir)
+        .map_err(|err| format!("cannot create {}: {err}", config_dir.display()))?;
+    super::client_run::copy_user_settings(config, &config_dir, &[])?;
+    let mut command = Command::new(&claude.path);
+    command
+        .args(["auth", "status", "--json"])
+        .env_clear()
+        .envs(&config.process_env)
+        .env("CLAUDE_CONFIG_DIR", &config_dir)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+    if config.locations.project_dir.is_dir() {
+        command.current_dir(&config.locations.project_dir);
+    }
+    let keep = crate::proc::Keep {
+        stdout: AUTH_STATUS_KEEP,
+        stderr_tail: 4096,
+    };
+    let output = crate::proc::run_bounded(&mut command, None, timeout, keep)
+        .await
+        .map_err(|err| format!("`claude auth status --json` could not be started: {err}"))?;
+    if output.status.is_none() {
+        return Err(format!(
+            "`claude auth status --json` did not answer within {} s",
+            timeout.as_secs()
+        ));
+    }
+    // It exits 1 when not logged in, and still prints its JSON.
+    AuthStatus::parse(&String::from_utf8_lossy(&output.stdout)).ok_or_else(|| {
+        let said = output
+            .last_stderr_line()
+            .map(|line| format!(": {}", crate::secret::scrub_text(&line)))
+            .unwrap_or_default();
+        format!("`claude auth status --json` printed no provider{said}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_status_keeps_the_provider_only() {
+        let printed = r#"{
+  "loggedIn": true,
+  "authMethod": "third_party",
+  "apiProvider": "bedrock",
+  "analyticsDisabled": true,
+  "projectsDirectory": "/home/dev/.claude/projects",
+  "configDirectory": "/home/dev/.claude",
+  "loginExpiresAt": null
+}
+"#;
+        assert_eq!(
+            AuthStatus::parse(printed),
+            Some(AuthStatus {
+                api_provider: "bedrock".into(),
+            })
+        );
+        assert_eq!(
+            AuthStatus::parse("warning: something\n{\"apiProvider\":\"firstParty\"} trailing"),
+            Some(AuthStatus {
+                api_provider: "firstParty".into(),
+            })
+        );
+        assert_eq!(AuthStatus::parse("Logged in with Bedrock"), None);
+        assert_eq!(AuthStatus::parse("{\"loggedIn\":true}"), None);
+    }
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::config::EffectiveConfig;
 use crate::report::Skip;
 
-use super::claude_bin::{Claude, locate, run_version};
+use super::claude_bin::{AuthStatus, Claude, locate, run_auth_status, run_version};
 use super::client_run::{ClientRun, NotRun};
 use crate::aws::Clients;
 use crate::doctor::defects::Version;
@@ -41,6 +41,9 @@ pub struct ClientFacts {
     pub located: Result<Claude, String>,
     pub version: Option<Result<(Version, String), String>>,
     pub version_ms: u64,
+    /// `claude auth status --json`, when a client was found (and not `--no-client`).
+    pub auth_status: Option<Result<AuthStatus, String>>,
+    pub auth_status_ms: u64,
     /// The rehearsal, or why there was none.
     pub rehearsal: Result<Rehearsal, (Skip, String)>,
     pub rehearsal_ms: u64,
@@ -71,6 +74,23 @@ pub async fn gather(
         Err(_) => None,
     };
     let version_ms = started.elapsed().as_millis() as u64;
+    let started = Instant::now();
+    // `--no-client` runs nothing but `--version`.
+    let auth_status = match &located {
+        Ok(_) if options.rehearse == Rehearse::Never => None,
+        Ok(claude) => Some(
+            run_auth_status(
+                claude,
+                config,
+                options
+                    .timeout
+                    .clamp(Duration::from_secs(5), Duration::from_secs(10)),
+            )
+            .await,
+        ),
+        Err(_) => None,
+    };
+    let auth_status_ms = started.elapsed().as_millis() as u64;
     let started = Instant::now();
     let known = version
         .as_ref()
@@ -111,6 +131,8 @@ pub async fn gather(
         located,
         version,
         version_ms,
+        auth_status,
+        auth_status_ms,
         rehearsal,
         rehearsal_ms: started.elapsed().as_millis() as u64,
     }

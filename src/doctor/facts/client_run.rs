@@ -469,7 +469,7 @@ fn network_credentials(config: &EffectiveConfig) -> Option<String> {
         .map(std::string::ToString::to_string)
 }
 
-fn copy_user_settings(
+pub(crate) fn copy_user_settings(
     config: &EffectiveConfig,
     config_dir: &Path,
     dropped: &[&str],

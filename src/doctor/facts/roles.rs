@@ -91,7 +91,7 @@ impl SmallFastRegion {
 
 /// A model as Claude Code identifies it across spellings: its name (family and version) when
 /// it is a Claude model, else the ID without its cross-region prefix.
-fn identity(id: &ModelId) -> String {
+pub(crate) fn identity(id: &ModelId) -> String {
     match id.model {
         Some(name) => format!("{:?}-{}-{}", name.family, name.major, name.minor),
         None => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A stand-in for `claude` in the relay's tests: it answers `--version`, and when the doctor runs
-it as its rehearsal it sends what `STANDIN_PLAN` names to the base URL it was given (the relay's,
+"""A stand-in for `claude` in the relay's tests: it answers `--version` and `auth status`, and
+when the doctor runs it as its rehearsal it sends what `STANDIN_PLAN` names to the base URL it was given (the relay's,
 with the run's secret), writes each answer's status to `STANDIN_REPORT`, floods its stdout if
 asked, then says it is done (`STANDIN_READY`) and waits for `STANDIN_GO` before it exits."""
 
@@ -13,6 +13,11 @@ import urllib.parse
 
 if sys.argv[1:2] == ["--version"]:
     print("2.1.337 (Claude Code)")
+    sys.exit(0)
+
+if sys.argv[1:3] == ["auth", "status"]:
+    # As 2.1.337 answers it on Bedrock (the rehearsal is what this stand-in plays).
+    print(json.dumps({"loggedIn": True, "authMethod": "third_party", "apiProvider": "bedrock"}))
     sys.exit(0)
 
 BASE = urllib.parse.urlsplit(os.environ["ANTHROPIC_BEDROCK_BASE_URL"])
