@@ -445,32 +445,14 @@ pub(crate) mod tests {
         user_settings: &str,
         managed_settings: &str,
     ) -> EffectiveConfig {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().to_path_buf();
-        for sub in [".aws", ".claude", "managed", "project"] {
-            std::fs::create_dir_all(home.join(sub)).unwrap();
-        }
-        std::fs::write(home.join(".aws/config"), aws_config).unwrap();
-        std::fs::write(home.join(".claude/settings.json"), user_settings).unwrap();
-        std::fs::write(home.join("managed/managed-settings.json"), managed_settings).unwrap();
-        // Built from the process, then every input replaced: robust to fields added later.
-        let mut inputs = Inputs::from_process(
-            Some(home.join(".claude")),
-            Some(home.join("project")),
-            Some(home.join("managed")),
-            None,
-            None,
-        );
-        inputs.process_env = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .chain([("HOME".to_string(), home.display().to_string())])
-            .collect();
-        inputs.home = Some(home.clone());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        runtime.block_on(EffectiveConfig::resolve(&inputs))
+        with_files(
+            env,
+            &[
+                (".aws/config", aws_config),
+                (".claude/settings.json", user_settings),
+                ("managed/managed-settings.json", managed_settings),
+            ],
+        )
     }
 
     pub(crate) fn config(env: &[(&str, &str)], aws_config: &str) -> EffectiveConfig {
@@ -489,6 +471,7 @@ pub(crate) mod tests {
         for (path, text) in files {
             std::fs::write(home.join(path), text).unwrap();
         }
+        // Built from the process, then every input replaced: robust to fields added later.
         let mut inputs = Inputs::from_process(
             Some(home.join(".claude")),
             Some(home.join("project")),
