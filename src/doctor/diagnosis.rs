@@ -347,6 +347,10 @@ fn title(family: Family, told: &CheckResult) -> String {
         "invalid-model-id" => Some(format!("{detail} is not a model ID Bedrock knows")),
         "legacy-model" => Some(format!("{detail} is a Legacy model")),
         "one-million-refused" => Some(format!("{detail} is refused 1M context")),
+        "policy-denied" => Some(format!("the managed policy denies {detail}")),
+        "policy-not-allowed" => Some(format!("{detail} is not in the managed availableModels")),
+        "project-env-ignored" => Some(format!("project settings cannot set {detail}")),
+        "headers-need-approval" => Some(format!("custom headers from {detail} need approval")),
         "config.profile-region" => Some(format!("{detail} does not fit the region")),
         "not-found" => Some(format!("{detail} does not exist here")),
         "throttled" => Some("Bedrock throttles the calls (a quota)".into()),
@@ -378,14 +382,15 @@ fn title(family: Family, told: &CheckResult) -> String {
     }
 }
 
-/// A summary's first clause, at most 80 characters: enough to name it in a list.
+/// A summary's first clause, at most 72 characters: enough to name it in a list.
 fn first_clause(summary: &str) -> String {
     let clause = summary.split(['(', ';']).next().unwrap_or(summary);
     let clause = clause.trim_end_matches([' ', ':', ',']).trim();
-    if clause.chars().count() <= 80 {
+    // A title follows "✗ 12. ": at most 72 characters keep it within 80 columns.
+    if clause.chars().count() <= 72 {
         return clause.to_string();
     }
-    let mut cut: String = clause.chars().take(79).collect();
+    let mut cut: String = clause.chars().take(71).collect();
     if let Some(space) = cut.rfind(' ') {
         cut.truncate(space);
     }

@@ -143,6 +143,27 @@ fn problems(text: &mut String, report: &Report, out: &Output) {
                 Palette::plain(),
             );
         }
+        // The teller check's other problems: said here too, since its fixes below cover them.
+        let teller = cause
+            .checks
+            .first()
+            .and_then(|id| report.checks.iter().find(|c| &c.id == id));
+        for also in teller.iter().flat_map(|c| &c.details).filter(|d| {
+            matches!(
+                d.level,
+                crate::report::Level::Warn | crate::report::Level::Fail
+            )
+        }) {
+            wrapped(
+                text,
+                hang,
+                "also: ",
+                &shown(&also.text, MAX_LINE_CHARS),
+                out.width,
+                Palette::dim(),
+                Palette::plain(),
+            );
+        }
         let affected = affected(report, cause);
         if !affected.is_empty() {
             wrapped(

@@ -150,11 +150,21 @@ pub fn probe_lines(results: &[ProbeResult], width: usize) -> Vec<String> {
             }
         })
         .collect();
-    let widest_tail = tails
+    // Timings take the room of four digits each whatever they are, so that the IDs are
+    // shortened alike from one run to the next.
+    let timing_room = if results.iter().any(ProbeResult::works) {
+        measure_text_width("invoke 9999 ms · stream 9999 ms")
+    } else {
+        0
+    };
+    let widest_tail = results
         .iter()
-        .map(|t| measure_text_width(t))
+        .zip(&tails)
+        .filter(|(r, _)| !r.works())
+        .map(|(_, t)| measure_text_width(t))
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .max(timing_room);
     // "✓ " before the ID, two spaces after it; an ID keeps at least 24 columns.
     let room = width.saturating_sub(4 + widest_tail.min(width / 2)).max(24);
     let ids: Vec<String> = results.iter().map(|r| shorten(&r.id, room)).collect();

@@ -267,6 +267,7 @@ fn ignored_in_project(config: &EffectiveConfig, findings: &mut Findings) {
                 config.tilde(ignored.source.path().unwrap_or(std::path::Path::new("the project settings")))
             ),
         );
+        findings.caused_by(format!("project-env-ignored:{}", ignored.name));
     }
 }
 
@@ -345,7 +346,7 @@ fn custom_headers_need_approval(config: &EffectiveConfig, findings: &mut Finding
     let user_settings = config.tilde(&config.locations.user_file());
     findings.warn(
         format!(
-            "ANTHROPIC_CUSTOM_HEADERS comes from {} and sets {} ({}): Claude Code asks you to approve such headers from {} and does not send them until you do",
+            "ANTHROPIC_CUSTOM_HEADERS comes from {} and sets {} ({}): an interactive Claude Code asks you to approve such headers from {} as it starts, and exits if you decline (claude -p sends them without asking)",
             config.describe(source),
             if names.len() == 1 { "a header that needs approval" } else { "headers that need approval" },
             names.join(", "),
@@ -356,6 +357,7 @@ fn custom_headers_need_approval(config: &EffectiveConfig, findings: &mut Finding
             layer.label()
         ),
     );
+    findings.caused_by(format!("headers-need-approval:{}", layer.label()));
 }
 
 #[cfg(test)]
