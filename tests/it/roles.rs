@@ -121,3 +121,68 @@ fn the_doctor_predicts_the_main_loop_and_background_models_the_client_uses() {
         );
     }
 }
+
+/// The version gate of `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION`, with both sides' real clients:
+/// a main loop that is the small/fast model spelled otherwise goes to the small/fast region on
+/// 2.1.332 and stays in the main region from 2.1.335 on — and the doctor names the defect on
+/// the older client only.
+#[test]
+fn the_small_fast_region_takes_the_main_loop_only_before_2_1_335() {
+    const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+    const GLOBAL_HAIKU: &str = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+    for (version, main_region, defect) in [
+        ("2.1.332", "eu-west-1", true),
+        (CURRENT, "us-east-1", false),
+    ] {
+        let binary = claude_code::install(version);
+        let mut scenario = Scenario::healthy();
+        scenario.invoke_any = true;
+        scenario.other_regions = vec!["eu-west-1".into()];
+        let fake = FakeAws::start(scenario);
+        let settings = serde_json::json!({"env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "ANTHROPIC_BEDROCK_BASE_URL": fake.url,
+            "ANTHROPIC_MODEL": HAIKU,
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": GLOBAL_HAIKU,
+            "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION": "eu-west-1",
+        }});
+        let sandbox = Sandbox::new().user_settings(&settings.to_string());
+        claude_code::run(
+            &binary,
+            &sandbox.home,
+            &sandbox.project,
+            &["-p", "say ok"],
+            Duration::from_secs(90),
+        );
+        let main = fake
+            .seen()
+            .into_iter()
+            .rfind(|s| {
+                s.operation == "InvokeModelWithResponseStream" && s.model.as_deref() == Some(HAIKU)
+            })
+            .unwrap_or_else(|| panic!("{version} streamed no main-loop turn"));
+        assert_eq!(
+            main.signing_region.as_deref(),
+            Some(main_region),
+            "Claude Code {version}'s main loop"
+        );
+        let doctor = sandbox.run(&[
+            "doctor",
+            "--offline",
+            "--json",
+            "--claude-bin",
+            binary.to_str().unwrap(),
+        ]);
+        let check = doctor.check("client.version");
+        assert_eq!(
+            check
+                .to_string()
+                .contains("sends the main loop to ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION"),
+            defect,
+            "{version}: {check:#}"
+        );
+    }
+}
