@@ -74,59 +74,70 @@ pub async fn gather(
         Err(_) => None,
     };
     let version_ms = started.elapsed().as_millis() as u64;
-    let started = Instant::now();
-    // `--no-client` runs nothing but `--version`.
-    let auth_status = match &located {
-        Ok(_) if options.rehearse == Rehearse::Never => None,
-        Ok(claude) => Some(
-            run_auth_status(
-                claude,
-                config,
-                options
-                    .timeout
-                    .clamp(Duration::from_secs(5), Duration::from_secs(10)),
-            )
-            .await,
-        ),
-        Err(_) => None,
-    };
-    let auth_status_ms = started.elapsed().as_millis() as u64;
-    let started = Instant::now();
     let known = version
         .as_ref()
         .and_then(|v| v.as_ref().ok())
         .map(|(v, _)| *v);
-    let rehearsal = match (&located, options.rehearse, clients) {
-        (_, Rehearse::Never, _) => Err((
-            Skip::NotInUse,
-            "--no-client: your `claude` was not run".to_string(),
-        )),
-        (Err(reason), _, _) => Err((Skip::NoClient, format!("{reason}: the client was not run"))),
-        // Offline, the client runs only when asked — or when it is newer than the client this
-        // tool observed: then its own requests, against the loopback fake, are the evidence.
-        (Ok(_), Rehearse::Auto, None) if !newer_than_observed(known) => Err((
-            Skip::Offline,
-            "--offline: your `claude` runs only with --client (then against a loopback fake)"
-                .to_string(),
-        )),
-        (Ok(claude), _, clients) => {
-            let (run, cached) = super::rehearsal::rehearse(
-                config,
-                claude,
-                known,
-                clients,
-                options.timeout,
-                options.use_cache,
-            )
-            .await;
-            Ok(Rehearsal {
-                claude: claude.clone(),
-                version: known,
-                run,
-                cached,
-            })
-        }
+    // The client's word on its provider and its rehearsal run side by side: neither waits for
+    // the other.
+    let auth_status_future = async {
+        let started = Instant::now();
+        // `--no-client` runs nothing but `--version`.
+        let auth_status = match &located {
+            Ok(_) if options.rehearse == Rehearse::Never => None,
+            Ok(claude) => Some(
+                run_auth_status(
+                    claude,
+                    config,
+                    options
+                        .timeout
+                        .clamp(Duration::from_secs(5), Duration::from_secs(10)),
+                )
+                .await,
+            ),
+            Err(_) => None,
+        };
+        (auth_status, started.elapsed().as_millis() as u64)
     };
+    let rehearsal_future = async {
+        let started = Instant::now();
+        let rehearsal = match (&located, options.rehearse, clients) {
+            (_, Rehearse::Never, _) => Err((
+                Skip::NotInUse,
+                "--no-client: your `claude` was not run".to_string(),
+            )),
+            (Err(reason), _, _) => {
+                Err((Skip::NoClient, format!("{reason}: the client was not run")))
+            }
+            // Offline, the client runs only when asked — or when it is newer than the client this
+            // tool observed: then its own requests, against the loopback fake, are the evidence.
+            (Ok(_), Rehearse::Auto, None) if !newer_than_observed(known) => Err((
+                Skip::Offline,
+                "--offline: your `claude` runs only with --client (then against a loopback fake)"
+                    .to_string(),
+            )),
+            (Ok(claude), _, clients) => {
+                let (run, cached) = super::rehearsal::rehearse(
+                    config,
+                    claude,
+                    known,
+                    clients,
+                    options.timeout,
+                    options.use_cache,
+                )
+                .await;
+                Ok(Rehearsal {
+                    claude: claude.clone(),
+                    version: known,
+                    run,
+                    cached,
+                })
+            }
+        };
+        (rehearsal, started.elapsed().as_millis() as u64)
+    };
+    let ((auth_status, auth_status_ms), (rehearsal, rehearsal_ms)) =
+        tokio::join!(auth_status_future, rehearsal_future);
     ClientFacts {
         located,
         version,
@@ -134,7 +145,7 @@ pub async fn gather(
         auth_status,
         auth_status_ms,
         rehearsal,
-        rehearsal_ms: started.elapsed().as_millis() as u64,
+        rehearsal_ms,
     }
 }
 
