@@ -14,6 +14,8 @@ use support::Sandbox;
 use support::fake_aws::{ACCESS_KEY, FakeAws, SECRET_KEY, Scenario};
 
 const RUNS: usize = 7;
+/// The client the rehearsal is timed with: the one the tests pin as current.
+const CLIENT: &str = "2.1.337";
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -77,7 +79,7 @@ fn main() {
     }
 
     // The rehearsal: the real client (installed as the tests install it) through the relay.
-    let claude = support::claude_code::install("2.1.332");
+    let claude = support::claude_code::install(CLIENT);
     let claude = claude.to_str().unwrap();
     let mut scenario = Scenario::healthy();
     scenario.latency_ms = 100;
@@ -97,7 +99,9 @@ fn main() {
     let without = timed(&["doctor", "--json", "--no-client", "--claude-bin", claude]);
     let rehearsed = timed(&["doctor", "--json", "--no-cache", "--claude-bin", claude]);
     let cached = timed(&["doctor", "--json", "--claude-bin", claude]);
-    println!("\nrehearsal with the real Claude Code 2.1.332, L = 100 ms, {RUNS} runs each, median");
+    println!(
+        "\nrehearsal with the real Claude Code {CLIENT}, L = 100 ms, {RUNS} runs each, median"
+    );
     println!(
         "  without the client (--no-client)   {:>6} ms",
         without.as_millis()
