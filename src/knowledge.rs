@@ -5,6 +5,7 @@
 //! against the loopback fake (`tests/it/observed.rs`, which also fails when the file and the
 //! client disagree).
 
+use std::fmt;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,44 @@ pub fn tier_default(family: Family, prefix: &str) -> String {
         .into_iter()
         .next()
         .unwrap_or_default()
+}
+
+/// A Claude Code version: `2.1.330`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// The first `x.y.z` in `claude --version` output (`2.1.330 (Claude Code)`).
+    pub fn parse(text: &str) -> Option<Version> {
+        text.split_whitespace().find_map(|word| {
+            let core = word
+                .trim_start_matches('v')
+                .split(['-', '+'])
+                .next()
+                .unwrap_or("");
+            let version = semver::Version::parse(core).ok()?;
+            Some(Version(
+                u32::try_from(version.major).ok()?,
+                u32::try_from(version.minor).ok()?,
+                u32::try_from(version.patch).ok()?,
+            ))
+        })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// Whether `version` is a release after the one this tool's knowledge was observed from: then the
+/// user's own client, rehearsed, is the evidence where the two differ.
+pub fn newer_than_observed(version: Option<Version>) -> bool {
+    let observed = Version::parse(&observed().client);
+    version
+        .zip(observed)
+        .is_some_and(|(yours, observed)| yours > observed)
 }
 
 /// One observation of a real Claude Code.

@@ -524,11 +524,7 @@ impl Context {
     /// this tool observed is marked so (the rehearsal with it is then the evidence).
     pub fn client_line(&self) -> Option<String> {
         let client = self.client_version.as_ref()?;
-        let newer = crate::doctor::defects::Version::parse(client)
-            .zip(crate::doctor::defects::Version::parse(
-                &self.observed_client,
-            ))
-            .is_some_and(|(yours, observed)| yours > observed);
+        let newer = crate::knowledge::newer_than_observed(crate::knowledge::Version::parse(client));
         Some(if newer {
             format!(
                 "{client} (newer than the {} this tool has observed)",

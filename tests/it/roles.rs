@@ -18,11 +18,16 @@ const SONNET_4: &str = "us.anthropic.claude-sonnet-4-20250514-v1:0";
 const HAIKU_35: &str = "us.anthropic.claude-3-5-haiku-20241022-v1:0";
 const OPUS_55: &str = "us.anthropic.claude-opus-5-5";
 
-/// (main loop, background) as the real client used them.
-fn observed(env: &[(&str, &str)]) -> (Option<String>, Option<String>) {
-    let binary = claude_code::install(CURRENT);
-    let mut scenario = Scenario::healthy();
-    scenario.invoke_any = true;
+/// The real client `version` run once against a fake of `scenario`, with `env` in its user
+/// settings (and, with `hook`, a prompt hook, which runs on the small/fast model): the fake, for
+/// what it saw, and the machine.
+fn run_client(
+    version: &str,
+    scenario: Scenario,
+    env: &[(&str, &str)],
+    hook: bool,
+) -> (FakeAws, Sandbox) {
+    let binary = claude_code::install(version);
     let fake = FakeAws::start(scenario);
     let mut settings = serde_json::json!({
         "env": {
@@ -32,8 +37,10 @@ fn observed(env: &[(&str, &str)]) -> (Option<String>, Option<String>) {
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "ANTHROPIC_BEDROCK_BASE_URL": fake.url,
         },
-        "hooks": {"UserPromptSubmit": [{"hooks": [{"type": "prompt", "prompt": "Decide. $ARGUMENTS"}]}]},
     });
+    if hook {
+        settings["hooks"] = serde_json::json!({"UserPromptSubmit": [{"hooks": [{"type": "prompt", "prompt": "Decide. $ARGUMENTS"}]}]});
+    }
     for (name, value) in env {
         settings["env"][name] = serde_json::Value::String(value.to_string());
     }
@@ -45,6 +52,14 @@ fn observed(env: &[(&str, &str)]) -> (Option<String>, Option<String>) {
         &["-p", "say ok"],
         Duration::from_secs(90),
     );
+    (fake, sandbox)
+}
+
+/// (main loop, background) as the real client used them.
+fn observed(env: &[(&str, &str)]) -> (Option<String>, Option<String>) {
+    let mut scenario = Scenario::healthy();
+    scenario.invoke_any = true;
+    let (fake, _machine) = run_client(CURRENT, scenario, env, true);
     let seen = fake.seen();
     let is_hook = |s: &Seen| s.body.contains("You are evaluating a hook");
     let main = seen
@@ -134,28 +149,18 @@ fn the_small_fast_region_takes_the_main_loop_only_before_2_1_335() {
         ("2.1.332", "eu-west-1", true),
         (CURRENT, "us-east-1", false),
     ] {
-        let binary = claude_code::install(version);
         let mut scenario = Scenario::healthy();
         scenario.invoke_any = true;
         scenario.other_regions = vec!["eu-west-1".into()];
-        let fake = FakeAws::start(scenario);
-        let settings = serde_json::json!({"env": {
-            "CLAUDE_CODE_USE_BEDROCK": "1",
-            "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-            "ANTHROPIC_BEDROCK_BASE_URL": fake.url,
-            "ANTHROPIC_MODEL": HAIKU,
-            "ANTHROPIC_DEFAULT_HAIKU_MODEL": GLOBAL_HAIKU,
-            "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION": "eu-west-1",
-        }});
-        let sandbox = Sandbox::new().user_settings(&settings.to_string());
-        claude_code::run(
-            &binary,
-            &sandbox.home,
-            &sandbox.project,
-            &["-p", "say ok"],
-            Duration::from_secs(90),
+        let (fake, sandbox) = run_client(
+            version,
+            scenario,
+            &[
+                ("ANTHROPIC_MODEL", HAIKU),
+                ("ANTHROPIC_DEFAULT_HAIKU_MODEL", GLOBAL_HAIKU),
+                ("ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION", "eu-west-1"),
+            ],
+            false,
         );
         let main = fake
             .seen()
@@ -174,7 +179,7 @@ fn the_small_fast_region_takes_the_main_loop_only_before_2_1_335() {
             "--offline",
             "--json",
             "--claude-bin",
-            binary.to_str().unwrap(),
+            claude_code::install(version).to_str().unwrap(),
         ]);
         let check = doctor.check("client.version");
         assert_eq!(

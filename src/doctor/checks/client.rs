@@ -63,7 +63,7 @@ fn version_check(
     };
     let mut findings = Findings::default();
     findings.note(format!("{path} (found via {}): {line}", claude.found));
-    if crate::doctor::facts::client::newer_than_observed(Some(version)) {
+    if crate::knowledge::newer_than_observed(Some(version)) {
         findings.note(format!(
             "newer than the {} this tool has observed: where they differ, what this client does in the rehearsal decides",
             crate::knowledge::observed().client

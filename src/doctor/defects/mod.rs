@@ -3,43 +3,13 @@
 //! whose entry fixed it (`anthropics/claude-code` `CHANGELOG.md`), an issue, or the errors
 //! documentation — and has a test of its range and its trigger.
 
-use std::fmt;
-
 mod id;
 mod triggers;
 
 use crate::config::EffectiveConfig;
 use crate::report::Status;
 
-/// A Claude Code version: `2.1.330`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Version(pub u32, pub u32, pub u32);
-
-impl Version {
-    /// The first `x.y.z` in `claude --version` output (`2.1.330 (Claude Code)`).
-    pub fn parse(text: &str) -> Option<Version> {
-        text.split_whitespace().find_map(|word| {
-            let core = word
-                .trim_start_matches('v')
-                .split(['-', '+'])
-                .next()
-                .unwrap_or("");
-            let version = semver::Version::parse(core).ok()?;
-            Some(Version(
-                u32::try_from(version.major).ok()?,
-                u32::try_from(version.minor).ok()?,
-                u32::try_from(version.patch).ok()?,
-            ))
-        })
-    }
-}
-
-impl fmt::Display for Version {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.0, self.1, self.2)
-    }
-}
-
+pub use crate::knowledge::Version;
 pub use id::DefectId;
 pub use triggers::one_million_pins;
 use triggers::*;

@@ -111,7 +111,7 @@ pub async fn gather(
             }
             // Offline, the client runs only when asked — or when it is newer than the client this
             // tool observed: then its own requests, against the loopback fake, are the evidence.
-            (Ok(_), Rehearse::Auto, None) if !newer_than_observed(known) => Err((
+            (Ok(_), Rehearse::Auto, None) if !crate::knowledge::newer_than_observed(known) => Err((
                 Skip::Offline,
                 "--offline: your `claude` runs only with --client (then against a loopback fake)"
                     .to_string(),
@@ -147,14 +147,6 @@ pub async fn gather(
         rehearsal,
         rehearsal_ms,
     }
-}
-
-/// Whether `version` is a release after the one this tool's knowledge was observed from.
-pub fn newer_than_observed(version: Option<Version>) -> bool {
-    let observed = Version::parse(&crate::knowledge::observed().client);
-    version
-        .zip(observed)
-        .is_some_and(|(yours, observed)| yours > observed)
 }
 
 impl ClientFacts {

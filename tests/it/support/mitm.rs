@@ -23,19 +23,6 @@ fn cache_dir() -> PathBuf {
     super::test_cache_dir()
 }
 
-fn run(command: &mut Command, what: &str) {
-    let output = command
-        .output()
-        .unwrap_or_else(|err| panic!("{what}: cannot start {command:?}: {err}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// `mitmdump` in the cached virtualenv, installed if needed.
 pub(crate) fn mitmdump() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -52,11 +39,11 @@ pub(crate) fn mitmdump() -> PathBuf {
             let started = Instant::now();
             let _ = fs::remove_dir_all(&venv);
             let python = std::env::var("CLAUDE_BEDROCK_TEST_PYTHON").unwrap_or("python3".into());
-            run(
+            super::tools::run(
                 Command::new(&python).args(["-m", "venv"]).arg(&venv),
                 "creating the mitmproxy virtualenv",
             );
-            run(
+            super::tools::run(
                 Command::new(venv.join("bin/pip")).args([
                     "install",
                     "--disable-pip-version-check",
