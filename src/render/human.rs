@@ -37,7 +37,7 @@ pub fn render_report(report: &Report, out: &Output, heading: &str, fixing: bool)
         closing(&mut text, report, out, fixing);
         return text;
     }
-    header(&mut text, report, heading);
+    header(&mut text, report, heading, out.width);
     areas(&mut text, report, out);
     problems(&mut text, report, out);
     closing(&mut text, report, out, fixing);
@@ -45,7 +45,7 @@ pub fn render_report(report: &Report, out: &Output, heading: &str, fixing: bool)
 }
 
 /// `claude-bedrock doctor · us-east-1 · profile dev · Claude Code 2.1.337`
-fn header(text: &mut String, report: &Report, heading: &str) {
+fn header(text: &mut String, report: &Report, heading: &str, width: usize) {
     let ctx = &report.context;
     let mut facts = vec![ctx.region.clone(), format!("profile {}", ctx.profile)];
     if ctx.auth != "profile" {
@@ -57,12 +57,22 @@ fn header(text: &mut String, report: &Report, heading: &str) {
     if ctx.mode == Mode::Offline {
         facts.push("offline".into());
     }
-    let _ = writeln!(
-        text,
-        "{} {}",
-        Palette::bold().apply_to(heading),
-        escape_controls(&format!("· {}", facts.join(" · ")))
-    );
+    // The facts follow the heading, a line broken before a "·" that would cross the width.
+    let mut line = Palette::bold().apply_to(heading).to_string();
+    let mut used = measure_text_width(heading);
+    for fact in facts {
+        let fact = escape_controls(&fact);
+        let piece = format!(" · {fact}");
+        if used + measure_text_width(&piece) > width && used > 0 {
+            let _ = writeln!(text, "{line}");
+            line = format!("  · {fact}");
+            used = measure_text_width(&line);
+        } else {
+            line.push_str(&piece);
+            used += measure_text_width(&piece);
+        }
+    }
+    let _ = writeln!(text, "{line}");
     text.push('\n');
 }
 
@@ -360,7 +370,7 @@ fn and_list(items: &[&str]) -> String {
 /// Every check, one line each, details and fixes beneath: what `-v` shows.
 fn checklist(report: &Report, out: &Output, heading: &str) -> String {
     let mut text = String::new();
-    header(&mut text, report, heading);
+    header(&mut text, report, heading, out.width);
     let title_width = report
         .checks
         .iter()
